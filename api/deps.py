@@ -1,0 +1,49 @@
+"""The seam between routes and the store: one lazily connected store per app."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from graph.backends.base import Backend
+from graph.config import Settings
+from graph.connect import open_backend
+from graph.store import Store
+
+
+class StoreProvider:
+    """Opens the backend on first use and again after a failure; closes what it opened."""
+
+    def __init__(self, settings: Settings, backend: Backend | None = None) -> None:
+        self.settings = settings
+        self._backend = backend
+        self._owned = backend is None
+        self._lock = threading.Lock()
+
+    def store(self) -> Store:
+        with self._lock:
+            if self._backend is None:
+                self._backend = open_backend(self.settings)
+            return Store(self._backend, batch_size=self.settings.batch_size)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._backend is not None and self._owned:
+                self._backend.close()
+                self._backend = None
+
+
+def get_store(request: Request) -> Store:
+    provider: StoreProvider = request.app.state.stores
+    return provider.store()
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

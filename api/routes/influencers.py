@@ -1,0 +1,53 @@
+"""Ranked external influencers, as JSON pages and as CSV."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from api.deps import StoreDep
+from api.schemas import InfluencerOut, InfluencerPage
+from graph.store import SortKey
+from web.csv_export import influencer_csv
+
+router = APIRouter(prefix="/api", tags=["influencers"])
+
+Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
+Sort = Annotated[SortKey, Query(description="rank (score), followers, amplifiers or handle")]
+
+
+@router.get("/influencers", response_model=InfluencerPage)
+def list_influencers(
+    store: StoreDep, limit: Limit = 50, offset: Offset = 0, sort: Sort = "rank"
+) -> InfluencerPage:
+    """External influencers (the brand's own accounts excluded), sorted and paginated."""
+    page = store.influencers(limit=limit, offset=offset, sort=sort)
+    return InfluencerPage(
+        items=[InfluencerOut(**asdict(item)) for item in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get(
+    "/influencers.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "the list as CSV"}},
+)
+def influencers_csv(
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+    sort: Sort = "rank",
+) -> StreamingResponse:
+    """The same list as a CSV download (cells that a spreadsheet would run are neutralised)."""
+    page = store.influencers(limit=limit, offset=0, sort=sort)
+    return StreamingResponse(
+        influencer_csv(page.items),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="influencers.csv"'},
+    )

@@ -1,0 +1,30 @@
+"""The API's response models (the OpenAPI document is generated from these)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class InfluencerOut(BaseModel):
+    id: str
+    handle: str
+    name: str
+    rank: int
+    score: float
+    pagerank: float
+    followers: int | None
+    amplifiers: int
+    is_brand: bool
+    bio: str
+
+
+class InfluencerPage(BaseModel):
+    items: list[InfluencerOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class Health(BaseModel):
+    status: str
+    backend: str

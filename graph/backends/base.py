@@ -1,0 +1,54 @@
+"""The small interface that hides which server is behind the store."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any, LiteralString
+
+Row = dict[str, Any]
+Params = Mapping[str, Any]
+
+
+class Backend(ABC):
+    """One graph database: shared Cypher goes through ``read``/``write``, dialect through the rest.
+
+    Whoever creates a backend closes it; the store never does.
+    """
+
+    #: ``"falkordb"`` or ``"neo4j"``.
+    name: str
+
+    @abstractmethod
+    def write(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        """Run a statement that may write; return its rows as dicts keyed by column."""
+
+    @abstractmethod
+    def read(
+        self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> list[Row]:
+        """Run a read-only statement; the server refuses it if it writes."""
+
+    @abstractmethod
+    def schema_statements(self) -> Sequence[str]:
+        """The DDL this server needs: unique ids for User, Post, Topic and the full-text index."""
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Apply ``schema_statements`` idempotently."""
+
+    @abstractmethod
+    def search_users(self, text: str, limit: int) -> list[str]:
+        """Ids of users whose handle, name or bio match ``text`` in the full-text index."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete every node, relationship and index of this graph."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise ``GraphUnavailable`` unless the server answers."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections this backend opened."""

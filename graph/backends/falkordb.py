@@ -1,0 +1,146 @@
+"""FalkorDB over RESP with the ``falkordb`` client, and its Cypher dialect."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, LiteralString
+
+import redis
+from falkordb import FalkorDB
+
+from graph.backends.base import Backend, Params, Row
+from graph.backends.text import fulltext_terms
+from graph.errors import GraphUnavailable, InvalidQuery
+
+_NODE_KEYS: tuple[str, ...] = ("User", "Post", "Topic")
+_USER_TEXT: tuple[str, ...] = ("handle", "name", "bio")
+_EMPTY_GRAPH = "empty key"
+
+
+def _plain(value: Any) -> Any:
+    """Nodes, edges and paths as plain dicts; everything else as it is."""
+    properties = getattr(value, "properties", None)
+    if isinstance(properties, dict):
+        plain: dict[str, Any] = dict(properties)
+        labels = getattr(value, "labels", None)
+        if labels is not None:
+            plain["_labels"] = list(labels)
+        relation = getattr(value, "relation", None)
+        if relation is not None:
+            plain["_type"] = relation
+        return plain
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def schema_statements(graph_name: str) -> list[str]:
+    """FalkorDB's DDL; ``GRAPH.CONSTRAINT`` lines are redis commands, the rest Cypher."""
+    statements = [f"CREATE INDEX FOR (n:{label}) ON (n.id)" for label in _NODE_KEYS]
+    statements.append("CREATE INDEX FOR ()-[r:AMPLIFIED]-() ON (r.id)")
+    statements += [
+        f"GRAPH.CONSTRAINT CREATE {graph_name} UNIQUE NODE {label} PROPERTIES 1 id"
+        for label in _NODE_KEYS
+    ]
+    fields = ", ".join(f"'{name}'" for name in _USER_TEXT)
+    statements.append(f"CALL db.idx.fulltext.createNodeIndex('User', {fields})")
+    return statements
+
+
+class FalkorDBBackend(Backend):
+    """A graph (selected by key) on a FalkorDB server reached over RESP."""
+
+    name = "falkordb"
+
+    def __init__(self, client: FalkorDB, graph_name: str, *, query_timeout_ms: int) -> None:
+        self._client = client
+        self.graph_name = graph_name
+        self._graph = client.select_graph(graph_name)
+        self._timeout_ms = query_timeout_ms
+
+    @classmethod
+    def connect(
+        cls, host: str, port: int, password: str, graph_name: str, *, query_timeout_ms: int
+    ) -> FalkorDBBackend:
+        client = FalkorDB(host=host, port=port, password=password)
+        backend = cls(client, graph_name, query_timeout_ms=query_timeout_ms)
+        backend.ping()
+        return backend
+
+    def _run(self, query: str, params: Params | None, *, read: bool, timeout_ms: int) -> list[Row]:
+        run = self._graph.ro_query if read else self._graph.query
+        try:
+            result = run(query, dict(params) if params else None, timeout=timeout_ms)
+        except redis.exceptions.ResponseError as exc:
+            if read and _EMPTY_GRAPH in str(exc):
+                return []
+            raise InvalidQuery(str(exc)) from exc
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            raise GraphUnavailable(_unavailable(exc)) from exc
+        columns = [str(column[1]) for column in result.header]
+        return [
+            {column: _plain(value) for column, value in zip(columns, row, strict=True)}
+            for row in result.result_set
+        ]
+
+    def write(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        return self._run(query, params, read=False, timeout_ms=self._timeout_ms)
+
+    def read(
+        self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> list[Row]:
+        return self._run(query, params, read=True, timeout_ms=timeout_ms or self._timeout_ms)
+
+    def schema_statements(self) -> Sequence[str]:
+        return schema_statements(self.graph_name)
+
+    def ensure_schema(self) -> None:
+        for statement in self.schema_statements():
+            try:
+                if statement.startswith("GRAPH."):
+                    self._client.connection.execute_command(*statement.split())
+                else:
+                    self._graph.query(statement)
+            except redis.exceptions.ResponseError as exc:
+                if "already" not in str(exc):
+                    raise InvalidQuery(f"{statement}: {exc}") from exc
+            except redis.exceptions.ConnectionError as exc:
+                raise GraphUnavailable(_unavailable(exc)) from exc
+
+    def search_users(self, text: str, limit: int) -> list[str]:
+        terms = fulltext_terms(text)
+        if not terms:
+            return []
+        rows = self.read(
+            "CALL db.idx.fulltext.queryNodes('User', $q) YIELD node, score "
+            "RETURN node.id AS id ORDER BY score DESC LIMIT $limit",
+            {"q": " ".join(f"{term}*" for term in terms), "limit": limit},
+        )
+        return [str(row["id"]) for row in rows]
+
+    def clear(self) -> None:
+        try:
+            self._graph.delete()
+        except redis.exceptions.ResponseError as exc:
+            if _EMPTY_GRAPH not in str(exc) and "Invalid graph operation" not in str(exc):
+                raise InvalidQuery(str(exc)) from exc
+        except redis.exceptions.ConnectionError as exc:
+            raise GraphUnavailable(_unavailable(exc)) from exc
+
+    def ping(self) -> None:
+        try:
+            self._client.connection.ping()
+        except redis.exceptions.AuthenticationError as exc:
+            raise GraphUnavailable(f"the embedded database refused the password: {exc}") from exc
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            raise GraphUnavailable(_unavailable(exc)) from exc
+
+    def close(self) -> None:
+        self._client.connection.close()
+
+
+def _unavailable(exc: Exception) -> str:
+    return (
+        f"the embedded database is not reachable ({exc}); "
+        "start it with `resonance db start` and check `resonance db status`"
+    )

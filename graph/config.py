@@ -1,0 +1,54 @@
+"""Settings, read from the environment (and a ``.env`` file) by pydantic-settings.
+
+Every setting is documented in the README; ``tests/test_docs.py`` fails when one is not.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/resonance``, or ``~/.local/share/resonance``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "resonance"
+
+
+class Settings(BaseSettings):
+    """Everything Resonance can be told; built once by each composition root."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Neo4j: NEO4J_URI set means Neo4j, unset means the embedded FalkorDB.
+    neo4j_uri: str | None = Field(default=None, alias="NEO4J_URI")
+    neo4j_username: str = Field(default="neo4j", alias="NEO4J_USERNAME")
+    neo4j_password: SecretStr = Field(default=SecretStr(""), alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
+
+    # Embedded FalkorDB.
+    data_dir: Path = Field(default_factory=default_data_dir, alias="RESONANCE_DATA_DIR")
+    db_port: int = Field(default=0, ge=0, le=65535, alias="RESONANCE_DB_PORT")
+    graph_name: str = Field(
+        default="resonance", alias="RESONANCE_GRAPH", pattern=r"^[A-Za-z0-9_-]+$"
+    )
+    db_timeout_max_ms: int = Field(default=600_000, gt=0, alias="RESONANCE_DB_TIMEOUT_MAX_MS")
+    db_resultset_size: int = Field(default=2_000_000, gt=0, alias="RESONANCE_DB_RESULTSET_SIZE")
+    db_query_mem_bytes: int = Field(default=4 << 30, gt=0, alias="RESONANCE_DB_QUERY_MEM_BYTES")
+    db_start_timeout_s: float = Field(default=30.0, gt=0, alias="RESONANCE_DB_START_TIMEOUT_S")
+
+    # Queries and loading.
+    query_timeout_ms: int = Field(default=120_000, gt=0, alias="RESONANCE_QUERY_TIMEOUT_MS")
+    batch_size: int = Field(default=5_000, gt=0, le=50_000, alias="RESONANCE_BATCH_SIZE")
+
+    # The web server.
+    host: str = Field(default="127.0.0.1", alias="RESONANCE_HOST")
+    port: int = Field(default=8000, ge=1, le=65535, alias="RESONANCE_PORT")
+
+    @property
+    def uses_neo4j(self) -> bool:
+        """True when a Neo4j server is configured instead of the embedded one."""
+        return bool(self.neo4j_uri)

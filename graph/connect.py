@@ -1,0 +1,32 @@
+"""Choose and open the configured backend: Neo4j when ``NEO4J_URI`` is set, else embedded."""
+
+from __future__ import annotations
+
+from graph.backends.base import Backend
+from graph.config import Settings
+from graph.server import EmbeddedServer
+
+
+def open_backend(settings: Settings) -> Backend:
+    """Connect to the configured server, starting the embedded one if needed. Caller closes."""
+    if settings.uses_neo4j:
+        from graph.backends.neo4j import Neo4jBackend
+
+        assert settings.neo4j_uri is not None
+        return Neo4jBackend.connect(
+            settings.neo4j_uri,
+            settings.neo4j_username,
+            settings.neo4j_password.get_secret_value(),
+            settings.neo4j_database,
+            query_timeout_ms=settings.query_timeout_ms,
+        )
+    from graph.backends.falkordb import FalkorDBBackend
+
+    info = EmbeddedServer.from_settings(settings).start()
+    return FalkorDBBackend.connect(
+        info.host,
+        info.port,
+        info.password,
+        settings.graph_name,
+        query_timeout_ms=settings.query_timeout_ms,
+    )

@@ -1,0 +1,102 @@
+"""The shared vocabulary: plain, typed records passed between graph, loaders, api and web."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+AMPLIFICATION_KINDS: tuple[str, ...] = ("retweet", "quote", "reply", "mention", "share", "like")
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A user as loaders write it (``users.csv``)."""
+
+    id: str
+    handle: str
+    name: str = ""
+    followers: int | None = None
+    bio: str = ""
+    url: str = ""
+    is_brand: bool = False
+    platform: str = "twitter"
+
+
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    """A post as loaders write it (``posts.csv``); ``created_at`` in epoch milliseconds."""
+
+    id: str
+    author_id: str
+    created_at: int
+    text: str = ""
+    topics: tuple[str, ...] = ()
+    lang: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AmplificationRow:
+    """One act of amplification; the edge runs amplifier -> author."""
+
+    id: str
+    amplifier_id: str
+    author_id: str
+    kind: str
+    created_at: int
+    post_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Influencer:
+    """A ranked user, as the API lists and the explorer draws them."""
+
+    id: str
+    handle: str
+    name: str
+    rank: int
+    score: float
+    pagerank: float
+    followers: int | None
+    is_brand: bool
+    amplifiers: int
+    bio: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkEdge:
+    """Aggregated amplification between two users: ``events`` acts, ``weight`` weighted."""
+
+    source: str
+    target: str
+    events: int
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """A subgraph for the explorer: ranked users and the amplification among them."""
+
+    nodes: list[Influencer]
+    edges: list[NetworkEdge]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphStats:
+    """What the database holds."""
+
+    users: int
+    posts: int
+    topics: int
+    amplifications: int
+    amplified_pairs: int
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a sorted list, with the total for pagination."""
+
+    items: list[Influencer]
+    total: int
+    limit: int
+    offset: int
+    extra: dict[str, str] = field(default_factory=dict)

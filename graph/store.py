@@ -1,0 +1,153 @@
+"""Named reads and writes on top of whichever backend is configured."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from itertools import islice
+from typing import Any, Literal, TypeVar
+
+from graph import queries
+from graph.backends.base import Backend, Row
+from graph.errors import NodeNotFound
+from graph.models import (
+    AmplificationRow,
+    GraphStats,
+    Influencer,
+    Page,
+    PostRow,
+    UserRow,
+)
+
+SortKey = Literal["rank", "followers", "amplifiers", "handle"]
+SORT_KEYS: tuple[SortKey, ...] = ("rank", "followers", "amplifiers", "handle")
+
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _count(rows: list[Row]) -> int:
+    return int(rows[0]["n"]) if rows and rows[0].get("n") is not None else 0
+
+
+def _influencer(row: Row) -> Influencer:
+    return Influencer(
+        id=str(row["id"]),
+        handle=str(row.get("handle") or row["id"]),
+        name=str(row.get("name") or ""),
+        rank=int(row["rank"]) if row.get("rank") is not None else 0,
+        score=float(row.get("score") or 0.0),
+        pagerank=float(row.get("pagerank") or 0.0),
+        followers=int(row["followers"]) if row.get("followers") is not None else None,
+        is_brand=bool(row.get("is_brand")),
+        amplifiers=int(row.get("amplifiers") or 0),
+        bio=str(row.get("bio") or ""),
+    )
+
+
+class Store:
+    """The application's view of the graph database. The backend's owner closes it."""
+
+    def __init__(self, backend: Backend, *, batch_size: int = 5_000) -> None:
+        self.backend = backend
+        self.batch_size = batch_size
+
+    # ------------------------------------------------------------- schema
+    def ensure_schema(self) -> None:
+        self.backend.ensure_schema()
+
+    # ------------------------------------------------------------- writes
+    def upsert_users(self, users: Sequence[UserRow]) -> int:
+        for chunk in batched(users, self.batch_size):
+            self.backend.write(queries.UPSERT_USERS, {"rows": [asdict(user) for user in chunk]})
+        return len(users)
+
+    def create_placeholder_users(self, ids: Iterable[str]) -> int:
+        """Create minimal users for ids referenced but never listed; return how many were new."""
+        created = 0
+        for chunk in batched(sorted(set(ids)), self.batch_size):
+            rows = self.backend.write(queries.CREATE_PLACEHOLDER_USERS, {"ids": chunk})
+            created += int(rows[0]["created"]) if rows else 0
+        return created
+
+    def upsert_posts(self, posts: Sequence[PostRow]) -> int:
+        for chunk in batched(posts, self.batch_size):
+            rows = [{**asdict(post), "topics": list(post.topics)} for post in chunk]
+            self.backend.write(queries.UPSERT_POSTS, {"rows": rows})
+        return len(posts)
+
+    def upsert_amplifications(self, events: Sequence[AmplificationRow]) -> int:
+        for chunk in batched(events, self.batch_size):
+            self.backend.write(
+                queries.UPSERT_AMPLIFICATIONS, {"rows": [asdict(event) for event in chunk]}
+            )
+        return len(events)
+
+    def existing_posts(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in batched(sorted(set(ids)), self.batch_size):
+            found.update(
+                str(row["id"]) for row in self.backend.read(queries.EXISTING_POSTS, {"ids": chunk})
+            )
+        return found
+
+    def write_scores(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Replace every user's score, pagerank, rank and amplifier count."""
+        self.backend.write(queries.CLEAR_SCORES)
+        for chunk in batched(rows, self.batch_size):
+            self.backend.write(queries.WRITE_SCORES, {"rows": chunk})
+
+    # -------------------------------------------------------------- reads
+    def stats(self) -> GraphStats:
+        read = self.backend.read
+        return GraphStats(
+            users=_count(read(queries.COUNT_USERS)),
+            posts=_count(read(queries.COUNT_POSTS)),
+            topics=_count(read(queries.COUNT_TOPICS)),
+            amplifications=_count(read(queries.COUNT_AMPLIFICATIONS)),
+            amplified_pairs=_count(read(queries.COUNT_AMPLIFIED_PAIRS)),
+        )
+
+    def amplification_pairs(self) -> list[Row]:
+        """Per (amplifier, author, kind): the number of events."""
+        return self.backend.read(queries.AMPLIFICATION_PAIRS)
+
+    def brand_ids(self) -> set[str]:
+        return {str(row["id"]) for row in self.backend.read(queries.BRAND_USERS)}
+
+    def influencers(self, *, limit: int = 50, offset: int = 0, sort: SortKey = "rank") -> Page:
+        """External influencers (brand accounts excluded), in the requested order."""
+        rows = self.backend.read(queries.TOP_INFLUENCERS[sort], {"limit": limit, "offset": offset})
+        total = _count(self.backend.read(queries.COUNT_INFLUENCERS))
+        return Page(
+            items=[_influencer(row) for row in rows], total=total, limit=limit, offset=offset
+        )
+
+    def brand_accounts(self) -> list[Influencer]:
+        return [_influencer(row) for row in self.backend.read(queries.BRAND_INFLUENCERS)]
+
+    def users(self, ids: Sequence[str]) -> list[Influencer]:
+        return [
+            _influencer(row) for row in self.backend.read(queries.USERS_BY_ID, {"ids": list(ids)})
+        ]
+
+    def user(self, user_id: str) -> Influencer:
+        found = self.users([user_id])
+        if not found:
+            raise NodeNotFound("User", user_id)
+        return found[0]
+
+    def edges_among(self, ids: Sequence[str]) -> list[Row]:
+        """Per (amplifier, author, kind) among ``ids``: the number of events."""
+        return self.backend.read(queries.EDGES_AMONG, {"ids": list(ids)})
+
+    def search_users(self, text: str, *, limit: int = 20) -> list[Influencer]:
+        ids = self.backend.search_users(text, limit)
+        by_id = {user.id: user for user in self.users(ids)}
+        return [by_id[key] for key in ids if key in by_id]

@@ -1,0 +1,48 @@
+"""Influencer lists as CSV that opens safely in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from graph.models import Influencer
+
+INFLUENCER_COLUMNS: tuple[str, ...] = (
+    "rank", "user_id", "handle", "name", "score", "pagerank", "followers", "amplifiers", "is_brand",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Neutralise text a spreadsheet would run as a formula (CSV injection).
+
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("plain")
+    ("'=HYPERLINK(1)", 'plain')
+    """
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def influencer_csv(items: Iterable[Influencer]) -> Iterator[str]:
+    """The header line, then one line per influencer."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(INFLUENCER_COLUMNS)
+    yield flush()
+    for item in items:
+        writer.writerow(
+            [
+                item.rank, spreadsheet_safe(item.id), spreadsheet_safe(item.handle),
+                spreadsheet_safe(item.name), f"{item.score:.4f}", f"{item.pagerank:.8f}",
+                "" if item.followers is None else item.followers, item.amplifiers,
+                str(item.is_brand).lower(),
+            ]
+        )
+        yield flush()

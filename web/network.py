@@ -1,0 +1,358 @@
+"""The network page: ranked influencers drawn as an interactive, offline vis-network graph.
+
+This is the one module in Resonance that imports pyvis. pyvis builds the vis-network node and
+edge records; the page itself is our own Jinja template (autoescaped) that loads the vis-network
+files vendored under ``web/static/vendor`` so it works with no internet.
+
+Security: every piece of user text reaches the HTML either through Jinja autoescape or inside
+the ``<script type="application/json">`` block written by :func:`script_json`, which cannot close
+the script element. Tooltips (``title``) are plain strings, which vis-network 9 shows as text
+(``Popup.setText`` assigns ``innerText``), so they are never HTML-escaped here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import networkx as nx
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from pyvis.network import Network as PyvisNetwork
+
+from graph.models import Influencer, Network, NetworkEdge
+
+__all__ = [
+    "PHYSICS_NODE_LIMIT",
+    "build_network",
+    "format_score",
+    "node_size",
+    "render_network_page",
+    "script_json",
+    "static_dir",
+]
+
+MIN_NODE_SIZE: Final = 8.0
+MAX_NODE_SIZE: Final = 48.0
+MIN_LABEL_SIZE: Final = 12
+MAX_LABEL_SIZE: Final = 24
+MIN_EDGE_WIDTH: Final = 0.75
+MAX_EDGE_WIDTH: Final = 6.0
+PHYSICS_NODE_LIMIT: Final = 300
+"""Above this many nodes the browser gets a server-computed layout and physics stays off."""
+LAYOUT_SEED: Final = 42
+LAYOUT_SPACING: Final = 70.0
+LAYOUT_GRAVITY: Final = 0.05
+TABLE_ROWS: Final = 100
+
+_HERE: Final = Path(__file__).resolve().parent
+_FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+_PERSON: Final = ("#6c8cff", "#3f5fd8", "#8aa3ff")  # fill, border, hover fill
+_BRAND: Final = ("#ff8a5b", "#d9572b", "#ffa57f")
+_SELECTED: Final = {"background": "#ffd166", "border": "#e0a100"}
+_SCRIPT_ESCAPES: Final = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def static_dir() -> Path:
+    """The folder of static assets (our CSS and JS, vendored vis-network) for the app to mount."""
+    return _HERE / "static"
+
+
+def _finite(value: float) -> float:
+    return value if math.isfinite(value) else 0.0
+
+
+def _scaled(value: float, top: float, low: float, high: float) -> float:
+    """``low`` .. ``high`` by the square root of ``value / top`` (area proportional to value)."""
+    if top <= 0.0:
+        return low
+    fraction = min(max(_finite(value) / top, 0.0), 1.0)
+    return round(low + (high - low) * math.sqrt(fraction), 2)
+
+
+def node_size(score: float, max_score: float) -> float:
+    """Node radius for ``score``: sqrt-scaled between 8 (score 0) and 48 (``max_score``).
+
+    >>> node_size(0.0, 4.0), node_size(1.0, 4.0), node_size(4.0, 4.0)
+    (8.0, 28.0, 48.0)
+    """
+    return _scaled(score, max_score, MIN_NODE_SIZE, MAX_NODE_SIZE)
+
+
+def label_size(size: float) -> int:
+    """Label font size for a node of radius ``size``: 12 px for the smallest, 24 px for the largest.
+
+    Small labels drop out first when zooming out (``scaling.label.drawThreshold``), so the
+    overview names the big accounts and zooming in names the rest.
+
+    >>> label_size(8.0), label_size(48.0)
+    (12, 24)
+    """
+    fraction = (size - MIN_NODE_SIZE) / (MAX_NODE_SIZE - MIN_NODE_SIZE)
+    return round(MIN_LABEL_SIZE + (MAX_LABEL_SIZE - MIN_LABEL_SIZE) * min(max(fraction, 0.0), 1.0))
+
+
+def format_score(value: float) -> str:
+    """A score for people: three significant figures, thousands separated.
+
+    >>> format_score(0.012345), format_score(87.54), format_score(12345.6)
+    ('0.0123', '87.5', '12,346')
+    """
+    if not math.isfinite(value):
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _at(handle: str) -> str:
+    return handle if handle.startswith("@") else f"@{handle}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def node_title(influencer: Influencer) -> str:
+    """The plain-text tooltip of a node (vis-network shows it as text, so no escaping)."""
+    head = _at(influencer.handle)
+    if influencer.name:
+        head = f"{head} — {influencer.name}"
+    facts = [
+        f"rank {influencer.rank}",
+        f"score {format_score(influencer.score)}",
+        _plural(influencer.amplifiers, "amplifier"),
+    ]
+    if influencer.is_brand:
+        facts.append("brand")
+    return f"{head}\n{' · '.join(facts)}"
+
+
+def _colour(*, brand: bool) -> dict[str, Any]:
+    fill, border, hover = _BRAND if brand else _PERSON
+    return {
+        "background": fill,
+        "border": border,
+        "highlight": dict(_SELECTED),
+        "hover": {"background": hover, "border": border},
+    }
+
+
+def _info(influencer: Influencer) -> dict[str, Any]:
+    """What the page's details panel shows for a node, ready to display."""
+    followers = "" if influencer.followers is None else f"{influencer.followers:,}"
+    return {
+        "handle": _at(influencer.handle),
+        "name": influencer.name,
+        "bio": influencer.bio,
+        "rank": influencer.rank,
+        "score": format_score(influencer.score),
+        "amplifiers": influencer.amplifiers,
+        "followers": followers,
+        "brand": influencer.is_brand,
+    }
+
+
+def _layout(network: Network) -> dict[str, tuple[float, float]]:
+    """Fixed-seed spring layout in vis-network pixels, for networks too big for browser physics."""
+    ids = {influencer.id for influencer in network.nodes}
+    pairs: defaultdict[tuple[str, str], float] = defaultdict(float)
+    for edge in network.edges:
+        if edge.source in ids and edge.target in ids and edge.source != edge.target:
+            pair = (min(edge.source, edge.target), max(edge.source, edge.target))
+            pairs[pair] += max(_finite(edge.weight), 0.0)
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(ids))
+    graph.add_weighted_edges_from((a, b, math.log1p(w) + 0.1) for (a, b), w in pairs.items())
+    # A weak tie from every node to one hidden hub acts as gravity: without it, isolated
+    # accounts and small components drift far out and squash the rest into a corner.
+    # Isolated accounts get a firmer tie, which parks them on the rim instead.
+    isolated = set(nx.isolates(graph))
+    hub = object()
+    graph.add_weighted_edges_from(
+        (hub, node, 10 * LAYOUT_GRAVITY if node in isolated else LAYOUT_GRAVITY)
+        for node in sorted(ids)
+    )
+    scale = LAYOUT_SPACING * math.sqrt(len(ids))
+    positions = nx.spring_layout(graph, weight="weight", seed=LAYOUT_SEED, scale=scale)
+    return {
+        node: (round(float(x), 1), round(float(y), 1))
+        for node, (x, y) in positions.items()
+        if node is not hub
+    }
+
+
+def _options(*, physics: bool) -> dict[str, Any]:
+    """vis-network options: barnes-hut stabilisation when small, a fixed layout when large."""
+    options: dict[str, Any] = {
+        "autoResize": True,
+        "nodes": {
+            "borderWidth": 1.5,
+            "borderWidthSelected": 3,
+            "font": {
+                "face": _FONT,
+                "size": 13,
+                "color": "#1f2433",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+            "scaling": {"label": {"drawThreshold": 9}},
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}},
+            "arrowStrikethrough": False,
+            "color": {
+                "color": "#9aa3b8",
+                "highlight": "#e0a100",
+                "hover": "#6c7a99",
+                "opacity": 0.55,
+            },
+            "selectionWidth": 1.5,
+            "smooth": {"enabled": physics, "type": "continuous", "roundness": 0.4},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": not physics,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+    }
+    if physics:
+        options["layout"] = {"randomSeed": LAYOUT_SEED, "improvedLayout": True}
+        options["physics"] = {
+            "enabled": True,
+            "solver": "barnesHut",
+            "barnesHut": {
+                "gravitationalConstant": -4000,
+                "centralGravity": 0.3,
+                "springLength": 110,
+                "springConstant": 0.03,
+                "damping": 0.15,
+                "avoidOverlap": 0.6,
+            },
+            "stabilization": {
+                "enabled": True,
+                "iterations": 600,
+                "updateInterval": 25,
+                "fit": True,
+            },
+            "minVelocity": 0.75,
+        }
+    else:
+        options["physics"] = {"enabled": False}
+        options["layout"] = {"improvedLayout": False}
+    return options
+
+
+def _edge_title(edge: NetworkEdge, handles: dict[str, str]) -> str:
+    source, target = _at(handles[edge.source]), _at(handles[edge.target])
+    return (
+        f"{source} amplified {target}\n"
+        f"{_plural(edge.events, 'time')} · weight {format_score(edge.weight)}"
+    )
+
+
+def build_network(network: Network) -> dict[str, Any]:
+    """vis-network data for ``network``: ``{"nodes": [...], "edges": [...], "options": {...}}``.
+
+    Nodes are sized by score (area proportional), brands are orange diamonds, people blue dots;
+    edges point from the amplifier to the amplified author, wider for heavier weight. Edges
+    with an end outside ``network.nodes`` are left out. Networks of more than
+    ``PHYSICS_NODE_LIMIT`` nodes get ``x``/``y`` from a seeded spring layout and no physics.
+    """
+    physics = len(network.nodes) <= PHYSICS_NODE_LIMIT
+    positions = {} if physics else _layout(network)
+    # A server layout spans ~sqrt(n) times the spacing, so the fitted view is zoomed out that
+    # much; bigger fonts keep the largest accounts named in the overview.
+    label_boost = 1.0 if physics else max(1.0, math.sqrt(len(network.nodes)) / 9)
+    max_score = max((_finite(n.score) for n in network.nodes), default=0.0)
+    handles = {influencer.id: influencer.handle for influencer in network.nodes}
+    edges = [e for e in network.edges if e.source in handles and e.target in handles]
+    max_weight = max((_finite(e.weight) for e in edges), default=0.0)
+
+    net = PyvisNetwork(directed=True)
+    for influencer in network.nodes:
+        size = node_size(influencer.score, max_score)
+        place: dict[str, float] = {}
+        if influencer.id in positions:
+            place["x"], place["y"] = positions[influencer.id]
+        net.add_node(
+            influencer.id,
+            label=influencer.handle,
+            shape="diamond" if influencer.is_brand else "dot",
+            color=_colour(brand=influencer.is_brand),
+            size=size,
+            font={"size": round(label_size(size) * label_boost)},
+            title=node_title(influencer),
+            info=_info(influencer),
+            **place,
+        )
+    for edge in edges:
+        net.add_edge(
+            edge.source,
+            edge.target,
+            width=_scaled(edge.weight, max_weight, MIN_EDGE_WIDTH, MAX_EDGE_WIDTH),
+            title=_edge_title(edge, handles),
+        )
+    nodes: list[dict[str, Any]] = list(net.nodes)
+    links: list[dict[str, Any]] = list(net.edges)
+    return {"nodes": nodes, "edges": links, "options": _options(physics=physics)}
+
+
+def script_json(value: object) -> Markup:
+    """JSON for a ``<script type="application/json">`` block that no string can break out of.
+
+    >>> str(script_json({"a": "</script>&"}))
+    '{"a":"\\\\u003c/script\\\\u003e\\\\u0026"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return Markup(text.translate(_SCRIPT_ESCAPES))  # noqa: S704 - <, >, & are escaped above
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(_HERE / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["score"] = format_score
+    return environment
+
+
+def render_network_page(
+    network: Network,
+    *,
+    title: str,
+    static_url: str = "/static",
+    csv_url: str = "/api/influencers.csv",
+    api_url: str = "/api/influencers",
+) -> str:
+    """The explorer's network page as HTML: graph, top-influencer table, CSV download.
+
+    Asset URLs are ``static_url`` + a path under :func:`static_dir`; the page references
+    nothing outside ``static_url``, ``csv_url`` and ``api_url``.
+    """
+    graph = build_network(network)
+    ranked = sorted(network.nodes, key=lambda n: (n.rank, n.handle))
+    template = _environment().get_template("network.html")
+    return template.render(
+        title=title,
+        static_url=static_url.rstrip("/"),
+        csv_url=csv_url,
+        api_url=api_url,
+        graph_json=script_json(graph),
+        influencers=ranked[:TABLE_ROWS],
+        node_count=len(network.nodes),
+        edge_count=len(graph["edges"]),
+        physics=graph["options"]["physics"]["enabled"],
+    )
