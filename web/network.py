@@ -125,12 +125,10 @@ def node_title(influencer: Influencer) -> str:
     if influencer.name:
         head = f"{head} — {influencer.name}"
     facts = [
-        f"rank {influencer.rank}",
+        "brand account" if influencer.is_brand else f"rank {influencer.rank}",
         f"score {format_score(influencer.score)}",
         _plural(influencer.amplifiers, "amplifier"),
     ]
-    if influencer.is_brand:
-        facts.append("brand")
     return f"{head}\n{' · '.join(facts)}"
 
 
@@ -343,7 +341,8 @@ def render_network_page(
     nothing outside ``static_url``, ``csv_url`` and ``api_url``.
     """
     graph = build_network(network)
-    ranked = sorted(network.nodes, key=lambda n: (n.rank, n.handle))
+    # External voices by rank; the brand's own accounts (never ranked) after them.
+    ranked = sorted(network.nodes, key=lambda n: (n.is_brand, n.rank, n.handle))
     template = _environment().get_template("network.html")
     return template.render(
         title=title,

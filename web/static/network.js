@@ -121,7 +121,7 @@
     setField(panel, "handle", info.handle);
     setField(panel, "name", info.name);
     setField(panel, "bio", info.bio);
-    setField(panel, "rank", "#" + info.rank);
+    setField(panel, "rank", info.brand ? "brand account" : "#" + info.rank);
     setField(panel, "score", info.score);
     setField(panel, "amplifiers", Number(info.amplifiers).toLocaleString("en"));
     setField(panel, "followers", info.followers || "—");
