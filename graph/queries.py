@@ -96,7 +96,7 @@ TOP_INFLUENCERS: dict[str, LiteralString] = {
     + "ORDER BY rank ASC, id ASC SKIP $offset LIMIT $limit",
     "followers": "MATCH (u:User) WHERE u.rank IS NOT NULL"
     + _INFLUENCER_FIELDS
-    + "ORDER BY followers DESC, rank ASC SKIP $offset LIMIT $limit",
+    + "ORDER BY coalesce(followers, -1) DESC, rank ASC SKIP $offset LIMIT $limit",
     "amplifiers": "MATCH (u:User) WHERE u.rank IS NOT NULL"
     + _INFLUENCER_FIELDS
     + "ORDER BY amplifiers DESC, rank ASC SKIP $offset LIMIT $limit",

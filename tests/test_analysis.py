@@ -1,0 +1,301 @@
+"""The analysis run end to end on a real embedded FalkorDB: project, PageRank, write back."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from graph.analysis import AnalysisSummary, analyze
+from graph.models import AmplificationRow, Influencer, UserRow
+from graph.store import Store
+from graph.weighting import pair_weight
+
+DAMPING = 0.85
+BRAND = "brand"
+START_MS = 1_790_000_000_000
+
+ALL_SCORES = """
+MATCH (u:User)
+RETURN u.id AS id, u.score AS score, u.pagerank AS pagerank, u.rank AS rank,
+       u.amplifiers AS amplifiers, u.is_brand AS is_brand
+ORDER BY id ASC
+"""
+
+DROP_AMPLIFICATIONS_OF = """
+MATCH (a:User)-[r:AMPLIFIED]->(b:User)
+WHERE a.id IN $ids OR b.id IN $ids
+DELETE r
+"""
+
+DROP_ALL_AMPLIFICATIONS = "MATCH (:User)-[r:AMPLIFIED]->(:User) DELETE r"
+
+
+@dataclass
+class Scenario:
+    """What the test wrote, kept in memory to build the expected answer independently."""
+
+    users: dict[str, UserRow] = field(default_factory=dict)
+    events: list[AmplificationRow] = field(default_factory=list)
+
+    def user(self, user_id: str, *, is_brand: bool = False) -> None:
+        self.users[user_id] = UserRow(
+            id=user_id, handle=f"@{user_id}", name=user_id.title(), is_brand=is_brand
+        )
+
+    def amplify(self, amplifier: str, author: str, kind: str = "retweet", times: int = 1) -> None:
+        for _ in range(times):
+            n = len(self.events)
+            self.events.append(
+                AmplificationRow(
+                    id=f"e{n:05d}",
+                    amplifier_id=amplifier,
+                    author_id=author,
+                    kind=kind,
+                    created_at=START_MS + 60_000 * n,
+                    post_id=f"p-{author}",
+                )
+            )
+
+    def drop(self, user_ids: Iterable[str]) -> None:
+        gone = set(user_ids)
+        self.events = [
+            e for e in self.events if e.amplifier_id not in gone and e.author_id not in gone
+        ]
+
+
+def first_load() -> Scenario:
+    s = Scenario()
+    s.user(BRAND, is_brand=True)
+    for name in ("star", "five", "single", "fan", "lurker", "gone", "gone_fan"):
+        s.user(name)
+    for i in range(8):  # star: eight distinct amplifiers, one of them in two ways
+        s.user(f"a{i}")
+        s.amplify(f"a{i}", "star")
+    s.amplify("a0", "star", kind="like", times=2)
+    for i in range(5):  # five: amplified once each by five distinct accounts
+        s.user(f"b{i}")
+        s.amplify(f"b{i}", "five")
+    s.amplify("fan", "single", times=50)  # single: one account, fifty retweets
+    s.amplify("fan", "star")  # ... and the fan's one other retweet
+    for i in range(12):  # the brand: the most amplified account of all
+        s.user(f"c{i}")
+        s.amplify(f"c{i}", BRAND, kind="quote" if i % 3 else "retweet")
+    s.amplify("gone_fan", "gone", times=3)
+    s.amplify("gone", "five", kind="reply")
+    return s
+
+
+def write(store: Store, scenario: Scenario, *, events_from: int = 0) -> None:
+    store.upsert_users(list(scenario.users.values()))
+    store.upsert_amplifications(scenario.events[events_from:])
+
+
+def expected_pagerank(events: Sequence[AmplificationRow]) -> dict[str, float]:
+    """networkx PageRank over the volume-neutral pair weights of ``events``."""
+    by_pair: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for event in events:
+        by_pair[(event.amplifier_id, event.author_id)][event.kind] += 1
+    digraph = nx.DiGraph()
+    for (source, target), kinds in by_pair.items():
+        digraph.add_edge(source, target, weight=pair_weight(kinds))
+    scores: dict[str, float] = nx.pagerank(
+        digraph, alpha=DAMPING, weight="weight", tol=1e-13, max_iter=2000
+    )
+    return scores
+
+
+def distinct_amplifiers(events: Sequence[AmplificationRow]) -> dict[str, int]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        found[event.author_id].add(event.amplifier_id)
+    return {author: len(amplifiers) for author, amplifiers in found.items()}
+
+
+def read_all(store: Store) -> dict[str, dict[str, Any]]:
+    return {str(row["id"]): row for row in store.backend.read(ALL_SCORES)}
+
+
+def ranked(store: Store) -> list[Influencer]:
+    page = store.influencers(limit=10_000)
+    assert page.total == len(page.items)
+    return page.items
+
+
+def check_analysis(store: Store, scenario: Scenario, summary: AnalysisSummary) -> None:
+    """Everything ``analyze`` promises, against an answer built without the database."""
+    expected = expected_pagerank(scenario.events)
+    amplifiers = distinct_amplifiers(scenario.events)
+    stored = read_all(store)
+    brands = {uid for uid, user in scenario.users.items() if user.is_brand}
+    external_scored = set(expected) - brands
+
+    assert summary.users_scored == len(expected)
+    assert summary.edges == len({(e.amplifier_id, e.author_id) for e in scenario.events})
+    assert summary.ranked == len(external_scored)
+
+    # Scored users: exactly those in the projection, with networkx's PageRank.
+    scored = {uid for uid, row in stored.items() if row["score"] is not None}
+    assert scored == set(expected)
+    top = max(expected.values())
+    for uid, value in expected.items():
+        row = stored[uid]
+        assert row["pagerank"] == pytest.approx(value, abs=1e-8), uid
+        assert row["score"] == pytest.approx(100.0 * value / top, abs=2e-4), uid
+        assert row["amplifiers"] == amplifiers.get(uid, 0), uid
+    # Nobody outside the projection keeps any score, pagerank, rank or amplifier count.
+    for uid in set(stored) - set(expected):
+        row = stored[uid]
+        assert (row["score"], row["pagerank"], row["rank"], row["amplifiers"]) == (
+            None,
+            None,
+            None,
+            None,
+        ), uid
+
+    # The ranked list: external accounts only, ranks 1..N without gaps, by falling PageRank.
+    items = ranked(store)
+    assert [item.rank for item in items] == list(range(1, len(external_scored) + 1))
+    assert {item.id for item in items} == external_scored
+    assert not any(item.is_brand for item in items)
+    for higher, lower in pairwise(items):
+        assert higher.pagerank >= lower.pagerank - 1e-12, (higher.id, lower.id)
+    for item in items:
+        assert item.pagerank == pytest.approx(expected[item.id], abs=1e-8)
+        assert item.amplifiers == amplifiers.get(item.id, 0)
+
+    # Brand accounts: scored, never ranked.
+    for uid in brands & set(expected):
+        assert stored[uid]["rank"] is None
+        assert stored[uid]["score"] is not None
+        assert stored[uid]["score"] > 0
+    assert {user.id for user in store.brand_accounts()} == brands & set(expected)
+
+    # score is relative to the top PageRank overall: 100 for whoever holds it, brand or not.
+    leader = max(expected, key=lambda uid: expected[uid])
+    assert stored[leader]["score"] == pytest.approx(100.0)
+    assert max(row["score"] for uid, row in stored.items() if uid in scored) == pytest.approx(100)
+    if leader in brands:
+        assert items[0].score < 100.0
+    else:
+        assert items[0].id == leader
+        assert items[0].score == pytest.approx(100.0)
+
+
+def test_analyze_scores_ranks_and_excludes_the_brand(falkor_store: Store) -> None:
+    scenario = first_load()
+    write(falkor_store, scenario)
+
+    summary = analyze(falkor_store, damping=DAMPING)
+    check_analysis(falkor_store, scenario, summary)
+
+    stored = read_all(falkor_store)
+    # The brand is the most amplified account: it holds 100, and rank 1 goes to someone else.
+    assert stored[BRAND]["score"] == pytest.approx(100.0)
+    brand_row = falkor_store.backend.read(
+        "MATCH (u:User {id: $id}) RETURN u.score AS score, u.rank AS rank", {"id": BRAND}
+    )
+    assert brand_row == [{"score": pytest.approx(100.0), "rank": None}]
+    items = ranked(falkor_store)
+    assert items[0].id == "star"
+    assert items[0].score < 100.0
+    assert BRAND not in {item.id for item in items}
+
+    # Distinct amplifiers, not events and not (amplifier, kind) pairs.
+    by_id = {item.id: item for item in items}
+    assert by_id["star"].amplifiers == 9  # a0..a7 and the fan; a0's likes add no amplifier
+    assert by_id["five"].amplifiers == 6  # b0..b4 and gone
+    assert by_id["single"].amplifiers == 1
+    assert stored[BRAND]["amplifiers"] == 12
+
+    # Volume-neutral: fifty retweets from one account rank below one each from five accounts.
+    assert by_id["five"].rank < by_id["single"].rank
+    assert by_id["five"].pagerank > by_id["single"].pagerank
+
+    # An account with no amplification at all is not in the projection: no score, no rank.
+    assert stored["lurker"]["score"] is None
+    assert stored["lurker"]["rank"] is None
+
+
+def test_analyze_twice_gives_identical_results(falkor_store: Store) -> None:
+    write(falkor_store, first_load())
+    first_summary = analyze(falkor_store, damping=DAMPING)
+    first = read_all(falkor_store)
+    first_page = ranked(falkor_store)
+
+    second_summary = analyze(falkor_store, damping=DAMPING)
+    assert second_summary == first_summary
+    assert read_all(falkor_store) == first
+    assert ranked(falkor_store) == first_page
+
+
+def test_reanalysis_after_more_data_leaves_no_stale_scores(falkor_store: Store) -> None:
+    scenario = first_load()
+    write(falkor_store, scenario)
+    analyze(falkor_store, damping=DAMPING)
+    before = read_all(falkor_store)
+    assert before["gone"]["rank"] is not None
+    assert before["gone_fan"]["rank"] is not None
+
+    # "gone" and its only amplifier leave the amplification graph (their nodes stay) ...
+    falkor_store.backend.write(DROP_AMPLIFICATIONS_OF, {"ids": ["gone"]})
+    scenario.drop(["gone"])
+    # ... and more data arrives: twenty new amplifiers lift "star" above the brand.
+    loaded = len(scenario.events)
+    for i in range(20):
+        scenario.user(f"d{i:02d}")
+        scenario.amplify(f"d{i:02d}", "star", kind="quote")
+    write(falkor_store, scenario, events_from=loaded)
+
+    summary = analyze(falkor_store, damping=DAMPING)
+    check_analysis(falkor_store, scenario, summary)
+
+    after = read_all(falkor_store)
+    for uid in ("gone", "gone_fan"):
+        assert after[uid]["rank"] is None, uid
+        assert after[uid]["score"] is None, uid
+        assert after[uid]["pagerank"] is None, uid
+    ids = [item.id for item in ranked(falkor_store)]
+    assert "gone" not in ids
+    assert "gone_fan" not in ids
+    # Now "star" is the top PageRank overall: rank 1 holds 100 and the brand falls below it.
+    items = ranked(falkor_store)
+    assert items[0].id == "star"
+    assert items[0].score == pytest.approx(100.0)
+    assert 0 < after[BRAND]["score"] < 100.0
+    assert after[BRAND]["rank"] is None
+    assert after["five"]["amplifiers"] == 5
+
+
+def test_analyze_without_amplifications_clears_every_score(falkor_store: Store) -> None:
+    scenario = first_load()
+    write(falkor_store, scenario)
+    analyze(falkor_store, damping=DAMPING)
+    assert ranked(falkor_store)
+
+    falkor_store.backend.write(DROP_ALL_AMPLIFICATIONS)
+    summary = analyze(falkor_store, damping=DAMPING)
+
+    assert summary == AnalysisSummary(users_scored=0, edges=0, ranked=0)
+    assert ranked(falkor_store) == []
+    assert falkor_store.brand_accounts() == []
+    for uid, row in read_all(falkor_store).items():
+        assert (row["score"], row["pagerank"], row["rank"], row["amplifiers"]) == (
+            None,
+            None,
+            None,
+            None,
+        ), uid
+
+
+def test_analyze_reports_progress(falkor_store: Store) -> None:
+    write(falkor_store, first_load())
+    messages: list[str] = []
+    analyze(falkor_store, damping=DAMPING, progress=messages.append)
+    assert messages
+    assert all(isinstance(message, str) and message for message in messages)
