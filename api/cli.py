@@ -12,7 +12,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from graph.analysis import analyze
@@ -133,7 +140,7 @@ def _run_load(settings: Settings, directory: Path, rejects: Path | None) -> Load
             console=console,
         ) as bar,
     ):
-        tasks: dict[str, tuple[int, float]] = {}
+        tasks: dict[str, tuple[TaskID, float]] = {}
 
         def progress(table: str, rows: int) -> None:
             if table not in tasks:
@@ -147,8 +154,12 @@ def _run_load(settings: Settings, directory: Path, rejects: Path | None) -> Load
 
 @load_app.command("csv")
 def load_csv(
-    directory: Annotated[Path, typer.Argument(help="folder with users.csv, posts.csv, amplifications.csv")],
-    rejects: Annotated[Path, typer.Option(help="where rejected rows are listed")] = Path("rejects.txt"),
+    directory: Annotated[
+        Path, typer.Argument(help="folder with users.csv, posts.csv, amplifications.csv")
+    ],
+    rejects: Annotated[Path, typer.Option(help="where rejected rows are listed")] = Path(
+        "rejects.txt"
+    ),
 ) -> None:
     """Load a directory in the generic CSV contract (idempotent)."""
 
@@ -240,7 +251,9 @@ def demo(
             console.print(f"database: FalkorDB on {info.host}:{info.port} ({info.data_dir})")
         folder = settings.data_dir / "demo"
         summary = generate_demo(folder)
-        console.print(f"demo data: {summary.users:,} users, {summary.amplifications:,} amplifications")
+        console.print(
+            f"demo data: {summary.users:,} users, {summary.amplifications:,} amplifications"
+        )
         started = time.monotonic()
         report = _run_load(settings, folder, settings.data_dir / "demo-rejects.txt")
         _print_report(report, time.monotonic() - started)

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import re
+import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 csv.field_size_limit(16 * 1024 * 1024)
+_READ_ERRORS = (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error)
 
 
 def table_path(directory: Path, table: str) -> Path | None:
@@ -60,7 +62,7 @@ def read_rows(path: Path, table: str) -> Iterator[tuple[int, dict[str, str]]]:
             header = next(reader)
         except StopIteration:
             raise LoadError(str(path), 1, "header", "the file is empty") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except _READ_ERRORS as exc:
             raise LoadError(str(path), 1, "header", str(exc)) from exc
         header = [name.strip() for name in header]
         for column in REQUIRED[table]:
@@ -72,7 +74,7 @@ def read_rows(path: Path, table: str) -> Iterator[tuple[int, dict[str, str]]]:
                 values = next(reader)
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except _READ_ERRORS as exc:
                 raise LoadError(str(path), start, "row", str(exc)) from exc
             line, start = start, reader.line_num + 1
             if not values or values == [""]:
@@ -85,8 +87,11 @@ def read_rows(path: Path, table: str) -> Iterator[tuple[int, dict[str, str]]]:
 
 def unknown_columns(path: Path, table: str) -> list[str]:
     """Columns in the header that the contract does not define (ignored with a notice)."""
-    with open_text(path) as handle:
-        header = next(csv.reader(handle), [])
+    try:
+        with open_text(path) as handle:
+            header = next(csv.reader(handle), [])
+    except _READ_ERRORS as exc:
+        raise LoadError(str(path), 1, "header", str(exc)) from exc
     return [name for name in (column.strip() for column in header) if name not in COLUMNS[table]]
 
 
@@ -167,7 +172,7 @@ def topics_of(hashtags: str, text: str) -> tuple[str, ...]:
     >>> topics_of("", "Loving #Vegan food #vegan")
     ('vegan',)
     """
-    found = [tag.strip().lstrip("#") for tag in hashtags.split(";")] if hashtags else []
+    found = [tag.strip().lstrip("#").strip() for tag in hashtags.split(";")] if hashtags else []
     if not hashtags:
         found = _HASHTAG.findall(text)
     return tuple(dict.fromkeys(tag.lower() for tag in found if tag))

@@ -63,7 +63,9 @@ NEO4J_SKIP = (
 
 
 @pytest.fixture(params=["falkordb", "neo4j"])
-def backend(request: pytest.FixtureRequest, server: ServerInfo, graph_name: str) -> Iterator[Backend]:
+def backend(
+    request: pytest.FixtureRequest, server: ServerInfo, graph_name: str
+) -> Iterator[Backend]:
     """Every backend the contract tests must pass on: FalkorDB always, Neo4j when configured."""
     if request.param == "neo4j":
         if not os.environ.get("NEO4J_URI"):

@@ -27,7 +27,9 @@ T0 = 1_790_000_000_000
 
 
 @pytest.fixture(scope="module")
-def demo_backend(server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorDBBackend]:
+def demo_backend(
+    server: ServerInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FalkorDBBackend]:
     folder = tmp_path_factory.mktemp("demo")
     generate_demo(folder, users=400, days=10)
     backend = FalkorDBBackend.connect(
@@ -37,8 +39,10 @@ def demo_backend(server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -
     load_csv_dir(store, folder, rejects_path=folder / "rejects.txt")
     # A hostile account that is certainly in the top of the network: many distinct amplifiers.
     store.upsert_users(
-        [UserRow("evil", HOSTILE_HANDLE, HOSTILE_NAME, 10, "<b>bold</b> & \"quoted\""),
-         UserRow("formula", "=HYPERLINK(\"x\")", "+SUM(A1)", 5, "")]
+        [
+            UserRow("evil", HOSTILE_HANDLE, HOSTILE_NAME, 10, '<b>bold</b> & "quoted"'),
+            UserRow("formula", '=HYPERLINK("x")', "+SUM(A1)", 5, ""),
+        ]
     )
     amplifiers = [row["id"] for row in backend.read("MATCH (u:User) RETURN u.id AS id LIMIT 60")]
     store.upsert_amplifications(
@@ -95,9 +99,11 @@ def test_csv_export(client: TestClient) -> None:
     assert len(rows) == 100
     assert [int(row["rank"]) for row in rows] == list(range(1, 101))
     assert rows[0].keys() >= {"rank", "user_id", "handle", "score", "followers"}
-    every = list(csv.DictReader(io.StringIO(client.get("/api/influencers.csv", params={"limit": 5000}).text)))
+    every = list(
+        csv.DictReader(io.StringIO(client.get("/api/influencers.csv", params={"limit": 5000}).text))
+    )
     formula = next(row for row in every if row["user_id"] == "formula")
-    assert formula["handle"] == "'=HYPERLINK(\"x\")" and formula["name"] == "'+SUM(A1)"
+    assert formula["handle"] == '\'=HYPERLINK("x")' and formula["name"] == "'+SUM(A1)"
 
 
 def _graph_data(html: str) -> dict[str, object]:

@@ -147,14 +147,6 @@ def test_zero_damping_returns_the_teleport_vector() -> None:
     np.testing.assert_allclose(result, teleport / 4, atol=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: the docstring example in graph/algorithms/pagerank.py promises "
-        "[0.215, 0.215, 0.57]; the exact answer (and networkx's) is 10/47, 10/47, 27/47 = "
-        "[0.213, 0.213, 0.574]"
-    ),
-)
 def test_docstring_example() -> None:
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     for test in doctest.DocTestFinder().find(pagerank_module):

@@ -44,7 +44,7 @@ def test_falkordb_schema(falkordb: FalkorDBBackend) -> None:
     falkordb.ensure_schema()  # idempotent
     indexes = _indexes(falkordb)
     for label in ("User", "Post", "Topic"):
-        assert f"id:RANGE" in indexes[("NODE", label)]
+        assert "id:RANGE" in indexes[("NODE", label)]
     assert {"handle:FULLTEXT", "name:FULLTEXT", "bio:FULLTEXT"} <= indexes[("NODE", "User")]
     assert "id:RANGE" in indexes[("RELATIONSHIP", "AMPLIFIED")]
     assert _constraints(falkordb) == {

@@ -25,7 +25,9 @@ def embedded(tmp_path: Path) -> Iterator[EmbeddedServer]:
 
 
 def _backend(info: ServerInfo, graph: str = "g") -> FalkorDBBackend:
-    return FalkorDBBackend.connect(info.host, info.port, info.password, graph, query_timeout_ms=10_000)
+    return FalkorDBBackend.connect(
+        info.host, info.port, info.password, graph, query_timeout_ms=10_000
+    )
 
 
 def _count_users(info: ServerInfo) -> int:
@@ -135,7 +137,7 @@ def test_refuses_a_port_that_is_taken(tmp_path: Path) -> None:
 def test_refuses_an_unusable_data_directory(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    with pytest.raises(ServerError, match="unusable.*RESONANCE_DATA_DIR"):
+    with pytest.raises(ServerError, match=r"unusable.*RESONANCE_DATA_DIR"):
         EmbeddedServer(blocker / "data").start()
 
 

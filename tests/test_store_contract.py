@@ -59,8 +59,13 @@ def test_properties_round_trip(store: Store) -> None:
         {"id": "u1"},
     )
     assert rows == [
-        {"handle": "alice", "name": "Alice Ávila", "followers": 1200, "is_brand": False,
-         "placeholder": False}
+        {
+            "handle": "alice",
+            "name": "Alice Ávila",
+            "followers": 1200,
+            "is_brand": False,
+            "placeholder": False,
+        }
     ]
     events = store.backend.read(
         "MATCH (a:User)-[r:AMPLIFIED]->(b:User {id: 'u1'}) "
@@ -87,7 +92,9 @@ def test_existing_posts(store: Store) -> None:
 
 def test_amplification_pairs_for_projection(store: Store) -> None:
     _seed(store)
-    pairs = {(r["source"], r["target"], r["kind"]): r["events"] for r in store.amplification_pairs()}
+    pairs = {
+        (r["source"], r["target"], r["kind"]): r["events"] for r in store.amplification_pairs()
+    }
     assert pairs == {
         ("u2", "u1", "retweet"): 1,
         ("u2", "u1", "like"): 1,
@@ -117,7 +124,7 @@ def test_influencers_are_sorted_paginated_and_external(store: Store) -> None:
     assert [i.id for i in store.influencers(limit=2, offset=2).items] == ["u2"]
     assert [i.id for i in store.influencers(sort="followers").items] == ["u1", "u2", "u3"]
     assert [i.id for i in store.influencers(sort="handle").items] == ["u1", "u2", "u3"]
-    assert [i.id for i in store.influencers(sort="amplifiers").items][0] == "u1"
+    assert next(i.id for i in store.influencers(sort="amplifiers").items) == "u1"
     assert set(SORT_KEYS) == {"rank", "followers", "amplifiers", "handle"}
     assert [b.id for b in store.brand_accounts()] == ["b1"]
 

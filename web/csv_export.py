@@ -9,7 +9,15 @@ from collections.abc import Iterable, Iterator
 from graph.models import Influencer
 
 INFLUENCER_COLUMNS: tuple[str, ...] = (
-    "rank", "user_id", "handle", "name", "score", "pagerank", "followers", "amplifiers", "is_brand",
+    "rank",
+    "user_id",
+    "handle",
+    "name",
+    "score",
+    "pagerank",
+    "followers",
+    "amplifiers",
+    "is_brand",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,9 +47,14 @@ def influencer_csv(items: Iterable[Influencer]) -> Iterator[str]:
     for item in items:
         writer.writerow(
             [
-                item.rank, spreadsheet_safe(item.id), spreadsheet_safe(item.handle),
-                spreadsheet_safe(item.name), f"{item.score:.4f}", f"{item.pagerank:.8f}",
-                "" if item.followers is None else item.followers, item.amplifiers,
+                item.rank,
+                spreadsheet_safe(item.id),
+                spreadsheet_safe(item.handle),
+                spreadsheet_safe(item.name),
+                f"{item.score:.4f}",
+                f"{item.pagerank:.8f}",
+                "" if item.followers is None else item.followers,
+                item.amplifiers,
                 str(item.is_brand).lower(),
             ]
         )

@@ -45,7 +45,7 @@ def pagerank(
     >>> import numpy as np
     >>> r = pagerank(3, np.array([0, 1]), np.array([2, 2]))
     >>> [round(float(x), 3) for x in r]
-    [0.215, 0.215, 0.57]
+    [0.213, 0.213, 0.574]
     """
     if node_count == 0:
         return np.zeros(0, dtype=np.float64)

@@ -76,7 +76,14 @@ class Neo4jBackend(Backend):
             raise GraphUnavailable(f"cannot use NEO4J_URI={uri!r}: {exc}") from exc
         backend = cls(driver, database, query_timeout_ms=query_timeout_ms)
         try:
+            driver.verify_connectivity()  # fails fast, where queries retry for a while
             backend.ping()
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            driver.close()
+            raise GraphUnavailable(_unreachable(exc)) from exc
+        except AuthError as exc:
+            driver.close()
+            raise GraphUnavailable(_refused(exc)) from exc
         except GraphUnavailable:
             driver.close()
             raise
@@ -93,15 +100,9 @@ class Neo4jBackend(Backend):
                 routing_=RoutingControl.READ if read else RoutingControl.WRITE,
             )
         except AuthError as exc:
-            raise GraphUnavailable(
-                f"Neo4j refused the credentials: {exc.message}; check NEO4J_USERNAME and "
-                "NEO4J_PASSWORD"
-            ) from exc
+            raise GraphUnavailable(_refused(exc)) from exc
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise GraphUnavailable(
-                f"Neo4j is not reachable ({exc}); check NEO4J_URI or start it with "
-                "`docker compose up -d neo4j`"
-            ) from exc
+            raise GraphUnavailable(_unreachable(exc)) from exc
         except ClientError as exc:
             raise InvalidQuery(f"{exc.code}: {exc.message}") from exc
         except Neo4jError as exc:
@@ -141,3 +142,14 @@ class Neo4jBackend(Backend):
 
     def close(self) -> None:
         self._driver.close()
+
+
+def _unreachable(exc: Exception) -> str:
+    return (
+        f"Neo4j is not reachable ({exc}); check NEO4J_URI or start it with "
+        "`docker compose up -d neo4j`"
+    )
+
+
+def _refused(exc: AuthError) -> str:
+    return f"Neo4j refused the credentials: {exc.message}; check NEO4J_USERNAME and NEO4J_PASSWORD"
