@@ -29,7 +29,7 @@ demo: $(STAMP)
 test: $(STAMP) $(LINT_MODULES) lint pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check api graph loaders web tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 pytest: $(STAMP)

@@ -25,18 +25,19 @@ from rich.table import Table
 from graph.analysis import analyze
 from graph.config import Settings
 from graph.connect import open_backend
-from graph.errors import GraphError
+from graph.errors import GraphError, LoadError
 from graph.server import EmbeddedServer
 from graph.store import Store
 from loaders.demo import generate_demo
-from loaders.ingest import load_csv_dir
+from loaders.detect import FORMATS, open_reader
+from loaders.formats.contract import CsvContractReader
+from loaders.pipeline import load
+from loaders.records import Reader
 from loaders.report import LoadReport
 
 app = typer.Typer(help="Resonance: influence from who amplified whom.", no_args_is_help=True)
 db_app = typer.Typer(help="The embedded FalkorDB server.", no_args_is_help=True)
-load_app = typer.Typer(help="Load exports into the graph database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(load_app, name="load")
 
 console = Console()
 errors = Console(stderr=True)
@@ -104,68 +105,90 @@ def db_status() -> None:
 
 # ---------------------------------------------------------------- load
 def _print_report(report: LoadReport, seconds: float) -> None:
-    table = Table(title=f"Load report ({seconds:.1f} s)")
-    table.add_column("table")
-    table.add_column("read", justify="right")
-    table.add_column("loaded", justify="right")
-    table.add_column("duplicates", justify="right")
+    rows = sum(report.read.values())
+    rate = rows / max(seconds, 1e-6)
+    console.print(
+        f"read {rows:,} rows in {seconds:.1f} s ({rate:,.0f} rows/s): "
+        + ", ".join(f"{name} {count:,}" for name, count in report.read.items())
+    )
+    table = Table(title="Load report")
+    table.add_column("records")
+    table.add_column("new", justify="right")
+    table.add_column("already there", justify="right")
     for name in ("users", "posts", "amplifications"):
-        table.add_row(
-            name,
-            str(report.read[name]),
-            str(report.loaded[name]),
-            str(report.duplicates[name]),
-        )
+        table.add_row(name, f"{report.loaded[name]:,}", f"{report.duplicates[name]:,}")
     console.print(table)
-    console.print(f"placeholder users created: {report.placeholder_users}")
-    console.print(f"self-amplifications skipped: {report.self_amplifications}")
+    console.print(f"placeholder users created: {report.placeholder_users:,}")
+    console.print(f"self-amplifications skipped: {report.self_amplifications:,}")
+    console.print(f"rejected: {report.rejected_total:,}")
     for reason, count in sorted(report.rejected.items()):
-        console.print(f"rejected {reason}: {count}")
+        console.print(f"  {reason}: {count:,}", highlight=False)
     if report.rejects_path is not None:
-        console.print(f"rejected rows are listed in {report.rejects_path}")
+        console.print(f"rejected rows are listed in {report.rejects_path}", highlight=False)
     for notice in report.notices:
         console.print(f"notice: {notice}", highlight=False)
 
 
-def _run_load(settings: Settings, directory: Path, rejects: Path | None) -> LoadReport:
-    with (
-        _store(settings) as store,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,} rows"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar,
-    ):
-        tasks: dict[str, tuple[TaskID, float]] = {}
+def _progress_bar() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[rows]:>12,} rows"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
-        def progress(table: str, rows: int) -> None:
-            if table not in tasks:
-                tasks[table] = (bar.add_task(table, total=None, rate=""), time.monotonic())
-            task, started = tasks[table]
+
+def _run_load(settings: Settings, readers: list[Reader], rejects: Path | None) -> LoadReport:
+    with _store(settings) as store, _progress_bar() as bar:
+        tasks: dict[int, tuple[TaskID, float]] = {}
+
+        def progress(reader: Reader, rows: int, done: int, total: int) -> None:
+            key = id(reader)
+            if key not in tasks:
+                label = f"{reader.format} {reader.path.name}"
+                tasks[key] = (bar.add_task(label, total=total, rows=0, rate=""), time.monotonic())
+            task, started = tasks[key]
             rate = rows / max(time.monotonic() - started, 1e-6)
-            bar.update(task, completed=rows, rate=f"{rate:,.0f} rows/s")
+            bar.update(task, completed=done, rows=rows, rate=f"{rate:,.0f} rows/s")
 
-        return load_csv_dir(store, directory, rejects_path=rejects, progress=progress)
+        return load(store, readers, rejects_path=rejects, progress=progress)
 
 
-@load_app.command("csv")
-def load_csv(
-    directory: Annotated[
-        Path, typer.Argument(help="folder with users.csv, posts.csv, amplifications.csv")
-    ],
+FORMAT_HELP = "format name (" + ", ".join(FORMATS) + "); recognised from the content when left out"
+
+
+@app.command("load")
+def load_command(
+    arguments: Annotated[list[str], typer.Argument(metavar="[FORMAT] PATH...", help=FORMAT_HELP)],
     rejects: Annotated[Path, typer.Option(help="where rejected rows are listed")] = Path(
         "rejects.txt"
     ),
+    direction: Annotated[
+        str | None, typer.Option(help="edge lists: amplifier-author (default) or author-amplifier")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="edge lists: the kind of every edge")] = None,
 ) -> None:
-    """Load a directory in the generic CSV contract (idempotent)."""
+    """Load exports (idempotent): CSV contract, Twitter JSON, SNAP, edge lists, GraphML, GEXF."""
 
     def run() -> None:
+        format_name = arguments[0] if arguments[0] in FORMATS else None
+        paths = [Path(argument) for argument in arguments[1 if format_name else 0 :]]
+        if not paths:
+            raise LoadError(format_name or "", 0, "path", "give at least one file or directory")
+        readers = [open_reader(path, format_name, direction=direction, kind=kind) for path in paths]
         started = time.monotonic()
-        report = _run_load(Settings(), directory, rejects)
+        try:
+            report = _run_load(Settings(), readers, rejects)
+        except KeyboardInterrupt:
+            errors.print(
+                "interrupted: what was written is kept; run the same command again to finish "
+                "(nothing is duplicated)"
+            )
+            raise typer.Exit(code=130) from None
         _print_report(report, time.monotonic() - started)
 
     _guard(run)
@@ -255,7 +278,8 @@ def demo(
             f"demo data: {summary.users:,} users, {summary.amplifications:,} amplifications"
         )
         started = time.monotonic()
-        report = _run_load(settings, folder, settings.data_dir / "demo-rejects.txt")
+        readers: list[Reader] = [CsvContractReader(folder)]
+        report = _run_load(settings, readers, settings.data_dir / "demo-rejects.txt")
         _print_report(report, time.monotonic() - started)
         _run_analyze(settings)
         if serve_after:

@@ -32,7 +32,11 @@ MERGE (p:Post {id: row.id})
 SET p.author_id = row.author_id, p.created_at = row.created_at, p.text = row.text,
     p.lang = row.lang, p.url = row.url
 MERGE (a)-[:POSTED]->(p)
-WITH p, row
+"""
+
+TAG_POSTS: LiteralString = """
+UNWIND $rows AS row
+MATCH (p:Post {id: row.id})
 UNWIND row.topics AS topic
 MERGE (t:Topic {id: topic})
 MERGE (p)-[:TAGGED]->(t)

@@ -64,9 +64,14 @@ class Store:
 
     # ------------------------------------------------------------- writes
     def upsert_users(self, users: Sequence[UserRow]) -> int:
+        """Create or update users; return how many were new."""
+        created = 0
         for chunk in batched(users, self.batch_size):
-            self.backend.write(queries.UPSERT_USERS, {"rows": [asdict(user) for user in chunk]})
-        return len(users)
+            rows = [asdict(user) for user in chunk]
+            created += self.backend.write_counted(
+                queries.UPSERT_USERS, {"rows": rows}
+            ).nodes_created
+        return created
 
     def create_placeholder_users(self, ids: Iterable[str]) -> int:
         """Create minimal users for ids referenced but never listed; return how many were new."""
@@ -77,17 +82,26 @@ class Store:
         return created
 
     def upsert_posts(self, posts: Sequence[PostRow]) -> int:
+        """Create or update posts (authors must exist) and tag them; return how many were new."""
+        created = 0
         for chunk in batched(posts, self.batch_size):
             rows = [{**asdict(post), "topics": list(post.topics)} for post in chunk]
-            self.backend.write(queries.UPSERT_POSTS, {"rows": rows})
-        return len(posts)
+            created += self.backend.write_counted(
+                queries.UPSERT_POSTS, {"rows": rows}
+            ).nodes_created
+            tagged = [{"id": row["id"], "topics": row["topics"]} for row in rows if row["topics"]]
+            if tagged:
+                self.backend.write(queries.TAG_POSTS, {"rows": tagged})
+        return created
 
     def upsert_amplifications(self, events: Sequence[AmplificationRow]) -> int:
+        """Write amplification events (both users must exist); return how many were new."""
+        created = 0
         for chunk in batched(events, self.batch_size):
-            self.backend.write(
-                queries.UPSERT_AMPLIFICATIONS, {"rows": [asdict(event) for event in chunk]}
-            )
-        return len(events)
+            rows = [asdict(event) for event in chunk]
+            counts = self.backend.write_counted(queries.UPSERT_AMPLIFICATIONS, {"rows": rows})
+            created += counts.relationships_created
+        return created
 
     def existing_posts(self, ids: Iterable[str]) -> set[str]:
         found: set[str] = set()

@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -54,7 +54,9 @@ def open_text(path: Path) -> TextIO:
     return open(path, encoding="utf-8-sig", newline="")
 
 
-def read_rows(path: Path, table: str) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(
+    path: Path, table: str, *, open_text: Callable[[Path], TextIO] = open_text
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line, row)`` with the line where each record starts; check the header first."""
     with open_text(path) as handle:
         reader = csv.reader(handle)

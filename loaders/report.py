@@ -16,6 +16,7 @@ class LoadReport:
     loaded: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
     placeholder_users: int = 0
+    batches: int = 0
     self_amplifications: int = 0
     duplicates: Counter[str] = field(default_factory=Counter)
     notices: list[str] = field(default_factory=list)
@@ -31,6 +32,7 @@ class LoadReport:
             "loaded": dict(self.loaded),
             "rejected": dict(self.rejected),
             "placeholder_users": self.placeholder_users,
+            "batches": self.batches,
             "self_amplifications": self.self_amplifications,
             "duplicates": dict(self.duplicates),
             "notices": list(self.notices),

@@ -33,5 +33,5 @@ def _commands(group: typer.Typer, prefix: str = "resonance") -> list[str]:
 
 def test_every_command_is_documented() -> None:
     commands = _commands(app)
-    assert "resonance db start" in commands and "resonance load csv" in commands
+    assert "resonance db start" in commands and "resonance load" in commands
     assert [command for command in commands if f"`{command}" not in README] == []

@@ -268,14 +268,16 @@ def test_round_trip_properties(falkor_store: Store, tmp_path: Path, batch_size: 
 
 
 def test_progress_reports_every_table(falkor_store: Store, tmp_path: Path) -> None:
-    calls: list[tuple[str, int]] = []
+    calls: list[tuple[int, int, int]] = []
+    directory = write_dataset(tmp_path / "data")
     load_csv_dir(
         falkor_store,
-        write_dataset(tmp_path / "data"),
+        directory,
         rejects_path=tmp_path / "rejects.txt",
-        progress=lambda table, rows: calls.append((table, rows)),
+        progress=lambda _reader, rows, done, total: calls.append((rows, done, total)),
     )
-    assert calls[-3:] == [("users", 4), ("posts", 3), ("amplifications", 5)]
+    total = sum(path.stat().st_size for path in directory.iterdir())
+    assert calls[-1] == (4 + 3 + 5, total, total)
 
 
 def test_bom_crlf_and_header_spaces_are_accepted(falkor_store: Store, tmp_path: Path) -> None:
@@ -308,7 +310,9 @@ def test_loading_twice_changes_nothing(falkor_store: Store, tmp_path: Path) -> N
 
     second = load(falkor_store, directory, tmp_path / "rejects.txt")
     assert snapshot(falkor_store) == before
-    assert second.loaded == first.loaded
+    # The second load writes nothing new: every row is reported as a duplicate.
+    assert sum(second.loaded.values()) == 0
+    assert second.duplicates == first.read
     assert second.rejected_total == 0
 
 
@@ -339,7 +343,8 @@ def test_amplifications_without_id_column_get_stable_ids(
         [("retweet", "2026-10-03T17:00:00+02:00", "p1", "u1", "u2")],
     )
     report = load(falkor_store, directory, tmp_path / "rejects.txt")
-    assert report.loaded["amplifications"] == 1
+    assert report.loaded["amplifications"] == 0
+    assert report.duplicates["amplifications"] == 1
     assert sorted(edges(falkor_store)) == ids
     assert falkor_store.stats().amplifications == 5
 
@@ -677,11 +682,13 @@ def test_cli_load_and_stats(
     loaded = runner.invoke(app, ["load", "csv", str(directory), "--rejects", str(rejects)], env=env)
     assert loaded.exit_code == 0, loaded.output
     assert "Load report" in loaded.output
-    assert re.search(r"users\W+4\W+4\W+0\W", loaded.output)
-    assert re.search(r"amplifications\W+6\W+5\W+0\W", loaded.output)
+    assert "users 4, posts 3, amplifications 6" in loaded.output  # rows read
+    assert re.search(r"users\W+4\W+0\W", loaded.output)  # new, already there
+    assert re.search(r"amplifications\W+5\W+0\W", loaded.output)
     assert "placeholder users created: 0" in loaded.output
     assert "self-amplifications skipped: 0" in loaded.output
-    assert "rejected amplifications.kind: 1" in loaded.output
+    assert "rejected: 1" in loaded.output
+    assert "amplifications.kind: 1" in loaded.output
     assert [(line, field) for _, line, field, _ in reject_lines(rejects)] == [(7, "kind")]
 
     stats = runner.invoke(app, ["stats", "--json"], env=env)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, LiteralString
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteCounts:
+    """What a write created, as the server counted it."""
+
+    nodes_created: int = 0
+    relationships_created: int = 0
 
 
 class Backend(ABC):
@@ -22,6 +31,10 @@ class Backend(ABC):
     @abstractmethod
     def write(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         """Run a statement that may write; return its rows as dicts keyed by column."""
+
+    @abstractmethod
+    def write_counted(self, query: LiteralString, params: Params | None = None) -> WriteCounts:
+        """Run a write and return how many nodes and relationships it created."""
 
     @abstractmethod
     def read(

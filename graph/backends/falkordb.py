@@ -8,7 +8,7 @@ from typing import Any, LiteralString
 import redis
 from falkordb import FalkorDB
 
-from graph.backends.base import Backend, Params, Row
+from graph.backends.base import Backend, Params, Row, WriteCounts
 from graph.backends.text import fulltext_terms
 from graph.errors import GraphUnavailable, InvalidQuery
 
@@ -67,16 +67,21 @@ class FalkorDBBackend(Backend):
         backend.ping()
         return backend
 
-    def _run(self, query: str, params: Params | None, *, read: bool, timeout_ms: int) -> list[Row]:
+    def _result(self, query: str, params: Params | None, *, read: bool, timeout_ms: int) -> Any:
         run = self._graph.ro_query if read else self._graph.query
         try:
-            result = run(query, dict(params) if params else None, timeout=timeout_ms)
+            return run(query, dict(params) if params else None, timeout=timeout_ms)
         except redis.exceptions.ResponseError as exc:
             if read and _EMPTY_GRAPH in str(exc):
-                return []
+                return None
             raise InvalidQuery(str(exc)) from exc
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
             raise GraphUnavailable(_unavailable(exc)) from exc
+
+    def _run(self, query: str, params: Params | None, *, read: bool, timeout_ms: int) -> list[Row]:
+        result = self._result(query, params, read=read, timeout_ms=timeout_ms)
+        if result is None:
+            return []
         columns = [str(column[1]) for column in result.header]
         return [
             {column: _plain(value) for column, value in zip(columns, row, strict=True)}
@@ -85,6 +90,10 @@ class FalkorDBBackend(Backend):
 
     def write(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         return self._run(query, params, read=False, timeout_ms=self._timeout_ms)
+
+    def write_counted(self, query: LiteralString, params: Params | None = None) -> WriteCounts:
+        result = self._result(query, params, read=False, timeout_ms=self._timeout_ms)
+        return WriteCounts(int(result.nodes_created), int(result.relationships_created))
 
     def read(
         self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None

@@ -15,7 +15,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from graph.backends.base import Backend, Params, Row
+from graph.backends.base import Backend, Params, Row, WriteCounts
 from graph.backends.text import fulltext_terms
 from graph.errors import GraphUnavailable, InvalidQuery
 
@@ -92,8 +92,14 @@ class Neo4jBackend(Backend):
     def _execute(
         self, query: LiteralString, params: Params | None, *, read: bool, timeout_s: float
     ) -> list[Row]:
+        records, _ = self._execute_full(query, params, read=read, timeout_s=timeout_s)
+        return [{key: _plain(value) for key, value in dict(record).items()} for record in records]
+
+    def _execute_full(
+        self, query: LiteralString, params: Params | None, *, read: bool, timeout_s: float
+    ) -> tuple[list[neo4j.Record], neo4j.ResultSummary]:
         try:
-            records, _, _ = self._driver.execute_query(
+            records, summary, _ = self._driver.execute_query(
                 Query(query, timeout=timeout_s),
                 dict(params or {}),
                 database_=self.database,
@@ -107,10 +113,15 @@ class Neo4jBackend(Backend):
             raise InvalidQuery(f"{exc.code}: {exc.message}") from exc
         except Neo4jError as exc:
             raise InvalidQuery(f"{exc.code}: {exc.message}") from exc
-        return [{key: _plain(value) for key, value in dict(record).items()} for record in records]
+        return records, summary
 
     def write(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         return self._execute(query, params, read=False, timeout_s=self._timeout_s)
+
+    def write_counted(self, query: LiteralString, params: Params | None = None) -> WriteCounts:
+        _, summary = self._execute_full(query, params, read=False, timeout_s=self._timeout_s)
+        counters = summary.counters
+        return WriteCounts(counters.nodes_created, counters.relationships_created)
 
     def read(
         self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None

@@ -1,0 +1,1 @@
+"""One module per input format, each a ``loaders.records.Reader``."""

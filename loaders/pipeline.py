@@ -1,0 +1,156 @@
+"""Stream records from any reader into the store in batches, with a report and a rejects file.
+
+Memory stays bounded by the batch size whatever the input's size: records are buffered up to
+``store.batch_size`` and flushed users first, then placeholder users for ids referenced but not
+listed, then posts, then amplification events. Every write is a MERGE on a business key inside
+one query per batch, so a load that is interrupted (Ctrl-C, ``kill -9`` of the loader or of
+the database) and run again ends with exactly the right counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from graph.errors import LoadError
+from graph.models import AmplificationRow, PostRow, UserRow
+from graph.store import Store
+from loaders.records import Reader, Reject
+from loaders.report import LoadReport, RejectsFile
+
+#: ``progress(reader, rows_read, bytes_done, bytes_total)``
+Progress = Callable[[Reader, int, int, int], None]
+_PROGRESS_EVERY = 2_000
+
+
+class _Batch:
+    """The records waiting to be written, deduplicated by id within the batch."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, UserRow] = {}
+        self.posts: dict[str, PostRow] = {}
+        self.events: dict[str, AmplificationRow] = {}
+        self.lines: dict[str, int] = {}
+        self.repeats = {"users": 0, "posts": 0, "amplifications": 0}
+
+    def __len__(self) -> int:
+        return len(self.users) + len(self.posts) + len(self.events)
+
+    def add(self, record: UserRow | PostRow | AmplificationRow, line: int) -> None:
+        if isinstance(record, UserRow):
+            self.repeats["users"] += record.id in self.users
+            self.users[record.id] = record
+        elif isinstance(record, PostRow):
+            self.repeats["posts"] += record.id in self.posts
+            self.posts[record.id] = record
+        else:
+            self.repeats["amplifications"] += record.id in self.events
+            self.events[record.id] = record
+            self.lines[record.id] = line
+
+
+class Loader:
+    """Loads readers into one store; ``report`` accumulates across them."""
+
+    def __init__(
+        self, store: Store, *, rejects_path: Path | None = None, progress: Progress | None = None
+    ) -> None:
+        self.store = store
+        self.report = LoadReport()
+        self.rejects = RejectsFile(rejects_path or Path("rejects.txt"), self.report)
+        self.progress = progress
+
+    def load(self, readers: Iterable[Reader]) -> LoadReport:
+        """Load every reader in turn; return the report (also on ``self.report``)."""
+        self.store.ensure_schema()
+        try:
+            for reader in readers:
+                self._load_one(reader)
+        finally:
+            self.rejects.close()
+        return self.report
+
+    def _load_one(self, reader: Reader) -> None:
+        batch = _Batch()
+        size = reader.size
+        try:
+            for record in reader.records():
+                if isinstance(record, Reject):
+                    self.rejects.add(reader.current_table, record.error)
+                elif (
+                    isinstance(record, AmplificationRow) and record.amplifier_id == record.author_id
+                ):
+                    self.report.self_amplifications += 1
+                else:
+                    batch.add(record, reader.line)
+                    if len(batch) >= self.store.batch_size:
+                        self._flush(batch, reader)
+                        batch = _Batch()
+                if self.progress is not None and reader.rows_read % _PROGRESS_EVERY == 0:
+                    self.progress(reader, reader.rows_read, reader.position, size)
+        except LoadError:
+            self._flush(batch, reader)  # keep what was valid before a fatal error
+            raise
+        self._flush(batch, reader)
+        for name, count in reader.read_counts().items():
+            self.report.read[name] += count
+        self.report.notices.extend(reader.notices)
+        if self.progress is not None:
+            self.progress(reader, reader.rows_read, size, size)
+
+    def _flush(self, batch: _Batch, reader: Reader) -> None:
+        if not len(batch):
+            return
+        store, report = self.store, self.report
+        users, posts = list(batch.users.values()), list(batch.posts.values())
+        events = self._known_posts_only(list(batch.events.values()), batch, reader)
+        created = store.upsert_users(users)
+        self._count("users", len(users) + batch.repeats["users"], created)
+        referenced = [post.author_id for post in posts]
+        referenced += [e.amplifier_id for e in events] + [e.author_id for e in events]
+        report.placeholder_users += store.create_placeholder_users(
+            key for key in referenced if key not in batch.users
+        )
+        created = store.upsert_posts(posts)
+        self._count("posts", len(posts) + batch.repeats["posts"], created)
+        created = store.upsert_amplifications(events)
+        self._count("amplifications", len(events) + batch.repeats["amplifications"], created)
+        report.batches += 1
+
+    def _count(self, table: str, rows: int, created: int) -> None:
+        self.report.loaded[table] += created
+        if rows > created:
+            self.report.duplicates[table] += rows - created
+
+    def _known_posts_only(
+        self, events: Sequence[AmplificationRow], batch: _Batch, reader: Reader
+    ) -> list[AmplificationRow]:
+        """For readers whose contract says so, reject events naming a post that exists nowhere."""
+        if not reader.strict_posts:
+            return list(events)
+        wanted = {e.post_id for e in events if e.post_id and e.post_id not in batch.posts}
+        missing = wanted - self.store.existing_posts(wanted) if wanted else set()
+        kept = []
+        for event in events:
+            if event.post_id in missing:
+                error = LoadError(
+                    str(reader.current_path),
+                    batch.lines[event.id],
+                    "post_id",
+                    f"unknown post {event.post_id!r}",
+                )
+                self.rejects.add(reader.current_table, error)
+            else:
+                kept.append(event)
+        return kept
+
+
+def load(
+    store: Store,
+    readers: Iterable[Reader],
+    *,
+    rejects_path: Path | None = None,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Load ``readers`` into ``store``; see :class:`Loader`."""
+    return Loader(store, rejects_path=rejects_path, progress=progress).load(readers)

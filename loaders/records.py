@@ -1,0 +1,115 @@
+"""What every format reader yields: records for the store, or rejects naming file, line, field."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, ClassVar
+
+from graph.errors import LoadError
+from graph.models import AmplificationRow, PostRow, UserRow
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A row that breaks the format's rules; the load goes on without it."""
+
+    error: LoadError
+
+
+Record = UserRow | PostRow | AmplificationRow | Reject
+
+
+class CountingFile(io.RawIOBase):
+    """A binary file that counts the bytes read from disk (compressed bytes for ``.gz``)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class Reader(ABC):
+    """One input file of one format, read lazily: never the whole file in memory.
+
+    Subclasses set ``format``, implement ``records`` and ``sniff``, and bump ``rows_read`` for
+    every input row (a CSV record, a JSON line, an edge-list line, a graph element) they consume.
+    """
+
+    format: ClassVar[str]
+    #: True when an amplification's ``post_id`` must name a post that exists (the CSV contract).
+    strict_posts: ClassVar[bool] = False
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.rows_read = 0
+        #: The input line of the record yielded last (readers that can, keep it current).
+        self.line = 0
+        #: Things worth telling the user that are not rejects (ignored columns, ...).
+        self.notices: list[str] = []
+        self._counter: CountingFile | None = None
+
+    @property
+    def current_path(self) -> Path:
+        """The file being read (a reader of a directory reads several)."""
+        return self.path
+
+    @property
+    def current_table(self) -> str:
+        """What rejects are counted under: ``<table>.<field>``."""
+        return self.format
+
+    def read_counts(self) -> dict[str, int]:
+        """Rows read, by input table, for the load report."""
+        return {self.format: self.rows_read}
+
+    @property
+    def size(self) -> int:
+        """Bytes on disk, for a progress bar."""
+        return self.path.stat().st_size
+
+    @property
+    def position(self) -> int:
+        """Bytes of the file consumed so far."""
+        return self._counter.position if self._counter is not None else 0
+
+    def open_binary(self, path: Path | None = None) -> BinaryIO:
+        """The file's bytes, gunzipped when the name ends in ``.gz``, with progress counting."""
+        path = path or self.path
+        self._counter = CountingFile(open(path, "rb"))  # noqa: SIM115 - returned
+        buffered = io.BufferedReader(self._counter, buffer_size=1 << 20)
+        if path.suffix == ".gz":
+            return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
+        return buffered
+
+    def open_text(self, path: Path | None = None) -> io.TextIOWrapper:
+        """UTF-8 text (a BOM is skipped) with universal newlines left to the csv module."""
+        return io.TextIOWrapper(self.open_binary(path), encoding="utf-8-sig", newline="")
+
+    def reject(self, line: int, field: str, reason: str) -> Reject:
+        return Reject(LoadError(str(self.path), line, field, reason))
+
+    @abstractmethod
+    def records(self) -> Iterator[Record]:
+        """Users, posts, amplifications and rejects, in file order."""
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, path: Path, head: bytes) -> bool:
+        """True when ``head`` (the first KiB of the decompressed file) looks like this format."""
