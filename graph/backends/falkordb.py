@@ -103,8 +103,36 @@ class FalkorDBBackend(Backend):
     def schema_statements(self) -> Sequence[str]:
         return schema_statements(self.graph_name)
 
+    def _existing_schema(self) -> set[str]:
+        """The schema statements already in force (so none is sent twice: a refused DDL
+        command would still be replayed from the append-only file at every restart)."""
+        existing: set[str] = set()
+        indexes = self.read(
+            "CALL db.indexes() YIELD label, properties, types, entitytype "
+            "RETURN label, properties, types, entitytype"
+        )
+        for row in indexes:
+            types = row["types"]
+            if row["entitytype"] == "RELATIONSHIP":
+                existing.add(f"CREATE INDEX FOR ()-[r:{row['label']}]-() ON (r.id)")
+                continue
+            if "RANGE" in types.get("id", []):
+                existing.add(f"CREATE INDEX FOR (n:{row['label']}) ON (n.id)")
+            if row["label"] == "User" and all("FULLTEXT" in types.get(f, []) for f in _USER_TEXT):
+                fields = ", ".join(f"'{name}'" for name in _USER_TEXT)
+                existing.add(f"CALL db.idx.fulltext.createNodeIndex('User', {fields})")
+        for row in self.read("CALL db.constraints() YIELD label RETURN label"):
+            existing.add(
+                f"GRAPH.CONSTRAINT CREATE {self.graph_name} UNIQUE NODE {row['label']} "
+                "PROPERTIES 1 id"
+            )
+        return existing
+
     def ensure_schema(self) -> None:
+        existing = self._existing_schema()
         for statement in self.schema_statements():
+            if statement in existing:
+                continue
             try:
                 if statement.startswith("GRAPH."):
                     self._client.connection.execute_command(*statement.split())
