@@ -70,6 +70,7 @@ SET u.score = row.score, u.pagerank = row.pagerank, u.rank = row.rank,
 """
 
 # ---------------------------------------------------------------- reads
+ANY_NODE: LiteralString = "MATCH (n) RETURN n.id AS id LIMIT 1"
 COUNT_USERS: LiteralString = "MATCH (u:User) RETURN count(u) AS n"
 COUNT_POSTS: LiteralString = "MATCH (p:Post) RETURN count(p) AS n"
 COUNT_TOPICS: LiteralString = "MATCH (t:Topic) RETURN count(t) AS n"

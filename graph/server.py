@@ -89,7 +89,8 @@ class _Loading(ServerError):
 
 def _compact(client: redis.Redis, timeout_s: float) -> None:
     """Rewrite the append-only file so the next start loads a snapshot instead of replaying."""
-    client.bgrewriteaof()
+    with contextlib.suppress(redis.ResponseError):  # "already in progress" is as good
+        client.bgrewriteaof()
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         info = client.info("persistence")

@@ -118,6 +118,10 @@ class Store:
             self.backend.write(queries.WRITE_SCORES, {"rows": chunk})
 
     # -------------------------------------------------------------- reads
+    def is_empty(self) -> bool:
+        """True when the graph holds no node at all."""
+        return not self.backend.read(queries.ANY_NODE)
+
     def stats(self) -> GraphStats:
         read = self.backend.read
         return GraphStats(

@@ -20,6 +20,7 @@ FORMATS: dict[str, str] = {
     "twitter-v1": "loaders.formats.twitter_v1:TwitterV1Reader",
     "tweet-csv": "loaders.formats.tweet_csv:TweetCsvReader",
     "snap": "loaders.formats.edgelist:SnapActivityReader",
+    "cascade": "loaders.formats.edgelist:CascadeReader",
     "edgelist": "loaders.formats.edgelist:EdgeListReader",
 }
 _HEAD_BYTES = 4096

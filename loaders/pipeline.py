@@ -151,6 +151,17 @@ def load(
     *,
     rejects_path: Path | None = None,
     progress: Progress | None = None,
+    bulk: bool | None = None,
 ) -> LoadReport:
-    """Load ``readers`` into ``store``; see :class:`Loader`."""
+    """Load ``readers`` into ``store``; see :class:`Loader`.
+
+    ``bulk=None`` (the default) builds an empty FalkorDB graph from a big input (at least
+    ``loaders.bulk.BULK_MIN_BYTES``) through the server's bulk path (:mod:`loaders.bulk`) and
+    uses batched MERGE otherwise; ``True`` or ``False`` forces the choice.
+    """
+    from loaders.bulk import BulkLoader, supports_bulk
+
+    readers = list(readers)
+    if bulk if bulk is not None else supports_bulk(store, readers):
+        return BulkLoader(store, rejects_path=rejects_path, progress=progress).load(readers)
     return Loader(store, rejects_path=rejects_path, progress=progress).load(readers)

@@ -35,14 +35,27 @@ class CountingFile(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
-        buffer[: len(data)] = data
-        self.position += len(data)
-        return len(data)
+        count = int(self._raw.readinto(buffer) or 0)  # type: ignore[attr-defined]
+        self.position += count
+        return count
 
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+class _GzipClosingSource(gzip.GzipFile):
+    """A gzip stream over an open file that closes that file too."""
+
+    def __init__(self, source: io.BufferedReader) -> None:
+        super().__init__(fileobj=source, mode="rb")
+        self._source = source
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._source.close()
 
 
 class Reader(ABC):
@@ -95,7 +108,7 @@ class Reader(ABC):
         self._counter = CountingFile(open(path, "rb"))  # noqa: SIM115 - returned
         buffered = io.BufferedReader(self._counter, buffer_size=1 << 20)
         if path.suffix == ".gz":
-            return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
+            return _GzipClosingSource(buffered)  # type: ignore[arg-type, return-value]
         return buffered
 
     def open_text(self, path: Path | None = None) -> io.TextIOWrapper:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, LiteralString
+from urllib.parse import quote
 
 import redis
 from falkordb import FalkorDB
@@ -52,8 +54,11 @@ class FalkorDBBackend(Backend):
 
     name = "falkordb"
 
-    def __init__(self, client: FalkorDB, graph_name: str, *, query_timeout_ms: int) -> None:
+    def __init__(
+        self, client: FalkorDB, graph_name: str, *, query_timeout_ms: int, url: str = ""
+    ) -> None:
         self._client = client
+        self._url = url
         self.graph_name = graph_name
         self._graph = client.select_graph(graph_name)
         self._timeout_ms = query_timeout_ms
@@ -63,7 +68,8 @@ class FalkorDBBackend(Backend):
         cls, host: str, port: int, password: str, graph_name: str, *, query_timeout_ms: int
     ) -> FalkorDBBackend:
         client = FalkorDB(host=host, port=port, password=password)
-        backend = cls(client, graph_name, query_timeout_ms=query_timeout_ms)
+        url = f"redis://:{quote(password, safe='')}@{host}:{port}"
+        backend = cls(client, graph_name, query_timeout_ms=query_timeout_ms, url=url)
         backend.ping()
         return backend
 
@@ -154,6 +160,14 @@ class FalkorDBBackend(Backend):
             {"q": " ".join(f"{term}*" for term in terms), "limit": limit},
         )
         return [str(row["id"]) for row in rows]
+
+    def bulk_insert(
+        self, nodes: Sequence[tuple[str, Path]], relations: Sequence[tuple[str, Path]]
+    ) -> None:
+        """Build this graph, which must not exist yet, from typed CSV files (``GRAPH.BULK``)."""
+        from graph.backends.falkordb_bulk import bulk_insert
+
+        bulk_insert(self._url, self.graph_name, nodes, relations)
 
     def clear(self) -> None:
         try:
