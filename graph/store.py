@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from itertools import islice
 from typing import Any, Literal, TypeVar
 
@@ -30,6 +30,16 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _row(record: Any) -> dict[str, Any]:
+    """A record as query parameters (``dataclasses.asdict`` deep-copies, and is slow)."""
+    return {name: getattr(record, name) for name in _FIELDS[type(record)]}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: tuple(f.name for f in fields(kind)) for kind in (UserRow, PostRow, AmplificationRow)
+}
 
 
 def _count(rows: list[Row]) -> int:
@@ -67,7 +77,7 @@ class Store:
         """Create or update users; return how many were new."""
         created = 0
         for chunk in batched(users, self.batch_size):
-            rows = [asdict(user) for user in chunk]
+            rows = [_row(user) for user in chunk]
             created += self.backend.write_counted(
                 queries.UPSERT_USERS, {"rows": rows}
             ).nodes_created
@@ -85,7 +95,7 @@ class Store:
         """Create or update posts (authors must exist) and tag them; return how many were new."""
         created = 0
         for chunk in batched(posts, self.batch_size):
-            rows = [{**asdict(post), "topics": list(post.topics)} for post in chunk]
+            rows = [{**_row(post), "topics": list(post.topics)} for post in chunk]
             created += self.backend.write_counted(
                 queries.UPSERT_POSTS, {"rows": rows}
             ).nodes_created
@@ -98,7 +108,7 @@ class Store:
         """Write amplification events (both users must exist); return how many were new."""
         created = 0
         for chunk in batched(events, self.batch_size):
-            rows = [asdict(event) for event in chunk]
+            rows = [_row(event) for event in chunk]
             counts = self.backend.write_counted(queries.UPSERT_AMPLIFICATIONS, {"rows": rows})
             created += counts.relationships_created
         return created

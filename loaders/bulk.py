@@ -64,7 +64,7 @@ class BulkCapable(Protocol):
 
 #: Inputs smaller than this load through batched MERGE even into an empty graph: the bulk
 #: path's fixed costs (a child process, CSV files) only pay off on real exports.
-BULK_MIN_BYTES = 4 << 20
+BULK_MIN_BYTES = 1 << 20
 
 
 def supports_bulk(store: Store, readers: Sequence[Reader]) -> bool:
