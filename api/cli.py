@@ -142,7 +142,9 @@ def _progress_bar() -> Progress:
     )
 
 
-def _run_load(settings: Settings, readers: list[Reader], rejects: Path | None) -> LoadReport:
+def _run_load(
+    settings: Settings, readers: list[Reader], rejects: Path | None, bulk: bool | None = None
+) -> LoadReport:
     with _store(settings) as store, _progress_bar() as bar:
         tasks: dict[int, tuple[TaskID, float]] = {}
 
@@ -155,7 +157,7 @@ def _run_load(settings: Settings, readers: list[Reader], rejects: Path | None) -
             rate = rows / max(time.monotonic() - started, 1e-6)
             bar.update(task, completed=done, rows=rows, rate=f"{rate:,.0f} rows/s")
 
-        return load(store, readers, rejects_path=rejects, progress=progress)
+        return load(store, readers, rejects_path=rejects, progress=progress, bulk=bulk)
 
 
 FORMAT_HELP = "format name (" + ", ".join(FORMATS) + "); recognised from the content when left out"
@@ -171,6 +173,15 @@ def load_command(
         str | None, typer.Option(help="edge lists: amplifier-author (default) or author-amplifier")
     ] = None,
     kind: Annotated[str | None, typer.Option(help="edge lists: the kind of every edge")] = None,
+    bulk: Annotated[
+        bool | None,
+        typer.Option(
+            "--bulk/--no-bulk",
+            help="force or forbid the bulk path (default: for a big first load into an empty "
+            "embedded graph)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Load exports (idempotent): CSV contract, Twitter JSON, SNAP, edge lists, GraphML, GEXF."""
 
@@ -182,7 +193,7 @@ def load_command(
         readers = [open_reader(path, format_name, direction=direction, kind=kind) for path in paths]
         started = time.monotonic()
         try:
-            report = _run_load(Settings(), readers, rejects)
+            report = _run_load(Settings(), readers, rejects, bulk)
         except KeyboardInterrupt:
             errors.print(
                 "interrupted: what was written is kept; run the same command again to finish "
