@@ -9,11 +9,18 @@ from __future__ import annotations
 from typing import LiteralString
 
 # ---------------------------------------------------------------- writes
+# What a row leaves blank keeps what an earlier load said (a tweet that only names an account
+# must not wipe its profile), and an account once marked as the brand's stays the brand's.
 UPSERT_USERS: LiteralString = """
 UNWIND $rows AS row
 MERGE (u:User {id: row.id})
-SET u.handle = row.handle, u.name = row.name, u.followers = row.followers, u.bio = row.bio,
-    u.url = row.url, u.is_brand = row.is_brand, u.platform = row.platform, u.placeholder = false
+SET u.handle = row.handle,
+    u.name = CASE WHEN row.name = '' THEN coalesce(u.name, '') ELSE row.name END,
+    u.followers = coalesce(row.followers, u.followers),
+    u.bio = CASE WHEN row.bio = '' THEN coalesce(u.bio, '') ELSE row.bio END,
+    u.url = CASE WHEN row.url = '' THEN coalesce(u.url, '') ELSE row.url END,
+    u.is_brand = row.is_brand OR coalesce(u.is_brand, false),
+    u.platform = row.platform, u.placeholder = false
 """
 
 CREATE_PLACEHOLDER_USERS: LiteralString = """

@@ -173,3 +173,34 @@ def test_reads_refuse_writes(store: Store) -> None:
     with pytest.raises(InvalidQuery):
         store.backend.read("CREATE (n:User {id: 'sneaky'})")
     assert store.stats().users == 0
+
+
+def test_a_brief_row_keeps_what_is_known(store: Store) -> None:
+    _seed(store)
+    # A later export only names the accounts (a mention, a reply): nothing known is wiped.
+    store.upsert_users([UserRow("u1", "alice_new"), UserRow("b1", "brand")])
+    rows = store.backend.read(
+        "MATCH (u:User) WHERE u.id IN ['u1', 'b1'] RETURN u.id AS id, u.handle AS handle, "
+        "u.name AS name, u.followers AS followers, u.bio AS bio, u.is_brand AS brand "
+        "ORDER BY id"
+    )
+    assert rows == [
+        {
+            "id": "b1",
+            "handle": "brand",
+            "name": "The Brand",
+            "followers": 90000,
+            "bio": "official",
+            "brand": True,
+        },
+        {
+            "id": "u1",
+            "handle": "alice_new",
+            "name": "Alice Ávila",
+            "followers": 1200,
+            "bio": "Vegan trail runner",
+            "brand": False,
+        },
+    ]
+    store.upsert_users([UserRow("u1", "alice", "Alice A.", 1300, "new bio")])
+    assert store.user("u1").followers == 1300 and store.user("u1").name == "Alice A."
