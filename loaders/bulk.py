@@ -20,9 +20,9 @@ from typing import Any, Protocol, TextIO
 from graph.errors import LoadError
 from graph.models import AmplificationRow, PostRow, UserRow
 from graph.store import Store
-from loaders.pipeline import Progress
+from loaders.pipeline import LoadRun, Progress
 from loaders.records import Reader, Reject
-from loaders.report import LoadReport, RejectsFile
+from loaders.report import LoadReport
 
 USER_HEADER = (
     "id:ID(User)",
@@ -111,16 +111,13 @@ class _Files:
             handle.close()
 
 
-class BulkLoader:
+class BulkLoader(LoadRun):
     """Builds a new graph from readers; ``report`` as the batched path would give."""
 
     def __init__(
         self, store: Store, *, rejects_path: Path | None = None, progress: Progress | None = None
     ) -> None:
-        self.store = store
-        self.report = LoadReport()
-        self.rejects = RejectsFile(rejects_path or Path("rejects.txt"), self.report)
-        self.progress = progress
+        super().__init__(store, rejects_path=rejects_path, progress=progress)
         self.users: dict[str, UserRow] = {}
         self.referenced: set[str] = set()
         self.posts: set[str] = set()
@@ -166,13 +163,8 @@ class BulkLoader:
                 report.self_amplifications += 1
             else:
                 self._event(record, reader, files)
-            if self.progress is not None and reader.rows_read % _PROGRESS_EVERY == 0:
-                self.progress(reader, reader.rows_read, reader.position, size)
-        for name, count in reader.read_counts().items():
-            report.read[name] += count
-        report.notices.extend(reader.notices)
-        if self.progress is not None:
-            self.progress(reader, reader.rows_read, size, size)
+            self.tick(reader, size)
+        self.finish(reader, size)
 
     def _post(self, post: PostRow, files: _Files) -> None:
         if post.id in self.posts:

@@ -49,8 +49,8 @@ class _Batch:
             self.lines[record.id] = line
 
 
-class Loader:
-    """Loads readers into one store; ``report`` accumulates across them."""
+class LoadRun:
+    """What every way of loading shares: the store, the report, the rejects file, progress."""
 
     def __init__(
         self, store: Store, *, rejects_path: Path | None = None, progress: Progress | None = None
@@ -59,6 +59,23 @@ class Loader:
         self.report = LoadReport()
         self.rejects = RejectsFile(rejects_path or Path("rejects.txt"), self.report)
         self.progress = progress
+
+    def tick(self, reader: Reader, size: int) -> None:
+        """Report progress every so many rows."""
+        if self.progress is not None and reader.rows_read % _PROGRESS_EVERY == 0:
+            self.progress(reader, reader.rows_read, reader.position, size)
+
+    def finish(self, reader: Reader, size: int) -> None:
+        """Add a finished reader's rows and notices to the report."""
+        for name, count in reader.read_counts().items():
+            self.report.read[name] += count
+        self.report.notices.extend(reader.notices)
+        if self.progress is not None:
+            self.progress(reader, reader.rows_read, size, size)
+
+
+class Loader(LoadRun):
+    """Loads readers into one store by batched MERGE; ``report`` accumulates across them."""
 
     def load(self, readers: Iterable[Reader]) -> LoadReport:
         """Load every reader in turn; return the report (also on ``self.report``)."""
@@ -86,17 +103,12 @@ class Loader:
                     if len(batch) >= self.store.batch_size:
                         self._flush(batch, reader)
                         batch = _Batch()
-                if self.progress is not None and reader.rows_read % _PROGRESS_EVERY == 0:
-                    self.progress(reader, reader.rows_read, reader.position, size)
+                self.tick(reader, size)
         except LoadError:
             self._flush(batch, reader)  # keep what was valid before a fatal error
             raise
         self._flush(batch, reader)
-        for name, count in reader.read_counts().items():
-            self.report.read[name] += count
-        self.report.notices.extend(reader.notices)
-        if self.progress is not None:
-            self.progress(reader, reader.rows_read, size, size)
+        self.finish(reader, size)
 
     def _flush(self, batch: _Batch, reader: Reader) -> None:
         if not len(batch):
