@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, LiteralString
-from urllib.parse import quote
 
 import redis
 from falkordb import FalkorDB
@@ -54,11 +52,8 @@ class FalkorDBBackend(Backend):
 
     name = "falkordb"
 
-    def __init__(
-        self, client: FalkorDB, graph_name: str, *, query_timeout_ms: int, url: str = ""
-    ) -> None:
+    def __init__(self, client: FalkorDB, graph_name: str, *, query_timeout_ms: int) -> None:
         self._client = client
-        self._url = url
         self.graph_name = graph_name
         self._graph = client.select_graph(graph_name)
         self._timeout_ms = query_timeout_ms
@@ -68,8 +63,7 @@ class FalkorDBBackend(Backend):
         cls, host: str, port: int, password: str, graph_name: str, *, query_timeout_ms: int
     ) -> FalkorDBBackend:
         client = FalkorDB(host=host, port=port, password=password)
-        url = f"redis://:{quote(password, safe='')}@{host}:{port}"
-        backend = cls(client, graph_name, query_timeout_ms=query_timeout_ms, url=url)
+        backend = cls(client, graph_name, query_timeout_ms=query_timeout_ms)
         backend.ping()
         return backend
 
@@ -161,13 +155,14 @@ class FalkorDBBackend(Backend):
         )
         return [str(row["id"]) for row in rows]
 
-    def bulk_insert(
-        self, nodes: Sequence[tuple[str, Path]], relations: Sequence[tuple[str, Path]]
-    ) -> None:
-        """Build this graph, which must not exist yet, from typed CSV files (``GRAPH.BULK``)."""
-        from graph.backends.falkordb_bulk import bulk_insert
-
-        bulk_insert(self._url, self.graph_name, nodes, relations)
+    def bulk_send(self, arguments: list[bytes | int | str]) -> None:
+        """One ``GRAPH.BULK`` call on this graph (see :mod:`graph.backends.falkordb_bulk`)."""
+        try:
+            self._client.connection.execute_command("GRAPH.BULK", self.graph_name, *arguments)
+        except redis.exceptions.ResponseError as exc:
+            raise InvalidQuery(f"the bulk load was refused: {exc}") from exc
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            raise GraphUnavailable(_unavailable(exc)) from exc
 
     def clear(self) -> None:
         try:
