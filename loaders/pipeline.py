@@ -9,6 +9,8 @@ the database) and run again ends with exactly the right counts.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -26,7 +28,10 @@ _PROGRESS_EVERY = 2_000
 class _Batch:
     """The records waiting to be written, deduplicated by id within the batch."""
 
-    def __init__(self) -> None:
+    def __init__(self, reader: Reader) -> None:
+        self.strict_posts = reader.strict_posts
+        self.path = str(reader.current_path)
+        self.table = reader.current_table
         self.users: dict[str, UserRow] = {}
         self.posts: dict[str, PostRow] = {}
         self.events: dict[str, AmplificationRow] = {}
@@ -47,6 +52,41 @@ class _Batch:
             self.repeats["amplifications"] += record.id in self.events
             self.events[record.id] = record
             self.lines[record.id] = line
+
+
+class _Writer:
+    """Writes batches on a thread of its own, so the next batch is parsed while the database
+    writes this one; one batch waits at most. An error in the writer reaches the reader."""
+
+    def __init__(self, write: Callable[[_Batch], None]) -> None:
+        self._write = write
+        self._queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="resonance-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(batch)
+                except BaseException as error:  # handed to the reading thread
+                    self._error = error
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def submit(self, batch: _Batch) -> None:
+        self._raise()
+        self._queue.put(batch)
+
+    def close(self) -> None:
+        """Wait until every submitted batch is written; raise the writer's error, if any."""
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
 
 
 class LoadRun:
@@ -88,8 +128,9 @@ class Loader(LoadRun):
         return self.report
 
     def _load_one(self, reader: Reader) -> None:
-        batch = _Batch()
+        batch = _Batch(reader)
         size = reader.size
+        writer = _Writer(self._flush)
         try:
             for record in reader.records():
                 if isinstance(record, Reject):
@@ -99,23 +140,28 @@ class Loader(LoadRun):
                 ):
                     self.report.self_amplifications += 1
                 else:
+                    if batch.table != reader.current_table:
+                        writer.submit(batch)
+                        batch = _Batch(reader)
                     batch.add(record, reader.line)
                     if len(batch) >= self.store.batch_size:
-                        self._flush(batch, reader)
-                        batch = _Batch()
+                        writer.submit(batch)
+                        batch = _Batch(reader)
                 self.tick(reader, size)
         except LoadError:
-            self._flush(batch, reader)  # keep what was valid before a fatal error
+            writer.submit(batch)  # keep what was valid before a fatal error
+            writer.close()
             raise
-        self._flush(batch, reader)
+        writer.submit(batch)
+        writer.close()
         self.finish(reader, size)
 
-    def _flush(self, batch: _Batch, reader: Reader) -> None:
+    def _flush(self, batch: _Batch) -> None:
         if not len(batch):
             return
         store, report = self.store, self.report
         users, posts = list(batch.users.values()), list(batch.posts.values())
-        events = self._known_posts_only(list(batch.events.values()), batch, reader)
+        events = self._known_posts_only(list(batch.events.values()), batch)
         created = store.upsert_users(users)
         self._count("users", len(users) + batch.repeats["users"], created)
         referenced = [post.author_id for post in posts]
@@ -135,10 +181,10 @@ class Loader(LoadRun):
             self.report.duplicates[table] += rows - created
 
     def _known_posts_only(
-        self, events: Sequence[AmplificationRow], batch: _Batch, reader: Reader
+        self, events: Sequence[AmplificationRow], batch: _Batch
     ) -> list[AmplificationRow]:
         """For readers whose contract says so, reject events naming a post that exists nowhere."""
-        if not reader.strict_posts:
+        if not batch.strict_posts:
             return list(events)
         wanted = {e.post_id for e in events if e.post_id and e.post_id not in batch.posts}
         missing = wanted - self.store.existing_posts(wanted) if wanted else set()
@@ -146,12 +192,9 @@ class Loader(LoadRun):
         for event in events:
             if event.post_id in missing:
                 error = LoadError(
-                    str(reader.current_path),
-                    batch.lines[event.id],
-                    "post_id",
-                    f"unknown post {event.post_id!r}",
+                    batch.path, batch.lines[event.id], "post_id", f"unknown post {event.post_id!r}"
                 )
-                self.rejects.add(reader.current_table, error)
+                self.rejects.add(batch.table, error)
             else:
                 kept.append(event)
         return kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,8 +48,13 @@ class RejectsFile:
         self.path = path
         self.report = report
         self._handle: TextIO | None = None
+        self._lock = threading.Lock()  # the reader and the writer thread both reject rows
 
     def add(self, table: str, error: LoadError) -> None:
+        with self._lock:
+            self._add(table, error)
+
+    def _add(self, table: str, error: LoadError) -> None:
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
