@@ -9,6 +9,7 @@ the database) and run again ends with exactly the right counts.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -82,6 +83,13 @@ class _Writer:
         self._raise()
         self._queue.put(batch)
 
+    def abandon(self) -> None:
+        """Stop without writing what is still queued (the batch being written completes)."""
+        self._error = self._error or RuntimeError("abandoned")
+        with contextlib.suppress(queue.Empty):
+            self._queue.get_nowait()  # only this thread puts: after this there is room
+        self._queue.put_nowait(None)
+
     def close(self) -> None:
         """Wait until every submitted batch is written; raise the writer's error, if any."""
         self._queue.put(None)
@@ -151,6 +159,9 @@ class Loader(LoadRun):
         except LoadError:
             writer.submit(batch)  # keep what was valid before a fatal error
             writer.close()
+            raise
+        except BaseException:
+            writer.abandon()  # Ctrl-C or a failure: what is written stays, the rest is dropped
             raise
         writer.submit(batch)
         writer.close()
