@@ -211,7 +211,7 @@ def _run_analyze(settings: Settings) -> None:
         summary = analyze(store, progress=lambda message: status.update(message))
     console.print(
         f"scored {summary.users_scored:,} users over {summary.edges:,} amplified pairs; "
-        f"{summary.ranked:,} external voices ranked"
+        f"{summary.ranked:,} external voices ranked; {summary.communities:,} communities"
     )
 
 

@@ -70,14 +70,15 @@ RETURN p.id AS id
 CLEAR_SCORES: LiteralString = """
 MATCH (u:User)
 WHERE u.score IS NOT NULL
-REMOVE u.score, u.pagerank, u.rank, u.amplifiers
+REMOVE u.score, u.pagerank, u.rank, u.amplifiers, u.community, u.betweenness, u.core
 """
 
 WRITE_SCORES: LiteralString = """
 UNWIND $rows AS row
 MATCH (u:User {id: row.id})
 SET u.score = row.score, u.pagerank = row.pagerank, u.rank = row.rank,
-    u.amplifiers = row.amplifiers
+    u.amplifiers = row.amplifiers, u.community = row.community,
+    u.betweenness = row.betweenness, u.core = row.core
 """
 
 # ---------------------------------------------------------------- reads

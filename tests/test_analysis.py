@@ -281,7 +281,7 @@ def test_analyze_without_amplifications_clears_every_score(falkor_store: Store) 
     falkor_store.backend.write(DROP_ALL_AMPLIFICATIONS)
     summary = analyze(falkor_store, damping=DAMPING)
 
-    assert summary == AnalysisSummary(users_scored=0, edges=0, ranked=0)
+    assert summary == AnalysisSummary(users_scored=0, edges=0, ranked=0, communities=0)
     assert ranked(falkor_store) == []
     assert falkor_store.brand_accounts() == []
     for uid, row in read_all(falkor_store).items():
@@ -299,3 +299,38 @@ def test_analyze_reports_progress(falkor_store: Store) -> None:
     analyze(falkor_store, damping=DAMPING, progress=messages.append)
     assert messages
     assert all(isinstance(message, str) and message for message in messages)
+
+
+def test_communities_betweenness_and_cores_are_written_back(falkor_store: Store) -> None:
+    """Two dense groups joined by one account: two communities, the joiner has the betweenness."""
+    users = (
+        [UserRow(f"a{i}", f"a{i}") for i in range(5)]
+        + [UserRow(f"b{i}", f"b{i}") for i in range(5)]
+        + [UserRow("bridge", "bridge")]
+    )
+    falkor_store.upsert_users(users)
+    events = [
+        AmplificationRow(f"{x}{i}>{x}{j}", f"{x}{i}", f"{x}{j}", "retweet", 0)
+        for x in ("a", "b")
+        for i in range(5)
+        for j in range(5)
+        if i != j
+    ]
+    events += [
+        AmplificationRow("a0>bridge", "a0", "bridge", "retweet", 0),
+        AmplificationRow("bridge>b0", "bridge", "b0", "retweet", 0),
+    ]
+    falkor_store.upsert_amplifications(events)
+    summary = analyze(falkor_store)
+    assert summary.communities == 2
+    rows = falkor_store.backend.read(
+        "MATCH (u:User) RETURN u.id AS id, u.community AS community, "
+        "u.betweenness AS betweenness, u.core AS core"
+    )
+    by_id = {row["id"]: row for row in rows}
+    assert len({by_id[f"a{i}"]["community"] for i in range(5)}) == 1
+    assert len({by_id[f"b{i}"]["community"] for i in range(5)}) == 1
+    assert by_id["a1"]["community"] != by_id["b1"]["community"]
+    top = max(by_id.values(), key=lambda row: row["betweenness"])
+    assert top["id"] in {"bridge", "a0", "b0"} and by_id["bridge"]["betweenness"] > 0
+    assert by_id["a1"]["core"] == 4 and by_id["bridge"]["core"] == 2  # two neighbours
