@@ -14,6 +14,9 @@ class InfluencerOut(BaseModel):
     pagerank: float
     followers: int | None
     amplifiers: int
+    community: int | None
+    betweenness: float
+    core: int
     is_brand: bool
     bio: str
 

@@ -60,6 +60,9 @@ class Influencer:
     is_brand: bool
     amplifiers: int
     bio: str = ""
+    community: int | None = None
+    betweenness: float = 0.0
+    core: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,8 @@ BRAND_USERS: LiteralString = "MATCH (u:User) WHERE u.is_brand = true RETURN u.id
 _INFLUENCER_FIELDS = """
 RETURN u.id AS id, u.handle AS handle, u.name AS name, u.rank AS rank, u.score AS score,
        u.pagerank AS pagerank, u.followers AS followers, u.is_brand AS is_brand,
-       u.amplifiers AS amplifiers, u.bio AS bio
+       u.amplifiers AS amplifiers, u.bio AS bio, u.community AS community,
+       u.betweenness AS betweenness, u.core AS core
 """
 
 #: One query per sort order: ORDER BY cannot take a parameter.

@@ -58,6 +58,9 @@ def _influencer(row: Row) -> Influencer:
         is_brand=bool(row.get("is_brand")),
         amplifiers=int(row.get("amplifiers") or 0),
         bio=str(row.get("bio") or ""),
+        community=int(row["community"]) if row.get("community") is not None else None,
+        betweenness=float(row.get("betweenness") or 0.0),
+        core=int(row.get("core") or 0),
     )
 
 

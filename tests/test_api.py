@@ -98,7 +98,18 @@ def test_csv_export(client: TestClient) -> None:
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 100
     assert [int(row["rank"]) for row in rows] == list(range(1, 101))
-    assert rows[0].keys() >= {"rank", "user_id", "handle", "score", "followers"}
+    assert rows[0].keys() >= {
+        "rank",
+        "user_id",
+        "handle",
+        "score",
+        "followers",
+        "community",
+        "betweenness",
+        "core",
+    }
+    assert all(row["community"].isdigit() for row in rows)
+    assert len({row["community"] for row in rows}) >= 2
     every = list(
         csv.DictReader(io.StringIO(client.get("/api/influencers.csv", params={"limit": 5000}).text))
     )

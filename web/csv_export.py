@@ -17,6 +17,9 @@ INFLUENCER_COLUMNS: tuple[str, ...] = (
     "pagerank",
     "followers",
     "amplifiers",
+    "community",
+    "betweenness",
+    "core",
     "is_brand",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +58,9 @@ def influencer_csv(items: Iterable[Influencer]) -> Iterator[str]:
                 f"{item.pagerank:.8f}",
                 "" if item.followers is None else item.followers,
                 item.amplifiers,
+                "" if item.community is None else item.community,
+                f"{item.betweenness:.4f}",
+                item.core,
                 str(item.is_brand).lower(),
             ]
         )
