@@ -34,10 +34,13 @@ from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
 from loaders.records import Reader
 from loaders.report import LoadReport
+from web.csv_export import communities_csv
 
 app = typer.Typer(help="Resonance: influence from who amplified whom.", no_args_is_help=True)
 db_app = typer.Typer(help="The embedded FalkorDB server.", no_args_is_help=True)
+export_app = typer.Typer(help="Export analysis results as CSV.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(export_app, name="export")
 
 console = Console()
 errors = Console(stderr=True)
@@ -219,6 +222,28 @@ def _run_analyze(settings: Settings) -> None:
 def analyze_command() -> None:
     """Compute weighted PageRank and write scores and ranks back to the users."""
     _guard(lambda: _run_analyze(Settings()))
+
+
+@export_app.command("communities")
+def export_communities(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="CSV file (default: standard output)")
+    ] = None,
+) -> None:
+    """Write `user_id,community` for every analysed user (run `resonance analyze` first)."""
+
+    def run() -> None:
+        with _store(Settings()) as store:
+            lines = communities_csv(store.community_members())
+            if output is None:
+                for line in lines:
+                    typer.echo(line, nl=False)
+                return
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                handle.writelines(lines)
+            console.print(f"communities written to {output}", highlight=False)
+
+    _guard(run)
 
 
 @app.command("stats")

@@ -131,6 +131,13 @@ BRAND_INFLUENCERS: LiteralString = (
     + "ORDER BY score DESC, id ASC"
 )
 
+COMMUNITY_MEMBERS: LiteralString = """
+MATCH (u:User)
+WHERE u.community IS NOT NULL
+RETURN u.id AS user_id, u.community AS community
+ORDER BY community ASC, user_id ASC
+"""
+
 USERS_BY_ID: LiteralString = "UNWIND $ids AS key MATCH (u:User {id: key})" + _INFLUENCER_FIELDS
 
 EDGES_AMONG: LiteralString = """

@@ -160,6 +160,11 @@ class Store:
             items=[_influencer(row) for row in rows], total=total, limit=limit, offset=offset
         )
 
+    def community_members(self) -> list[tuple[str, int]]:
+        """``(user_id, community)`` for every analysed user, by community then id."""
+        rows = self.backend.read(queries.COMMUNITY_MEMBERS)
+        return [(str(row["user_id"]), int(row["community"])) for row in rows]
+
     def brand_accounts(self) -> list[Influencer]:
         return [_influencer(row) for row in self.backend.read(queries.BRAND_INFLUENCERS)]
 

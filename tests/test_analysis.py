@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app
 from graph.analysis import AnalysisSummary, analyze
 from graph.models import AmplificationRow, Influencer, UserRow
+from graph.server import ServerInfo
 from graph.store import Store
 from graph.weighting import pair_weight
 
@@ -334,3 +339,43 @@ def test_communities_betweenness_and_cores_are_written_back(falkor_store: Store)
     top = max(by_id.values(), key=lambda row: row["betweenness"])
     assert top["id"] in {"bridge", "a0", "b0"} and by_id["bridge"]["betweenness"] > 0
     assert by_id["a1"]["core"] == 4 and by_id["bridge"]["core"] == 2  # two neighbours
+
+
+def test_export_communities_through_the_cli(
+    falkor_store: Store, server: ServerInfo, graph_name: str, tmp_path: Path
+) -> None:
+    users = [UserRow(f"a{i}", f"a{i}") for i in range(4)] + [
+        UserRow(f"b{i}", f"b{i}") for i in range(4)
+    ]
+    falkor_store.upsert_users(users)
+    falkor_store.upsert_amplifications(
+        [
+            AmplificationRow(f"{x}{i}>{x}{j}", f"{x}{i}", f"{x}{j}", "retweet", 0)
+            for x in ("a", "b")
+            for i in range(4)
+            for j in range(4)
+            if i != j
+        ]
+    )
+    env = {
+        "RESONANCE_DATA_DIR": str(server.data_dir),
+        "RESONANCE_GRAPH": graph_name,
+        "NEO4J_URI": None,
+    }
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze"], env=env).exit_code == 0
+    output = tmp_path / "communities.csv"
+    result = runner.invoke(app, ["export", "communities", "-o", str(output)], env=env)
+    assert result.exit_code == 0, result.output
+    with open(output, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 8
+    groups: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        groups[row["community"]].add(row["user_id"])
+    assert sorted(map(sorted, groups.values())) == [
+        ["a0", "a1", "a2", "a3"],
+        ["b0", "b1", "b2", "b3"],
+    ]
+    printed = runner.invoke(app, ["export", "communities"], env=env)
+    assert printed.stdout == output.read_text()

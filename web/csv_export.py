@@ -34,6 +34,19 @@ def spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
+def communities_csv(members: Iterable[tuple[str, int]]) -> Iterator[str]:
+    r"""``user_id,community`` lines, header first.
+
+    >>> list(communities_csv([("u1", 0), ("=x", 1)]))
+    ['user_id,community\n', 'u1,0\n', "'=x,1\n"]
+    """
+    yield "user_id,community\n"
+    for user_id, community in members:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([spreadsheet_safe(user_id), community])
+        yield buffer.getvalue()
+
+
 def influencer_csv(items: Iterable[Influencer]) -> Iterator[str]:
     """The header line, then one line per influencer."""
     buffer = io.StringIO()
