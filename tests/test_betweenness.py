@@ -2,46 +2,21 @@
 
 from __future__ import annotations
 
-import ast
-import json
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from graph.algorithms.betweenness import betweenness
+from tests.reference_tables import Example, examples
+from tests.reference_tables import arrays as _arrays
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-Example = dict[str, Any]
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REFERENCE = SHARED / "reference" / "betweenness.json"
+REFERENCE = "betweenness.json"
 
 
 def _examples() -> dict[str, Example]:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference tables not found at {REFERENCE} (the shared checkout is absent)")
-    return {e["id"]: e for e in json.loads(REFERENCE.read_text())["examples"]}
-
-
-def _arrays(example: Example) -> tuple[list[Any], IntArray, IntArray, FloatArray]:
-    edges = example["edges"]
-    if isinstance(edges, str):
-        edges = ast.literal_eval(edges)
-    names: list[Any] = list(example.get("nodes") or [])
-    for edge in edges:
-        for end in (edge["source"], edge["target"]):
-            if end not in names:
-                names.append(end)
-    index = {name: i for i, name in enumerate(names)}
-    source = np.array([index[e["source"]] for e in edges], dtype=np.int64)
-    target = np.array([index[e["target"]] for e in edges], dtype=np.int64)
-    weight = np.array([float(e.get("weight", 1.0)) for e in edges])
-    return names, source, target, weight
+    return examples(REFERENCE)
 
 
 def test_path_and_star_by_hand() -> None:

@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-import ast
 import csv
-import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from graph.algorithms.communities import leiden, louvain, modularity
 from graph.algorithms.components import k_core, weakly_connected_components
+from tests.reference_tables import SHARED, FloatArray, IntArray
+from tests.reference_tables import arrays as _arrays
+from tests.reference_tables import examples as _examples
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-Example = dict[str, Any]
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 CONGRESS = SHARED / "data" / "congress-twitter"
 TWO_TRIANGLES = np.array([0, 1, 2, 3, 4, 5, 2]), np.array([1, 2, 0, 4, 5, 3, 3])
-
-
-def _examples(name: str) -> dict[str, Example]:
-    path = SHARED / "reference" / name
-    if not path.exists():
-        pytest.skip(f"reference tables not found at {path} (the shared checkout is absent)")
-    return {e["id"]: e for e in json.loads(path.read_text())["examples"]}
-
-
-def _arrays(example: Example) -> tuple[list[Any], IntArray, IntArray, FloatArray]:
-    edges = example["edges"]
-    if isinstance(edges, str):
-        edges = ast.literal_eval(edges)
-    names: list[Any] = list(example.get("nodes") or [])
-    for edge in edges:
-        for end in (edge["source"], edge["target"]):
-            if end not in names:
-                names.append(end)
-    index = {name: i for i, name in enumerate(names)}
-    source = np.array([index[e["source"]] for e in edges], dtype=np.int64)
-    target = np.array([index[e["target"]] for e in edges], dtype=np.int64)
-    weight = np.array([float(e.get("weight", 1.0)) for e in edges])
-    return names, source, target, weight
 
 
 def _partition(names: list[Any], labels: IntArray) -> set[frozenset[Any]]:

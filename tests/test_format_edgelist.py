@@ -11,7 +11,6 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -27,30 +26,11 @@ from loaders.formats.edgelist import (
     SnapActivityReader,
     numbered_lines,
 )
-from loaders.records import Reader, Record, Reject
+from loaders.records import Reader, Reject
+from tests.record_files import events, rejects, users, write
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def write(directory: Path, name: str, text: str | bytes) -> Path:
-    """``text`` in ``directory/name``, gzipped when the name ends in ``.gz``."""
-    data = text.encode() if isinstance(text, str) else text
-    path = directory / name
-    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
-    return path
-
-
-def users(records: Iterable[Record]) -> list[UserRow]:
-    return [r for r in records if isinstance(r, UserRow)]
-
-
-def events(records: Iterable[Record]) -> list[AmplificationRow]:
-    return [r for r in records if isinstance(r, AmplificationRow)]
-
-
-def rejects(records: Iterable[Record]) -> list[tuple[int, str]]:
-    return [(r.error.line, r.error.field) for r in records if isinstance(r, Reject)]
 
 
 def dataset(*parts: str) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import tempfile
 import tracemalloc
-from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -20,28 +19,10 @@ from loaders.formats.edgelist import EdgeListReader, SnapActivityReader
 from loaders.formats.gexf import GexfReader
 from loaders.formats.graphml import GraphFileReader, GraphMLReader, parse_time
 from loaders.records import Reader, Record, Reject
+from tests.record_files import events, rejects, users, write
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 JULY_4 = 1341392400000  # 2012-07-04T09:00:00Z
-
-
-def write(directory: Path, name: str, text: str | bytes) -> Path:
-    data = text.encode() if isinstance(text, str) else text
-    path = directory / name
-    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
-    return path
-
-
-def users(records: Iterable[Record]) -> list[UserRow]:
-    return [r for r in records if isinstance(r, UserRow)]
-
-
-def events(records: Iterable[Record]) -> list[AmplificationRow]:
-    return [r for r in records if isinstance(r, AmplificationRow)]
-
-
-def rejects(records: Iterable[Record]) -> list[tuple[int, str]]:
-    return [(r.error.line, r.error.field) for r in records if isinstance(r, Reject)]
 
 
 GEPHI_GRAPHML = """<?xml version="1.0" encoding="UTF-8"?>
