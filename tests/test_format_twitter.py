@@ -429,3 +429,11 @@ def test_fuzz_only_records_or_rejects(reader_class: type[Reader], lines: list[st
                 assert 1 <= record.error.line <= len(lines)
             elif isinstance(record, PostRow | AmplificationRow):
                 assert isinstance(record.created_at, int)
+
+
+def test_hashtags_that_are_not_a_list_are_ignored() -> None:
+    """Found by fuzzing: ``"hashtags": true`` crashed the v1 reader."""
+    from loaders.formats.twitter_common import topics
+
+    assert topics({"hashtags": True}, "text") == ()
+    assert topics({"hashtags": [{"text": "#Vegan"}, "x", {"text": "vegan"}]}, "text") == ("vegan",)

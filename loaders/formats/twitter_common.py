@@ -169,7 +169,8 @@ def count(value: object) -> int | None:
 def topics(entities: dict[str, Any], key: str) -> tuple[str, ...]:
     """Lower-cased hashtags from ``entities.hashtags[].<key>``, first occurrence first."""
     tags = (
-        text_of(as_dict(tag).get(key)).lstrip("#").lower() for tag in entities.get("hashtags") or ()
+        text_of(as_dict(tag).get(key)).lstrip("#").lower()
+        for tag in as_list(entities.get("hashtags"))
     )
     return tuple(dict.fromkeys(tag for tag in tags if tag))
 
