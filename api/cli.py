@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -26,6 +28,8 @@ from graph.analysis import analyze
 from graph.config import Settings
 from graph.connect import open_backend
 from graph.errors import GraphError, LoadError
+from graph.profile import Profile, list_profiles, load_profile, save_profile
+from graph.roles import ROLE_ORDER
 from graph.server import EmbeddedServer
 from graph.store import Store
 from loaders.demo import generate_demo
@@ -34,13 +38,17 @@ from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
 from loaders.records import Reader
 from loaders.report import LoadReport
-from web.csv_export import communities_csv
+from web.csv_export import communities_csv, influencer_csv
 
 app = typer.Typer(help="Resonance: influence from who amplified whom.", no_args_is_help=True)
 db_app = typer.Typer(help="The embedded FalkorDB server.", no_args_is_help=True)
 export_app = typer.Typer(help="Export analysis results as CSV.", no_args_is_help=True)
+profile_app = typer.Typer(
+    help="Scoring profiles: named weights and thresholds.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
+app.add_typer(profile_app, name="profile")
 
 console = Console()
 errors = Console(stderr=True)
@@ -209,19 +217,118 @@ def load_command(
 
 
 # ------------------------------------------------------------- analysis
-def _run_analyze(settings: Settings) -> None:
-    with _store(settings) as store, console.status("analysing") as status:
-        summary = analyze(store, progress=lambda message: status.update(message))
+def _window_bound(text: str | None, *, end: bool) -> int | None:
+    """ISO date or date-time (UTC when no zone) -> epoch ms; a bare date as ``--until`` means
+    the end of that day."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+            return int((day + timedelta(days=1 if end else 0)).timestamp() * 1000)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise GraphError(
+            f"{'--until' if end else '--since'}: {text!r} is not an ISO date "
+            "(2026-10-01) or date-time (2026-10-01T12:00:00Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _run_analyze(
+    settings: Settings,
+    profile_name: str = "default",
+    since: str | None = None,
+    until: str | None = None,
+) -> None:
+    profile = load_profile(profile_name, settings.data_dir)
+    start, end = _window_bound(since, end=False), _window_bound(until, end=True)
+    if start is not None and end is not None and start >= end:
+        raise GraphError(f"--since {since} is not before --until {until}")
+    with _store(settings) as store, _analysis_bar() as bar:
+        task = bar.add_task("analysing", total=1.0)
+
+        def progress(what: str, done: float) -> None:
+            bar.update(task, description=what, completed=done)
+
+        summary = analyze(store, profile, since=start, until=end, progress=progress)
     console.print(
-        f"scored {summary.users_scored:,} users over {summary.edges:,} amplified pairs; "
-        f"{summary.ranked:,} external voices ranked; {summary.communities:,} communities"
+        f"profile {profile.name}: scored {summary.users_scored:,} accounts from "
+        f"{summary.events:,} amplifications ({summary.edges:,} weighted pairs) in "
+        f"{summary.seconds:.1f} s; {summary.ranked:,} external voices ranked; "
+        f"{summary.communities:,} communities; {summary.topics:,} topics ranked; "
+        f"{summary.discounted_pairs:,} suspicious pairs not counted",
+        highlight=False,
+    )
+    if summary.roles:
+        console.print(
+            "roles: " + ", ".join(f"{name} {count:,}" for name, count in summary.roles.items()),
+            highlight=False,
+        )
+
+
+def _analysis_bar() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
     )
 
 
 @app.command("analyze")
-def analyze_command() -> None:
-    """Compute weighted PageRank and write scores and ranks back to the users."""
-    _guard(lambda: _run_analyze(Settings()))
+def analyze_command(
+    since: Annotated[
+        str | None, typer.Option(help="only amplification at or after this ISO date/time")
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="only amplification before this date/time (a date: to its end)"),
+    ] = None,
+    profile: Annotated[
+        str, typer.Option(help="scoring profile (see `resonance profile list`)")
+    ] = "default",
+) -> None:
+    """Score who amplified whom: PageRank, topics, communities, roles and their reasons."""
+    _guard(lambda: _run_analyze(Settings(), profile, since, until))
+
+
+@export_app.command("influencers")
+def export_influencers(
+    topic: Annotated[str | None, typer.Option(help="rank on this topic (INFLUENTIAL_IN)")] = None,
+    role: Annotated[str | None, typer.Option(help="primary role: " + ", ".join(ROLE_ORDER))] = None,
+    community: Annotated[int | None, typer.Option(help="community number")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="at most this many rows")] = 100,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="CSV file (default: standard output)")
+    ] = None,
+) -> None:
+    """Write the ranked external influencers as CSV (run `resonance analyze` first)."""
+
+    def run() -> None:
+        if role is not None and role not in ROLE_ORDER:
+            raise GraphError(f"--role {role!r}: roles are {', '.join(ROLE_ORDER)}")
+        with _store(Settings()) as store:
+            if store.latest_analysis() is None:
+                raise GraphError("nothing analysed yet: run `resonance analyze` first")
+            page = store.influencers(limit=limit, topic=topic, role=role, community=community)
+        _write_lines(influencer_csv(page.items), output, f"{len(page.items):,} influencers")
+
+    _guard(run)
+
+
+def _write_lines(lines: Iterable[str], output: Path | None, what: str) -> None:
+    if output is None:
+        for line in lines:
+            typer.echo(line, nl=False)
+        return
+    with open(output, "w", encoding="utf-8", newline="") as handle:
+        handle.writelines(lines)
+    console.print(f"{what} written to {output}", highlight=False)
 
 
 @export_app.command("communities")
@@ -234,14 +341,71 @@ def export_communities(
 
     def run() -> None:
         with _store(Settings()) as store:
-            lines = communities_csv(store.community_members())
-            if output is None:
-                for line in lines:
-                    typer.echo(line, nl=False)
-                return
-            with open(output, "w", encoding="utf-8", newline="") as handle:
-                handle.writelines(lines)
-            console.print(f"communities written to {output}", highlight=False)
+            members = store.community_members()
+        _write_lines(communities_csv(members), output, f"{len(members):,} community memberships")
+
+    _guard(run)
+
+
+# ------------------------------------------------------------- profiles
+@profile_app.command("list")
+def profile_list() -> None:
+    """The scoring profiles: built in and saved."""
+
+    def run() -> None:
+        for item in list_profiles(Settings().data_dir):
+            console.print(f"{item.name}: {item.description}", highlight=False)
+
+    _guard(run)
+
+
+@profile_app.command("show")
+def profile_show(name: Annotated[str, typer.Argument(help="profile name")] = "default") -> None:
+    """Print a profile as JSON (every weight and threshold)."""
+    _guard(lambda: typer.echo(load_profile(name, Settings().data_dir).model_dump_json(indent=2)))
+
+
+def _setting(text: str) -> tuple[str, object]:
+    field, sep, value = text.partition("=")
+    if not sep or not field:
+        raise GraphError(f"--set {text!r}: write FIELD=VALUE, for example half_life_days=30")
+    try:
+        return field.strip(), json.loads(value)
+    except json.JSONDecodeError:
+        return field.strip(), value
+
+
+@profile_app.command("save")
+def profile_save(
+    name: Annotated[str, typer.Argument(help="name of the new profile")],
+    base: Annotated[str, typer.Option("--from", help="profile to start from")] = "default",
+    settings: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="FIELD=VALUE, repeatable (see `resonance profile show`)"),
+    ] = None,
+    kind_weights: Annotated[
+        list[str] | None, typer.Option("--kind-weight", help="KIND=WEIGHT, repeatable")
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="what the profile is for")] = None,
+) -> None:
+    """Save a named profile: another profile with some fields changed."""
+
+    def run() -> None:
+        data_dir = Settings().data_dir
+        values = load_profile(base, data_dir).model_dump()
+        values.update(dict(_setting(text) for text in settings or []))
+        for text in kind_weights or []:
+            kind, weight = _setting(text)
+            values["kind_weights"] = {**values["kind_weights"], kind: weight}
+        values["name"] = name
+        if description is not None:
+            values["description"] = description
+        try:
+            profile = Profile.model_validate(values)
+        except ValidationError as exc:
+            raise GraphError(f"profile {name!r} is not valid: {exc}") from None
+        path = save_profile(profile, data_dir)
+        console.print(f"profile {name} saved to {path}", highlight=False)
 
     _guard(run)
 

@@ -19,6 +19,17 @@ class InfluencerOut(BaseModel):
     core: int
     is_brand: bool
     bio: str
+    role: str | None = None
+    roles: list[str] = []
+    reasons: list[str] = []
+    topics: list[str] = []
+    topic_ranks: list[int] = []
+    acts: int = 0
+    communities_reached: int = 0
+    influence: float = 0.0
+    top_amplifiers: list[str] = []
+    top_amplifier_shares: list[float] = []
+    top_posts: list[str] = []
 
 
 class InfluencerPage(BaseModel):

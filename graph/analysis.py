@@ -1,20 +1,49 @@
-"""The analysis run: project the amplification graph, score it, write the scores back."""
+"""The analysis run: read the events, weight them, score, explain, write everything back.
+
+Steps (each reported through ``progress``):
+
+1. read the amplification events within the window (``graph.events``);
+2. weight each amplifier -> author pair by the profile (``graph.weighting``);
+3. look for boosting (``graph.signals``) and leave the suspicious pairs out of the scores;
+4. weighted PageRank (``score`` 0-100 relative to the top account; ``rank`` for external
+   accounts only), Leiden communities, betweenness, k-core, the influence-passivity pair;
+5. topic authority for every busy topic (``graph.topics``);
+6. roles with their reasons (``graph.roles``) and the top amplifiers and posts (``graph.explain``);
+7. write the users' properties, ``(:User)-[:INFLUENTIAL_IN]->(:Topic)`` and the run's provenance
+   on ``(:Analysis {id: 'latest'})``.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from graph.algorithms.betweenness import betweenness
 from graph.algorithms.communities import leiden
 from graph.algorithms.components import k_core
+from graph.algorithms.influence_passivity import influence_passivity
 from graph.algorithms.pagerank import pagerank
-from graph.projection import project
+from graph.events import Events, fetch_events, gc_paused
+from graph.explain import Explanation, explain
+from graph.profile import Profile
+from graph.roles import Roles, assign_roles, brand_days, community_reach
+from graph.signals import compute_signals
 from graph.store import Store
+from graph.topics import TopicScores, topic_scores
+from graph.weighting import Pairs, pair_weights, reference_time
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, float], None]  # (what is being done, fraction of the run done)
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+WRITE_BATCH = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,58 +52,265 @@ class AnalysisSummary:
     edges: int
     ranked: int
     communities: int
+    topics: int = 0
+    events: int = 0
+    discounted_pairs: int = 0
+    roles: dict[str, int] | None = None
+    seconds: float = 0.0
+
+
+def _iso(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _brand_mask(store: Store, events: Events) -> BoolArray:
+    brand = store.brand_ids()
+    return np.fromiter(
+        (user in brand for user in events.users), dtype=bool, count=len(events.users)
+    )
+
+
+def _kept(pairs: Pairs, keep: BoolArray) -> Pairs:
+    return Pairs(
+        pairs.source[keep],
+        pairs.target[keep],
+        pairs.weight[keep],
+        pairs.events[keep],
+        pairs.posts[keep],
+        pairs.last[keep],
+    )
+
+
+def _acceptance(pairs: Pairs, n: int) -> FloatArray:
+    """Share of an author's amplified posts that this amplifier amplified (IP's w)."""
+    posts = np.zeros(n, dtype=np.int64)
+    np.maximum.at(posts, pairs.target, pairs.posts)
+    return np.minimum(pairs.posts / np.maximum(posts[pairs.target], 1), 1.0)
 
 
 def analyze(
-    store: Store, *, damping: float = 0.85, seed: int = 7, progress: Progress | None = None
+    store: Store,
+    profile: Profile | None = None,
+    *,
+    since: int | None = None,
+    until: int | None = None,
+    progress: Progress | None = None,
 ) -> AnalysisSummary:
-    """Score the amplification graph (amplifier -> author) and write the results to the users.
-
-    ``score`` is weighted PageRank relative to the top account (0-100); ``rank`` orders the
-    external accounts only: the brand's own accounts get a score but never a rank.
-    ``community`` is the seeded Leiden community (0 = the largest), ``betweenness`` the
-    (sampled above 5,000 users) betweenness with distances ``1 / weight``, ``core`` the k-core
-    number of the undirected view.
-    """
-    say = progress or (lambda _message: None)
-    say("projecting the amplification graph")
-    graph = project(store.amplification_pairs())
-    say(f"PageRank on {graph.node_count} users and {graph.edge_count} amplified pairs")
-    scores = pagerank(graph.node_count, graph.source, graph.target, graph.weight, damping=damping)
-    amplifiers = np.bincount(graph.target, minlength=graph.node_count)
-    say("communities (Leiden)")
-    communities = leiden(graph.node_count, graph.source, graph.target, graph.weight, seed=seed)
-    say("betweenness")
-    between = betweenness(
-        graph.node_count, graph.source, graph.target, 1.0 / graph.weight, seed=seed
+    """Score the amplification within ``[since, until)`` (epoch ms) and write it back."""
+    profile = profile or Profile()
+    say = progress or (lambda _what, _done: None)
+    started = time.perf_counter()
+    say("reading amplification events", 0.0)
+    events = fetch_events(
+        store,
+        since=since,
+        until=until,
+        progress=lambda done, total: say("reading amplification events", 0.3 * done / total),
     )
-    cores = k_core(graph.node_count, graph.source, graph.target)
-    top = float(scores.max()) if scores.size else 1.0
-    brand = store.brand_ids()
-    order = sorted(range(graph.node_count), key=lambda i: (-scores[i], graph.ids[i]))
+    with gc_paused():
+        return _analyze(store, profile, events, since, until, say, started)
+
+
+def _analyze(
+    store: Store,
+    profile: Profile,
+    events: Events,
+    since: int | None,
+    until: int | None,
+    say: Progress,
+    started: float,
+) -> AnalysisSummary:
+    n = len(events.users)
+    reference = reference_time(events, until)
+    if n == 0:
+        empty = AnalysisSummary(users_scored=0, edges=0, ranked=0, communities=0)
+        provenance = _provenance(profile, since, until, reference, empty)
+        store.write_analysis([], [], provenance, run=int(time.time() * 1000))
+        say("done", 1.0)
+        return empty
+    say(f"weighting {events.count:,} events", 0.3)
+    raw = pair_weights(events, profile, reference)
+    signals = compute_signals(events, raw, profile)
+    discounted = signals.discounted
+    pairs = _kept(raw, ~discounted)
+    is_brand = _brand_mask(store, events)
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+        say(f"betweenness, communities and PageRank on {n:,} accounts", 0.4)
+        between_job = pool.submit(
+            betweenness,
+            n,
+            pairs.source,
+            pairs.target,
+            1.0 / pairs.weight,
+            directed=False,
+            samples=profile.betweenness_samples,
+            seed=profile.seed,
+        )
+        ranks = pagerank(n, pairs.source, pairs.target, pairs.weight, damping=profile.damping)
+        communities = leiden(n, pairs.source, pairs.target, pairs.weight, seed=profile.seed)
+        cores = k_core(n, pairs.source, pairs.target)
+        influence, passivity = influence_passivity(
+            n, pairs.source, pairs.target, _acceptance(pairs, n)
+        )
+        say("topic authority", 0.55)
+        topics = topic_scores(events, pairs, profile, reference, ~is_brand)
+        say("explanations", 0.6)
+        explanation = explain(events, pairs, ranks, profile.damping)
+        reach = community_reach(pairs, communities, n)
+        say("betweenness", 0.65)
+        between = between_job.result()
+    top = float(ranks.max()) if n else 1.0
+    score = 100.0 * ranks / top if top > 0 else np.zeros(n)
+    roles = assign_roles(
+        profile=profile,
+        is_brand=is_brand,
+        signals=signals,
+        topics=topics,
+        score=score,
+        betweenness=between,
+        reach=reach,
+        brand_activity=brand_days(events, is_brand),
+    )
+    order = np.lexsort((np.arange(n), -ranks))
+    rank = np.zeros(n, dtype=np.int64)
+    external = order[~is_brand[order]]
+    rank[external] = np.arange(1, external.size + 1)
+    say("writing scores back", 0.75)
+    rows = _user_rows(
+        events,
+        ranks,
+        score,
+        rank,
+        signals.audience,
+        signals.received_events,
+        communities,
+        between,
+        cores,
+        influence,
+        passivity,
+        roles,
+        topics,
+        explanation,
+        reach.communities_reached,
+        np.bincount(raw.target[discounted], minlength=n),
+    )
+    run = int(time.time() * 1000)
+    counts: dict[str, int] = {}
+    for user_roles in roles.roles:
+        for name in user_roles:
+            counts[name] = counts.get(name, 0) + 1
+    summary = AnalysisSummary(
+        users_scored=n,
+        edges=pairs.count,
+        ranked=int(external.size),
+        communities=int(communities.max()) + 1 if communities.size else 0,
+        topics=len(topics.topics),
+        events=events.count,
+        discounted_pairs=int(discounted.sum()),
+        roles=dict(sorted(counts.items())),
+    )
+    provenance = _provenance(profile, since, until, reference, summary)
+    store.write_analysis(
+        rows,
+        _topic_rows(events, topics),
+        provenance,
+        run=run,
+        batch_size=WRITE_BATCH,
+        progress=lambda written: say("writing scores back", 0.75 + 0.25 * written / max(n, 1)),
+    )
+    say("done", 1.0)
+    return replace(summary, seconds=round(time.perf_counter() - started, 2))
+
+
+def _provenance(
+    profile: Profile,
+    since: int | None,
+    until: int | None,
+    reference: int,
+    summary: AnalysisSummary,
+) -> dict[str, Any]:
+    return {
+        "profile": profile.name,
+        "profile_json": profile.model_dump_json(),
+        "since": _iso(since),
+        "until": _iso(until),
+        "reference": _iso(reference),
+        "analyzed_at": _iso(int(time.time() * 1000)),
+        "users_scored": summary.users_scored,
+        "ranked": summary.ranked,
+        "edges": summary.edges,
+        "events": summary.events,
+        "topics": summary.topics,
+        "communities": summary.communities,
+        "discounted_pairs": summary.discounted_pairs,
+    }
+
+
+def _user_rows(
+    events: Events,
+    ranks: FloatArray,
+    score: FloatArray,
+    rank: npt.NDArray[np.int64],
+    audience: npt.NDArray[np.int64],
+    acts: npt.NDArray[np.int64],
+    communities: npt.NDArray[np.int64],
+    between: FloatArray,
+    cores: npt.NDArray[np.int64],
+    influence: FloatArray,
+    passivity: FloatArray,
+    roles: Roles,
+    topics: TopicScores,
+    why: Explanation,
+    reached: npt.NDArray[np.int64],
+    discounted: npt.NDArray[np.int64],
+) -> list[dict[str, Any]]:
+    users = events.users
     rows = []
-    rank = 0
-    for i in order:
-        user_id = graph.ids[i]
-        external = user_id not in brand
-        rank += external
+    for i, user_id in enumerate(users):
+        ranked_topics = topics.of(i)
         rows.append(
             {
                 "id": user_id,
-                "pagerank": float(scores[i]),
-                "score": round(100.0 * float(scores[i]) / top, 4),
-                "rank": rank if external else None,
-                "amplifiers": int(amplifiers[i]),
+                "pagerank": float(f"{ranks[i]:.10g}"),
+                "score": round(float(score[i]), 4),
+                "rank": int(rank[i]) or None,
+                "amplifiers": int(audience[i]),
+                "acts": int(acts[i]),
+                "communities_reached": int(reached[i]),
                 "community": int(communities[i]),
                 "betweenness": round(float(between[i]), 4),
                 "core": int(cores[i]),
+                "influence": float(f"{influence[i]:.6g}"),
+                "passivity": float(f"{passivity[i]:.6g}"),
+                "role": roles.role[i],
+                "roles": roles.roles[i],
+                "reasons": roles.reasons[i],
+                "topics": [topic for topic, *_ in ranked_topics],
+                "topic_ranks": [topic_rank for _, topic_rank, *_ in ranked_topics],
+                "top_amplifiers": [users[k] for k in why.top_amplifiers[i]],
+                "top_amplifier_shares": why.amplifier_shares[i],
+                "top_posts": [events.posts[k] for k in why.top_posts[i]],
+                "top_post_amplifiers": why.post_amplifiers[i],
+                "discounted": int(discounted[i]),
             }
         )
-    say("writing scores back")
-    store.write_scores(rows)
-    return AnalysisSummary(
-        users_scored=len(rows),
-        edges=graph.edge_count,
-        ranked=rank,
-        communities=int(communities.max()) + 1 if communities.size else 0,
-    )
+    return rows
+
+
+def _topic_rows(events: Events, topics: TopicScores) -> list[dict[str, Any]]:
+    rows = []
+    for j, topic in enumerate(topics.topics):
+        for i in np.flatnonzero(topics.rank[:, j] > 0):
+            rows.append(
+                {
+                    "user_id": events.users[i],
+                    "topic": topic,
+                    "score": round(float(topics.score[i, j]), 4),
+                    "rank": int(topics.rank[i, j]),
+                    "focus": round(float(topics.focus[i, j]), 4),
+                    "amplifiers": int(topics.amplifiers[i, j]),
+                }
+            )
+    return rows

@@ -63,6 +63,17 @@ class Influencer:
     community: int | None = None
     betweenness: float = 0.0
     core: int = 0
+    role: str | None = None
+    roles: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    topic_ranks: tuple[int, ...] = ()
+    acts: int = 0
+    communities_reached: int = 0
+    influence: float = 0.0
+    top_amplifiers: tuple[str, ...] = ()
+    top_amplifier_shares: tuple[float, ...] = ()
+    top_posts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,18 +67,61 @@ MATCH (p:Post {id: id})
 RETURN p.id AS id
 """
 
+# The analysis replaces what an earlier run wrote: scores on the users, topic authority as
+# INFLUENTIAL_IN relationships, and the run's provenance on the one (:Analysis {id: 'latest'}).
+# Every write stamps ``u.analysis`` with the run's id; whoever the run did not score loses what
+# an earlier run wrote (cheaper than clearing everyone first).
 CLEAR_SCORES: LiteralString = """
 MATCH (u:User)
-WHERE u.score IS NOT NULL
-REMOVE u.score, u.pagerank, u.rank, u.amplifiers, u.community, u.betweenness, u.core
+WHERE u.score IS NOT NULL AND (u.analysis IS NULL OR u.analysis <> $run)
+REMOVE u.analysis, u.score, u.pagerank, u.rank, u.amplifiers, u.community, u.betweenness, u.core,
+       u.acts, u.communities_reached, u.influence, u.passivity, u.role, u.roles, u.reasons,
+       u.topics, u.topic_ranks, u.top_amplifiers, u.top_amplifier_shares, u.top_posts,
+       u.top_post_amplifiers, u.discounted
 """
 
+CLEAR_TOPIC_AUTHORITY: LiteralString = """
+MATCH (:User)-[r:INFLUENTIAL_IN]->(:Topic)
+DELETE r
+"""
+
+# Accounts nobody amplified (most of them) get the short form: nothing to explain.
 WRITE_SCORES: LiteralString = """
 UNWIND $rows AS row
 MATCH (u:User {id: row.id})
-SET u.score = row.score, u.pagerank = row.pagerank, u.rank = row.rank,
-    u.amplifiers = row.amplifiers, u.community = row.community,
-    u.betweenness = row.betweenness, u.core = row.core
+SET u.analysis = $run, u.score = row.score, u.pagerank = row.pagerank, u.rank = row.rank,
+    u.amplifiers = row.amplifiers, u.acts = row.acts,
+    u.communities_reached = row.communities_reached, u.community = row.community,
+    u.betweenness = row.betweenness, u.core = row.core, u.influence = row.influence,
+    u.passivity = row.passivity, u.role = row.role, u.roles = row.roles,
+    u.reasons = row.reasons, u.topics = row.topics, u.topic_ranks = row.topic_ranks,
+    u.top_amplifiers = row.top_amplifiers, u.top_amplifier_shares = row.top_amplifier_shares,
+    u.top_posts = row.top_posts, u.top_post_amplifiers = row.top_post_amplifiers,
+    u.discounted = row.discounted
+"""
+
+WRITE_BASE_SCORES: LiteralString = """
+UNWIND $rows AS row
+MATCH (u:User {id: row.id})
+SET u.analysis = $run, u.score = row.score, u.pagerank = row.pagerank, u.rank = row.rank,
+    u.amplifiers = 0, u.acts = 0, u.communities_reached = 0, u.community = row.community,
+    u.betweenness = row.betweenness, u.core = row.core, u.influence = 0.0,
+    u.passivity = row.passivity, u.role = null, u.roles = row.roles, u.reasons = row.reasons,
+    u.topics = [], u.topic_ranks = [], u.top_amplifiers = [], u.top_amplifier_shares = [],
+    u.top_posts = [], u.top_post_amplifiers = [], u.discounted = 0
+"""
+
+WRITE_TOPIC_AUTHORITY: LiteralString = """
+UNWIND $rows AS row
+MATCH (u:User {id: row.user_id})
+MATCH (t:Topic {id: row.topic})
+CREATE (u)-[:INFLUENTIAL_IN {score: row.score, rank: row.rank, focus: row.focus,
+                             amplifiers: row.amplifiers}]->(t)
+"""
+
+WRITE_ANALYSIS: LiteralString = """
+MERGE (a:Analysis {id: 'latest'})
+SET a += $run
 """
 
 # ---------------------------------------------------------------- reads
@@ -98,38 +141,92 @@ MATCH (a:User)-[r:AMPLIFIED]->(b:User)
 RETURN a.id AS source, b.id AS target, r.kind AS kind, count(r) AS events
 """
 
+# The analysis reads events by chunks of amplifiers (``$ids``) within a window.
+USER_IDS: LiteralString = "MATCH (u:User) RETURN u.id AS id"
+
+AMPLIFICATIONS_OF: LiteralString = """
+UNWIND $ids AS key
+MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
+RETURN key AS source, b.id AS target, r.kind AS kind, r.at AS at, r.post_id AS post
+"""
+
+AMPLIFICATIONS_IN: LiteralString = """
+UNWIND $ids AS key
+MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
+WHERE r.at >= $since AND r.at < $until
+RETURN key AS source, b.id AS target, r.kind AS kind, r.at AS at, r.post_id AS post
+"""
+
+POST_TOPICS: LiteralString = """
+MATCH (p:Post)-[:TAGGED]->(t:Topic)
+RETURN p.id AS post, t.id AS topic
+"""
+
 BRAND_USERS: LiteralString = "MATCH (u:User) WHERE u.is_brand = true RETURN u.id AS id"
 
+# Influencer reads: ``WITH u, <rank> AS rank, <score> AS score`` first (the user's own, or the
+# topic's from INFLUENTIAL_IN), then the shared fields. ``$role`` is the primary role.
 _INFLUENCER_FIELDS = """
-RETURN u.id AS id, u.handle AS handle, u.name AS name, u.rank AS rank, u.score AS score,
+RETURN u.id AS id, u.handle AS handle, u.name AS name, rank, score,
        u.pagerank AS pagerank, u.followers AS followers, u.is_brand AS is_brand,
        u.amplifiers AS amplifiers, u.bio AS bio, u.community AS community,
-       u.betweenness AS betweenness, u.core AS core
+       u.betweenness AS betweenness, u.core AS core, u.role AS role, u.roles AS roles,
+       u.reasons AS reasons, u.topics AS topics, u.topic_ranks AS topic_ranks, u.acts AS acts,
+       u.communities_reached AS communities_reached, u.influence AS influence,
+       u.top_amplifiers AS top_amplifiers, u.top_amplifier_shares AS top_amplifier_shares,
+       u.top_posts AS top_posts
 """
+
+_RANKED = """
+MATCH (u:User)
+WHERE u.rank IS NOT NULL
+  AND ($role IS NULL OR u.role = $role) AND ($community IS NULL OR u.community = $community)
+  AND ($min_score IS NULL OR u.score >= $min_score)
+WITH u, u.rank AS rank, u.score AS score
+"""
+
+_RANKED_ON_TOPIC = """
+MATCH (u:User)-[i:INFLUENTIAL_IN]->(:Topic {id: $topic})
+WHERE ($role IS NULL OR u.role = $role) AND ($community IS NULL OR u.community = $community)
+  AND ($min_score IS NULL OR i.score >= $min_score)
+WITH u, i.rank AS rank, i.score AS score
+"""
+
+_ORDER: dict[str, LiteralString] = {
+    "rank": "ORDER BY rank ASC, id ASC SKIP $offset LIMIT $limit",
+    "followers": "ORDER BY coalesce(followers, -1) DESC, rank ASC SKIP $offset LIMIT $limit",
+    "amplifiers": "ORDER BY amplifiers DESC, rank ASC SKIP $offset LIMIT $limit",
+    "handle": "ORDER BY handle ASC, rank ASC SKIP $offset LIMIT $limit",
+}
 
 #: One query per sort order: ORDER BY cannot take a parameter.
 TOP_INFLUENCERS: dict[str, LiteralString] = {
-    "rank": "MATCH (u:User) WHERE u.rank IS NOT NULL"
-    + _INFLUENCER_FIELDS
-    + "ORDER BY rank ASC, id ASC SKIP $offset LIMIT $limit",
-    "followers": "MATCH (u:User) WHERE u.rank IS NOT NULL"
-    + _INFLUENCER_FIELDS
-    + "ORDER BY coalesce(followers, -1) DESC, rank ASC SKIP $offset LIMIT $limit",
-    "amplifiers": "MATCH (u:User) WHERE u.rank IS NOT NULL"
-    + _INFLUENCER_FIELDS
-    + "ORDER BY amplifiers DESC, rank ASC SKIP $offset LIMIT $limit",
-    "handle": "MATCH (u:User) WHERE u.rank IS NOT NULL"
-    + _INFLUENCER_FIELDS
-    + "ORDER BY handle ASC, rank ASC SKIP $offset LIMIT $limit",
+    key: _RANKED + _INFLUENCER_FIELDS + order for key, order in _ORDER.items()
+}
+TOP_INFLUENCERS_ON_TOPIC: dict[str, LiteralString] = {
+    key: _RANKED_ON_TOPIC + _INFLUENCER_FIELDS + order for key, order in _ORDER.items()
 }
 
-COUNT_INFLUENCERS: LiteralString = "MATCH (u:User) WHERE u.rank IS NOT NULL RETURN count(u) AS n"
+COUNT_INFLUENCERS: LiteralString = _RANKED + "RETURN count(u) AS n"
+COUNT_INFLUENCERS_ON_TOPIC: LiteralString = _RANKED_ON_TOPIC + "RETURN count(u) AS n"
 
 BRAND_INFLUENCERS: LiteralString = (
-    "MATCH (u:User) WHERE u.is_brand = true AND u.score IS NOT NULL"
-    + _INFLUENCER_FIELDS
-    + "ORDER BY score DESC, id ASC"
+    "MATCH (u:User) WHERE u.is_brand = true AND u.score IS NOT NULL "
+    "WITH u, u.rank AS rank, u.score AS score" + _INFLUENCER_FIELDS + "ORDER BY score DESC, id ASC"
 )
+
+LATEST_ANALYSIS: LiteralString = """
+MATCH (a:Analysis {id: 'latest'})
+RETURN a.profile AS profile, a.since AS since, a.until AS until, a.reference AS reference,
+       a.analyzed_at AS analyzed_at, a.users_scored AS users_scored, a.ranked AS ranked,
+       a.topics AS topics, a.communities AS communities
+"""
+
+TOPIC_RANKINGS: LiteralString = """
+MATCH (:User)-[i:INFLUENTIAL_IN]->(t:Topic)
+RETURN t.id AS topic, count(i) AS ranked
+ORDER BY ranked DESC, topic ASC
+"""
 
 COMMUNITY_MEMBERS: LiteralString = """
 MATCH (u:User)
@@ -138,13 +235,18 @@ RETURN u.id AS user_id, u.community AS community
 ORDER BY community ASC, user_id ASC
 """
 
-USERS_BY_ID: LiteralString = "UNWIND $ids AS key MATCH (u:User {id: key})" + _INFLUENCER_FIELDS
+USERS_BY_ID: LiteralString = (
+    "UNWIND $ids AS key MATCH (u:User {id: key}) WITH u, u.rank AS rank, u.score AS score"
+    + _INFLUENCER_FIELDS
+)
 
 EDGES_AMONG: LiteralString = """
 UNWIND $ids AS key
 MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
 WHERE b.id IN $ids
-RETURN a.id AS source, b.id AS target, r.kind AS kind, count(r) AS events
+RETURN a.id AS source, b.id AS target, r.kind AS kind, count(r) AS events,
+       count(DISTINCT coalesce(r.post_id, '')) AS posts,
+       count(DISTINCT r.at - r.at % 86400000) AS days
 """
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from itertools import islice
 from typing import Any, Literal, TypeVar
@@ -19,6 +19,18 @@ from graph.models import (
     UserRow,
 )
 
+BASE_SCORE_KEYS = (
+    "id",
+    "score",
+    "pagerank",
+    "rank",
+    "community",
+    "betweenness",
+    "core",
+    "passivity",
+    "roles",
+    "reasons",
+)
 SortKey = Literal["rank", "followers", "amplifiers", "handle"]
 SORT_KEYS: tuple[SortKey, ...] = ("rank", "followers", "amplifiers", "handle")
 
@@ -61,6 +73,17 @@ def _influencer(row: Row) -> Influencer:
         community=int(row["community"]) if row.get("community") is not None else None,
         betweenness=float(row.get("betweenness") or 0.0),
         core=int(row.get("core") or 0),
+        role=str(row["role"]) if row.get("role") else None,
+        roles=tuple(str(x) for x in row.get("roles") or ()),
+        reasons=tuple(str(x) for x in row.get("reasons") or ()),
+        topics=tuple(str(x) for x in row.get("topics") or ()),
+        topic_ranks=tuple(int(x) for x in row.get("topic_ranks") or ()),
+        acts=int(row.get("acts") or 0),
+        communities_reached=int(row.get("communities_reached") or 0),
+        influence=float(row.get("influence") or 0.0),
+        top_amplifiers=tuple(str(x) for x in row.get("top_amplifiers") or ()),
+        top_amplifier_shares=tuple(float(x) for x in row.get("top_amplifier_shares") or ()),
+        top_posts=tuple(str(x) for x in row.get("top_posts") or ()),
     )
 
 
@@ -124,11 +147,39 @@ class Store:
             )
         return found
 
-    def write_scores(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Replace every user's score, pagerank, rank and amplifier count."""
-        self.backend.write(queries.CLEAR_SCORES)
-        for chunk in batched(rows, self.batch_size):
-            self.backend.write(queries.WRITE_SCORES, {"rows": chunk})
+    def write_analysis(
+        self,
+        users: Sequence[dict[str, Any]],
+        topic_authority: Sequence[dict[str, Any]],
+        provenance: dict[str, Any],
+        *,
+        run: int,
+        batch_size: int = 10_000,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Replace an analysis: user properties (the short form for accounts nobody amplified),
+        ``INFLUENTIAL_IN`` relationships and ``(:Analysis {id: 'latest'})``; accounts an earlier
+        run scored and this one did not lose their scores. ``run`` identifies this run."""
+        write = self.backend.write
+        write(queries.CLEAR_TOPIC_AUTHORITY)
+        written = 0
+        amplified = [row for row in users if row["amplifiers"]]
+        quiet = [
+            {key: row[key] for key in BASE_SCORE_KEYS} for row in users if not row["amplifiers"]
+        ]
+        for query, subset in (
+            (queries.WRITE_SCORES, amplified),
+            (queries.WRITE_BASE_SCORES, quiet),
+        ):
+            for chunk in batched(subset, batch_size):
+                write(query, {"rows": chunk, "run": run})
+                written += len(chunk)
+                if progress is not None:
+                    progress(written)
+        write(queries.CLEAR_SCORES, {"run": run})
+        for chunk in batched(topic_authority, batch_size):
+            write(queries.WRITE_TOPIC_AUTHORITY, {"rows": chunk})
+        write(queries.WRITE_ANALYSIS, {"run": {"run": run, **provenance}})
 
     # -------------------------------------------------------------- reads
     def is_empty(self) -> bool:
@@ -152,13 +203,46 @@ class Store:
     def brand_ids(self) -> set[str]:
         return {str(row["id"]) for row in self.backend.read(queries.BRAND_USERS)}
 
-    def influencers(self, *, limit: int = 50, offset: int = 0, sort: SortKey = "rank") -> Page:
-        """External influencers (brand accounts excluded), in the requested order."""
-        rows = self.backend.read(queries.TOP_INFLUENCERS[sort], {"limit": limit, "offset": offset})
-        total = _count(self.backend.read(queries.COUNT_INFLUENCERS))
+    def influencers(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        sort: SortKey = "rank",
+        topic: str | None = None,
+        role: str | None = None,
+        community: int | None = None,
+        min_score: float | None = None,
+    ) -> Page:
+        """External influencers (brand accounts excluded), filtered, in the requested order.
+
+        With ``topic``, rank and score are the topic's (``INFLUENTIAL_IN``); ``role`` is the
+        primary role; ``min_score`` applies to the score shown.
+        """
+        filters: dict[str, Any] = {"role": role, "community": community, "min_score": min_score}
+        if topic is None:
+            query, count = queries.TOP_INFLUENCERS[sort], queries.COUNT_INFLUENCERS
+        else:
+            filters["topic"] = topic
+            query, count = (
+                queries.TOP_INFLUENCERS_ON_TOPIC[sort],
+                queries.COUNT_INFLUENCERS_ON_TOPIC,
+            )
+        rows = self.backend.read(query, {"limit": limit, "offset": offset, **filters})
+        total = _count(self.backend.read(count, filters))
         return Page(
             items=[_influencer(row) for row in rows], total=total, limit=limit, offset=offset
         )
+
+    def latest_analysis(self) -> dict[str, Any] | None:
+        """Provenance of the last analysis (profile, window, when), or None before any."""
+        rows = self.backend.read(queries.LATEST_ANALYSIS)
+        return dict(rows[0]) if rows else None
+
+    def topic_rankings(self) -> list[tuple[str, int]]:
+        """``(topic, accounts ranked on it)`` for every topic the analysis ranked."""
+        rows = self.backend.read(queries.TOPIC_RANKINGS)
+        return [(str(row["topic"]), int(row["ranked"])) for row in rows]
 
     def community_members(self) -> list[tuple[str, int]]:
         """``(user_id, community)`` for every analysed user, by community then id."""

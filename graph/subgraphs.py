@@ -15,12 +15,14 @@ def top_network(store: Store, *, limit: int = 150, include_brand: bool = True) -
     if include_brand:
         nodes += store.brand_accounts()
     ids = [node.id for node in nodes]
-    kinds: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    evidence: dict[tuple[str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
+    events: dict[tuple[str, str], int] = defaultdict(int)
     for row in store.edges_among(ids):
-        pair = kinds[(str(row["source"]), str(row["target"]))]
-        pair[str(row["kind"])] = pair.get(str(row["kind"]), 0) + int(row["events"])
-    edges = [
-        NetworkEdge(source, target, sum(counts.values()), pair_weight(counts))
-        for (source, target), counts in sorted(kinds.items())
+        key = (str(row["source"]), str(row["target"]))
+        evidence[key][str(row["kind"])] = (int(row["posts"]), int(row["days"]))
+        events[key] += int(row["events"])
+    edges = [  # weights without recency: the view shows the whole history between two accounts
+        NetworkEdge(source, target, events[(source, target)], pair_weight(by_kind))
+        for (source, target), by_kind in sorted(evidence.items())
     ]
     return Network(nodes=nodes, edges=edges)

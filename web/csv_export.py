@@ -12,15 +12,21 @@ INFLUENCER_COLUMNS: tuple[str, ...] = (
     "rank",
     "user_id",
     "handle",
-    "name",
     "score",
+    "role",
+    "community",
     "pagerank",
+    "betweenness",
+    "topics",
+    "reasons",
+    "name",
     "followers",
     "amplifiers",
-    "community",
-    "betweenness",
+    "communities_reached",
     "core",
-    "is_brand",
+    "roles",
+    "top_amplifiers",
+    "top_posts",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,8 +53,15 @@ def communities_csv(members: Iterable[tuple[str, int]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
+def _topics(item: Influencer) -> str:
+    """``vegan#1; camping#4``: the topics the account ranks on, with its rank there."""
+    return "; ".join(
+        f"{topic}#{rank}" for topic, rank in zip(item.topics, item.topic_ranks, strict=False)
+    )
+
+
 def influencer_csv(items: Iterable[Influencer]) -> Iterator[str]:
-    """The header line, then one line per influencer."""
+    """The header line, then one line per influencer (lists joined with ``"; "``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
 
@@ -66,15 +79,21 @@ def influencer_csv(items: Iterable[Influencer]) -> Iterator[str]:
                 item.rank,
                 spreadsheet_safe(item.id),
                 spreadsheet_safe(item.handle),
-                spreadsheet_safe(item.name),
                 f"{item.score:.4f}",
+                item.role or "",
+                "" if item.community is None else item.community,
                 f"{item.pagerank:.8f}",
+                f"{item.betweenness:.4f}",
+                spreadsheet_safe(_topics(item)),
+                spreadsheet_safe("; ".join(item.reasons)),
+                spreadsheet_safe(item.name),
                 "" if item.followers is None else item.followers,
                 item.amplifiers,
-                "" if item.community is None else item.community,
-                f"{item.betweenness:.4f}",
+                item.communities_reached,
                 item.core,
-                str(item.is_brand).lower(),
+                "; ".join(item.roles),
+                spreadsheet_safe("; ".join(item.top_amplifiers)),
+                spreadsheet_safe("; ".join(item.top_posts)),
             ]
         )
         yield flush()

@@ -37,7 +37,7 @@ def betweenness(
 
     Parallel edges are kept, as in GDS's projection: each is a distinct shortest path, so a
     doubled edge doubles the paths through it (networkx's ``DiGraph`` would merge them; pass
-    one edge per pair, as ``graph.projection.project`` does, to get its figures).
+    one edge per pair, as ``graph.weighting.pair_weights`` does, to get its figures).
     Self-loops never lie on a shortest path and change nothing.
 
     Parameters

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import igraph as ig
-import leidenalg
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -50,7 +49,8 @@ def leiden(
     seed: int = 7,
     iterations: int = -1,
 ) -> IntArray:
-    """Community of every node by the Leiden algorithm (leidenalg), maximising modularity.
+    """Community of every node by the Leiden algorithm (igraph's C implementation), maximising
+    modularity.
 
     Works on the undirected view: direction ignored, parallel and reciprocal edges summed
     (so a pair that amplifies both ways weighs twice, as in Neo4j GDS's undirected projection).
@@ -66,10 +66,11 @@ def leiden(
     weight
         Edge weights (default 1); larger means more tightly tied.
     resolution
-        Modularity resolution (``RBConfigurationVertexPartition``); higher gives smaller
-        communities, 1 is standard Newman modularity.
+        Modularity resolution; higher gives smaller communities, 1 is standard Newman
+        modularity.
     seed
-        Seed of leidenalg's random number generator.
+        Seed of the random vertex order (igraph's generator is swapped for a
+        ``random.Random(seed)`` during the call, as in `louvain`).
     iterations
         Leiden iterations; negative runs until an iteration improves nothing.
 
@@ -85,15 +86,17 @@ def leiden(
     graph, weights = _undirected_weighted(node_count, source, target, weight)
     if not weights:
         return np.arange(node_count, dtype=np.int64)
-    partition = leidenalg.find_partition(
-        graph,
-        leidenalg.RBConfigurationVertexPartition,
-        weights=weights,
-        n_iterations=iterations,
-        seed=seed,
-        resolution_parameter=resolution,
-    )
-    return _by_size(partition.membership)
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        clusters = graph.community_leiden(
+            objective_function="modularity",
+            weights=weights,
+            resolution=resolution,
+            n_iterations=iterations,
+        )
+    finally:
+        ig.set_random_number_generator(random)
+    return _by_size(clusters.membership)
 
 
 def louvain(

@@ -9,6 +9,8 @@ from typing import Any, LiteralString
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
+#: A result by column: ``{name: [value of row 0, value of row 1, ...]}``.
+Columns = dict[str, list[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,18 @@ class Backend(ABC):
         self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
     ) -> list[Row]:
         """Run a read-only statement; the server refuses it if it writes."""
+
+    def read_columns(
+        self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> Columns:
+        """Like ``read`` for large results of plain values, by column; ``{}`` when no rows.
+
+        Backends override it with a faster path (FalkorDB skips its client's per-cell parsing).
+        """
+        rows = self.read(query, params, timeout_ms=timeout_ms)
+        if not rows:
+            return {}
+        return {column: [row[column] for row in rows] for column in rows[0]}
 
     @abstractmethod
     def schema_statements(self) -> Sequence[str]:

@@ -8,13 +8,16 @@ from typing import Any, LiteralString
 import redis
 from falkordb import FalkorDB
 
-from graph.backends.base import Backend, Params, Row, WriteCounts
+from graph.backends.base import Backend, Columns, Params, Row, WriteCounts
+from graph.backends.falkordb_params import params_header
 from graph.backends.text import fulltext_terms
 from graph.errors import GraphUnavailable, InvalidQuery
 
 _NODE_KEYS: tuple[str, ...] = ("User", "Post", "Topic")
 _USER_TEXT: tuple[str, ...] = ("handle", "name", "bio")
 _EMPTY_GRAPH = "empty key"
+# Compact result cells are ``[type, value]``; these are the plain types read_columns takes.
+_NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY = 1, 2, 3, 4, 5, 6
 
 
 def _plain(value: Any) -> Any:
@@ -32,6 +35,31 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value
+
+
+def _cell(cell: list[Any]) -> Any:
+    kind, value = cell
+    if kind == _STRING:
+        return value if isinstance(value, str) else value.decode()
+    if kind in (_INTEGER, _NULL):
+        return value
+    if kind == _DOUBLE:
+        return float(value)
+    if kind == _BOOLEAN:
+        return value in (b"true", "true", 1, True)
+    if kind == _ARRAY:
+        return [_cell(item) for item in value]
+    raise InvalidQuery("read_columns takes plain values (strings, numbers, booleans, lists)")
+
+
+def _column(cells: list[list[Any]]) -> list[Any]:
+    """One column's values; the common all-strings and all-integers cases without per-cell calls."""
+    kinds = {cell[0] for cell in cells}
+    if kinds == {_STRING} and isinstance(cells[0][1], str):  # the client decodes replies
+        return [value for _, value in cells]
+    if kinds <= {_INTEGER, _NULL}:
+        return [value for _, value in cells]
+    return [_cell(cell) for cell in cells]
 
 
 def schema_statements(graph_name: str) -> list[str]:
@@ -70,7 +98,7 @@ class FalkorDBBackend(Backend):
     def _result(self, query: str, params: Params | None, *, read: bool, timeout_ms: int) -> Any:
         run = self._graph.ro_query if read else self._graph.query
         try:
-            return run(query, dict(params) if params else None, timeout=timeout_ms)
+            return run(params_header(params) + query, None, timeout=timeout_ms)
         except redis.exceptions.ResponseError as exc:
             if read and _EMPTY_GRAPH in str(exc):
                 return None
@@ -99,6 +127,27 @@ class FalkorDBBackend(Backend):
         self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
     ) -> list[Row]:
         return self._run(query, params, read=True, timeout_ms=timeout_ms or self._timeout_ms)
+
+    def read_columns(
+        self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> Columns:
+        """``GRAPH.RO_QUERY --compact`` parsed by column (about twice as fast for 1M rows)."""
+        header = params_header(params)
+        timeout = timeout_ms or self._timeout_ms
+        command = ("GRAPH.RO_QUERY", self.graph_name, header + query, "--compact")
+        try:
+            reply = self._client.connection.execute_command(*command, "timeout", timeout)
+        except redis.exceptions.ResponseError as exc:
+            if _EMPTY_GRAPH in str(exc):
+                return {}
+            raise InvalidQuery(str(exc)) from exc
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            raise GraphUnavailable(_unavailable(exc)) from exc
+        if len(reply) < 3 or not reply[1]:
+            return {}
+        names = [_name(column) for column in reply[0]]
+        rows = reply[1]
+        return {name: _column([row[j] for row in rows]) for j, name in enumerate(names)}
 
     def schema_statements(self) -> Sequence[str]:
         return schema_statements(self.graph_name)
@@ -183,6 +232,11 @@ class FalkorDBBackend(Backend):
 
     def close(self) -> None:
         self._client.connection.close()
+
+
+def _name(column: Any) -> str:
+    name = column[1] if isinstance(column, list) else column
+    return name.decode() if isinstance(name, bytes) else str(name)
 
 
 def _unavailable(exc: Exception) -> str:

@@ -1,0 +1,81 @@
+"""Why an account scores what it scores: its top contributing amplifiers and posts.
+
+An amplifier's contribution to an account's PageRank is the rank it passes along that edge,
+``damping * pagerank[amplifier] * weight / amplifier's total out-weight``; its share is that
+over everything the account receives along edges. Top posts are the account's posts amplified by
+the most distinct accounts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from graph.events import Events
+from graph.weighting import Pairs
+
+FloatArray = npt.NDArray[np.float64]
+TOP_AMPLIFIERS = 5
+TOP_POSTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Per user (codes of ``Events.users``), lists ordered by contribution."""
+
+    top_amplifiers: list[list[int]]
+    amplifier_shares: list[list[float]]
+    top_posts: list[list[int]]
+    post_amplifiers: list[list[int]]
+
+
+def _grouped(frame: pd.DataFrame, value: str, n: int) -> list[list[Any]]:
+    """``frame`` sorted by ``target``: the ``value`` column split into one list per user."""
+    out: list[list[Any]] = [[] for _ in range(n)]
+    targets = frame["target"].to_numpy()
+    if not targets.size:
+        return out
+    starts = np.flatnonzero(np.diff(targets)) + 1
+    for target, values in zip(
+        targets[np.r_[0, starts]], np.split(frame[value].to_numpy(), starts), strict=True
+    ):
+        out[int(target)] = values.tolist()
+    return out
+
+
+def explain(events: Events, pairs: Pairs, pagerank: FloatArray, damping: float) -> Explanation:
+    n = len(events.users)
+    out_weight = np.bincount(pairs.source, weights=pairs.weight, minlength=n)
+    contribution = damping * pagerank[pairs.source] * pairs.weight / out_weight[pairs.source]
+    inflow = np.bincount(pairs.target, weights=contribution, minlength=n)
+    edges = pd.DataFrame(
+        {
+            "target": pairs.target,
+            "source": pairs.source,
+            "c": contribution,
+            "share": contribution / np.where(inflow > 0, inflow, 1.0)[pairs.target],
+        }
+    )
+    edges = edges.sort_values(["target", "c", "source"], ascending=[True, False, True])
+    top = edges.groupby("target", sort=False).head(TOP_AMPLIFIERS)
+    amplified = events.post >= 0
+    posts = pd.DataFrame(
+        {
+            "target": events.target[amplified],
+            "post": events.post[amplified],
+            "source": events.source[amplified],
+        }
+    ).drop_duplicates()
+    counts = posts.groupby(["target", "post"]).size().rename("amplifiers").reset_index()
+    counts = counts.sort_values(["target", "amplifiers", "post"], ascending=[True, False, True])
+    best = counts.groupby("target", sort=False).head(TOP_POSTS)
+    return Explanation(
+        top_amplifiers=_grouped(top, "source", n),
+        amplifier_shares=_grouped(top.assign(share=top["share"].round(4)), "share", n),
+        top_posts=_grouped(best, "post", n),
+        post_amplifiers=_grouped(best, "amplifiers", n),
+    )
