@@ -10,6 +10,7 @@ here on the same files, must not.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,7 @@ from graph.store import Store
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
 from loaders.scenario import Scenario, generate_scenario
+from tests.cypher_lint import lint_available, lint_cypher
 
 TOP_VOICES = 15  # the first screen of the ranked table
 
@@ -211,3 +213,33 @@ def test_a_klout_like_volume_score_gets_it_wrong(planted: Planted) -> None:
 
 def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_queries() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    return [block.split("```", 1)[0].strip() for block in text.split("```cypher\n")[1:]]
+
+
+def test_the_readme_targeting_queries_run_and_find_the_planted_voices(planted: Planted) -> None:
+    found = _readme_queries()
+    assert len(found) >= 3
+    s = planted.scenario
+    results = [planted.store.backend.read(query) for query in found]  # type: ignore[arg-type]
+    assert all(results), "every targeting query finds someone on the planted data"
+    bloggers = [row["handle"] for row in results[0]]
+    handles = {u.id: u.handle for u in planted.full.users.values()}
+    assert {handles[b] for b in s.bloggers["vegan"]} <= set(bloggers[:3])
+    assert {handles[a] for a in s.ambassadors} <= {row["handle"] for row in results[1]}
+
+
+def test_the_readme_targeting_queries_pass_neo4j_front_end() -> None:
+    reason = lint_available()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must check the README queries: {reason}")
+        pytest.skip(reason)
+    found = _readme_queries()
+    assert dict(zip(found, lint_cypher(found), strict=True)) == {q: [] for q in found}
