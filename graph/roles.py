@@ -19,6 +19,7 @@ get the role ``brand`` and nothing else: they are never listed as external influ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +35,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-ROLE_ORDER = ("booster", "brand_ambassador", "thematic_blogger", "bridge", "hub")
+RoleName = Literal["booster", "brand_ambassador", "thematic_blogger", "bridge", "hub"]
+ROLE_ORDER: tuple[RoleName, ...] = get_args(RoleName)
 HUB_TOPIC_SHARE = 0.1
 
 
@@ -148,7 +150,7 @@ def assign_roles(
     roles: list[list[str]] = []
     reasons: list[list[str]] = []
     for i in range(n):
-        matched = [name for name in ROLE_ORDER if flags[name][i]]
+        matched: list[str] = [name for name in ROLE_ORDER if flags[name][i]]
         if is_brand[i]:
             matched = ["brand"]
         role.append(matched[0] if matched else None)

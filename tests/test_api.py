@@ -82,12 +82,47 @@ def test_influencers_are_sorted_and_paginated(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "params", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"sort": "klout"}]
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 501},
+        {"offset": -1},
+        {"sort": "klout"},
+        {"role": "celebrity"},
+        {"community": -1},
+        {"min_score": 101},
+    ],
 )
 def test_bad_parameters_are_422(client: TestClient, params: dict[str, object]) -> None:
     response = client.get("/api/influencers", params=params)
     assert response.status_code == 422
     assert "detail" in response.json()
+
+
+def test_influencers_filtered_by_topic_role_community_and_score(client: TestClient) -> None:
+    everyone = client.get("/api/influencers", params={"limit": 500}).json()["items"]
+    top = everyone[0]
+    assert top["reasons"] and top["top_amplifiers"] and top["role"] is not None
+    topic = top["topics"][0]
+    on_topic = client.get("/api/influencers", params={"topic": topic, "limit": 50}).json()
+    assert on_topic["total"] > 0
+    assert [item["rank"] for item in on_topic["items"]] == list(
+        range(1, len(on_topic["items"]) + 1)
+    )
+    assert all(topic in item["topics"] for item in on_topic["items"])
+    assert on_topic["items"][0]["score"] == pytest.approx(100.0)
+    for role in {item["role"] for item in everyone if item["role"]}:
+        page = client.get("/api/influencers", params={"role": role, "limit": 500}).json()
+        assert page["total"] == sum(1 for item in everyone if item["role"] == role)
+        assert {item["role"] for item in page["items"]} == {role}
+    community = top["community"]
+    page = client.get("/api/influencers", params={"community": community, "limit": 500}).json()
+    assert {item["community"] for item in page["items"]} == {community}
+    assert page["total"] == sum(1 for item in everyone if item["community"] == community)
+    strong = client.get("/api/influencers", params={"min_score": 20, "limit": 500}).json()
+    assert strong["total"] == sum(1 for item in everyone if item["score"] >= 20)
+    unknown = client.get("/api/influencers", params={"topic": "no-such-topic"}).json()
+    assert unknown["items"] == [] and unknown["total"] == 0
 
 
 def test_csv_export(client: TestClient) -> None:

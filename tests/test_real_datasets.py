@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import gzip
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
+from graph.analysis import analyze
 from graph.store import Store
 from loaders.detect import detect, open_reader
 from loaders.pipeline import load
@@ -51,6 +53,14 @@ def test_higgs_activity(falkor_store: Store, tmp_path: Path) -> None:
     )
     assert top == [{"id": "88", "n": 18_977}]  # SOURCE.md: most retweeted
 
+    summary = analyze(falkor_store)
+    assert summary.events == len(distinct)
+    assert summary.users_scored == stats.users - _isolated(falkor_store)
+    leaders = falkor_store.influencers(limit=10).items
+    assert "88" in {user.id for user in leaders}  # the most amplified account, by distinct people
+    assert all(user.reasons for user in leaders)
+    assert summary.topics == 0  # an activity file carries no hashtags
+
 
 def test_congress_edge_list_reversed(falkor_store: Store, tmp_path: Path) -> None:
     path = _need(DATA / "congress-twitter" / "congress_edges_weighted.dat")
@@ -71,6 +81,20 @@ def test_congress_edge_list_reversed(falkor_store: Store, tmp_path: Path) -> Non
         ("GOPLeader", 157),
     ]
 
+    # Through the whole product path (database -> analyze -> u.community): party lines.
+    with open(DATA / "congress-twitter" / "congress_members.csv") as handle:
+        party = [row["Party"] for row in csv.DictReader(handle)]
+    analyze(falkor_store)
+    members = falkor_store.community_members()
+    by_community: dict[int, Counter[str]] = defaultdict(Counter)
+    for user_id, community in members:
+        by_community[community][party[int(user_id)]] += 1
+    largest = sorted(by_community.values(), key=lambda c: -sum(c.values()))[:2]
+    majorities = sorted(max(c, key=lambda p: c[p]) for c in largest)
+    assert majorities == ["D", "R"]
+    for counts in largest:
+        assert max(counts.values()) / sum(counts.values()) >= 0.9, counts
+
 
 def test_ira_tweets(falkor_store: Store, tmp_path: Path) -> None:
     path = _need(DATA / "ira-russian-trolls" / "ira_tweets_2016-10_2016-11.csv.gz")
@@ -87,6 +111,13 @@ def test_ira_tweets(falkor_store: Store, tmp_path: Path) -> None:
     )
     assert authors == [{"n": 490}]
 
+    summary = analyze(falkor_store)
+    assert summary.topics > 0  # hashtags: topic authority written back
+    assert falkor_store.topic_rankings()
+    topic, _ = falkor_store.topic_rankings()[0]
+    page = falkor_store.influencers(topic=topic, limit=5)
+    assert [user.rank for user in page.items] == list(range(1, len(page.items) + 1))
+
 
 def test_twitter15_16_cascades(falkor_store: Store, tmp_path: Path) -> None:
     path = _need(DATA / "twitter15-16-cascades" / "twitter1516_cascade_edges.csv.gz")
@@ -99,3 +130,12 @@ def test_twitter15_16_cascades(falkor_store: Store, tmp_path: Path) -> None:
     assert report.loaded["amplifications"] + report.duplicates["amplifications"] == 985_686 - 2_171
     assert stats.posts == 2_308 - report.duplicates["posts"]
     assert report.rejected_total == 0
+
+    summary = analyze(falkor_store)
+    assert summary.ranked > 0 and summary.events == stats.amplifications
+
+
+def _isolated(store: Store) -> int:
+    """Users with no amplification either way (only the file's self-loops named them)."""
+    rows = store.backend.read("MATCH (u:User) WHERE NOT (u)-[:AMPLIFIED]-() RETURN count(u) AS n")
+    return int(rows[0]["n"])

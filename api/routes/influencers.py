@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import StoreDep
 from api.schemas import InfluencerOut, InfluencerPage
+from graph.roles import RoleName
 from graph.store import SortKey
 from web.csv_export import influencer_csv
 
@@ -18,14 +19,36 @@ router = APIRouter(prefix="/api", tags=["influencers"])
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 Sort = Annotated[SortKey, Query(description="rank (score), followers, amplifiers or handle")]
+Topic = Annotated[
+    str | None,
+    Query(max_length=200, description="rank on this topic: rank and score are the topic's"),
+]
+Role = Annotated[RoleName | None, Query(description="primary role")]
+Community = Annotated[int | None, Query(ge=0, description="community number")]
+MinScore = Annotated[float | None, Query(ge=0, le=100, description="lowest score shown")]
 
 
 @router.get("/influencers", response_model=InfluencerPage)
 def list_influencers(
-    store: StoreDep, limit: Limit = 50, offset: Offset = 0, sort: Sort = "rank"
+    store: StoreDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    sort: Sort = "rank",
+    topic: Topic = None,
+    role: Role = None,
+    community: Community = None,
+    min_score: MinScore = None,
 ) -> InfluencerPage:
-    """External influencers (the brand's own accounts excluded), sorted and paginated."""
-    page = store.influencers(limit=limit, offset=offset, sort=sort)
+    """External influencers (the brand's own accounts excluded), filtered, sorted, paginated."""
+    page = store.influencers(
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        topic=topic,
+        role=role,
+        community=community,
+        min_score=min_score,
+    )
     return InfluencerPage(
         items=[InfluencerOut(**asdict(item)) for item in page.items],
         total=page.total,
@@ -43,9 +66,21 @@ def influencers_csv(
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     sort: Sort = "rank",
+    topic: Topic = None,
+    role: Role = None,
+    community: Community = None,
+    min_score: MinScore = None,
 ) -> StreamingResponse:
     """The same list as a CSV download (cells that a spreadsheet would run are neutralised)."""
-    page = store.influencers(limit=limit, offset=0, sort=sort)
+    page = store.influencers(
+        limit=limit,
+        offset=0,
+        sort=sort,
+        topic=topic,
+        role=role,
+        community=community,
+        min_score=min_score,
+    )
     return StreamingResponse(
         influencer_csv(page.items),
         media_type="text/csv; charset=utf-8",
