@@ -87,12 +87,14 @@ def pair_weights(events: Events, profile: Profile, reference_ms: int) -> Pairs:
     n = max(len(events.users), 1)
     pair = events.source * n + events.target
     day = events.at // DAY_MS
-    post_key = np.where(events.post >= 0, events.post, -1 - day)
+    # A bare act (no post) counts one "post" per day: keyed below every post code.
+    post_key = np.where(events.post >= 0, events.post, -1 - (day - (day.min() if day.size else 0)))
     frame = pd.DataFrame({"pair": pair, "kind": events.kind, "post": post_key, "day": day})
     by_kind = ["pair", "kind"]
     posts = frame.drop_duplicates(["pair", "kind", "post"]).groupby(by_kind).size()
     days = frame.drop_duplicates(["pair", "kind", "day"]).groupby(by_kind).size()
-    kind_weight = np.array([profile.kind_weights.get(k, 0.0) for k in AMPLIFICATION_KINDS])
+    # The extra 0 is for code -1: a kind the profile does not know weighs nothing.
+    kind_weight = np.array([profile.kind_weights.get(k, 0.0) for k in AMPLIFICATION_KINDS] + [0.0])
     share = profile.post_share
     evidence = share * np.log2(1.0 + posts.to_numpy()) + (1 - share) * np.log2(
         1.0 + days.reindex(posts.index).to_numpy()
