@@ -149,7 +149,14 @@ def _analyze(
             seed=profile.seed,
         )
         ranks = pagerank(n, pairs.source, pairs.target, pairs.weight, damping=profile.damping)
-        communities = leiden(n, pairs.source, pairs.target, pairs.weight, seed=profile.seed)
+        communities = leiden(
+            n,
+            pairs.source,
+            pairs.target,
+            pairs.weight,
+            seed=profile.seed,
+            iterations=profile.leiden_iterations,
+        )
         cores = k_core(n, pairs.source, pairs.target)
         influence, passivity = influence_passivity(
             n, pairs.source, pairs.target, _acceptance(pairs, n)
@@ -178,24 +185,21 @@ def _analyze(
     external = order[~is_brand[order]]
     rank[external] = np.arange(1, external.size + 1)
     say("writing scores back", 0.75)
-    rows = _user_rows(
-        events,
-        ranks,
-        score,
-        rank,
-        signals.audience,
-        signals.received_events,
-        communities,
-        between,
-        cores,
-        influence,
-        passivity,
-        roles,
-        topics,
-        explanation,
-        reach.communities_reached,
-        np.bincount(raw.target[discounted], minlength=n),
+    scores = Scores(
+        pagerank=ranks,
+        score=score,
+        rank=rank,
+        audience=signals.audience,
+        acts=signals.received_events,
+        community=communities,
+        betweenness=between,
+        core=cores,
+        influence=influence,
+        passivity=passivity,
+        reached=reach.communities_reached,
+        discounted=np.bincount(raw.target[discounted], minlength=n).astype(np.int64),
     )
+    rows = _user_rows(events, scores, roles, topics, explanation)
     run = int(time.time() * 1000)
     counts: dict[str, int] = {}
     for user_roles in roles.roles:
@@ -248,54 +252,67 @@ def _provenance(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Per-user results (codes of ``Events.users``), ready to be written back."""
+
+    pagerank: FloatArray
+    score: FloatArray
+    rank: npt.NDArray[np.int64]
+    audience: npt.NDArray[np.int64]
+    acts: npt.NDArray[np.int64]
+    community: npt.NDArray[np.int64]
+    betweenness: FloatArray
+    core: npt.NDArray[np.int64]
+    influence: FloatArray
+    passivity: FloatArray
+    reached: npt.NDArray[np.int64]
+    discounted: npt.NDArray[np.int64]
+
+
 def _user_rows(
-    events: Events,
-    ranks: FloatArray,
-    score: FloatArray,
-    rank: npt.NDArray[np.int64],
-    audience: npt.NDArray[np.int64],
-    acts: npt.NDArray[np.int64],
-    communities: npt.NDArray[np.int64],
-    between: FloatArray,
-    cores: npt.NDArray[np.int64],
-    influence: FloatArray,
-    passivity: FloatArray,
-    roles: Roles,
-    topics: TopicScores,
-    why: Explanation,
-    reached: npt.NDArray[np.int64],
-    discounted: npt.NDArray[np.int64],
+    events: Events, s: Scores, roles: Roles, topics: TopicScores, why: Explanation
 ) -> list[dict[str, Any]]:
-    users = events.users
-    rows = []
-    for i, user_id in enumerate(users):
-        ranked_topics = topics.of(i)
-        rows.append(
-            {
-                "id": user_id,
-                "pagerank": float(f"{ranks[i]:.10g}"),
-                "score": round(float(score[i]), 4),
-                "rank": int(rank[i]) or None,
-                "amplifiers": int(audience[i]),
-                "acts": int(acts[i]),
-                "communities_reached": int(reached[i]),
-                "community": int(communities[i]),
-                "betweenness": round(float(between[i]), 4),
-                "core": int(cores[i]),
-                "influence": float(f"{influence[i]:.6g}"),
-                "passivity": float(f"{passivity[i]:.6g}"),
-                "role": roles.role[i],
-                "roles": roles.roles[i],
-                "reasons": roles.reasons[i],
-                "topics": [topic for topic, *_ in ranked_topics],
-                "topic_ranks": [topic_rank for _, topic_rank, *_ in ranked_topics],
-                "top_amplifiers": [users[k] for k in why.top_amplifiers[i]],
-                "top_amplifier_shares": why.amplifier_shares[i],
-                "top_posts": [events.posts[k] for k in why.top_posts[i]],
-                "top_post_amplifiers": why.post_amplifiers[i],
-                "discounted": int(discounted[i]),
-            }
-        )
+    """One row per user; accounts nobody amplified get only ``BASE_SCORE_KEYS``."""
+    users, posts = events.users, events.posts
+    base = {
+        "id": users,
+        "score": np.round(s.score, 4).tolist(),
+        "pagerank": s.pagerank.tolist(),
+        "rank": [rank or None for rank in s.rank.tolist()],
+        "community": s.community.tolist(),
+        "betweenness": np.round(s.betweenness, 4).tolist(),
+        "core": s.core.tolist(),
+        "passivity": s.passivity.tolist(),
+        "role": roles.role,
+    }
+    audience = s.audience.tolist()
+    acts, reached = s.acts.tolist(), s.reached.tolist()
+    influence, discounted = s.influence.tolist(), s.discounted.tolist()
+    keys = list(base)
+    rows: list[dict[str, Any]] = []
+    for i, values in enumerate(zip(*base.values(), strict=True)):
+        row = dict(zip(keys, values, strict=True))
+        if audience[i]:
+            ranked_topics = topics.of(i)
+            row.update(
+                amplifiers=audience[i],
+                acts=acts[i],
+                communities_reached=reached[i],
+                influence=influence[i],
+                roles=roles.roles[i],
+                reasons=roles.reasons[i],
+                topics=[topic for topic, *_ in ranked_topics],
+                topic_ranks=[topic_rank for _, topic_rank, *_ in ranked_topics],
+                top_amplifiers=[users[k] for k in why.top_amplifiers[i]],
+                top_amplifier_shares=why.amplifier_shares[i],
+                top_posts=[posts[k] for k in why.top_posts[i]],
+                top_post_amplifiers=why.post_amplifiers[i],
+                discounted=discounted[i],
+            )
+        else:
+            row["amplifiers"] = 0
+        rows.append(row)
     return rows
 
 

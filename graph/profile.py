@@ -44,7 +44,8 @@ class Profile(BaseModel):
     # Scores.
     damping: float = Field(default=0.85, gt=0.0, lt=1.0)
     seed: int = 7
-    betweenness_samples: int = Field(default=200, ge=10)
+    betweenness_samples: int = Field(default=64, ge=10)
+    leiden_iterations: int = Field(default=2, ge=-1)
     max_topics: int = Field(default=50, ge=0)
     min_topic_events: int = Field(default=30, ge=1)
     min_topic_amplifiers: int = Field(default=3, ge=1)

@@ -104,11 +104,17 @@ WRITE_BASE_SCORES: LiteralString = """
 UNWIND $rows AS row
 MATCH (u:User {id: row.id})
 SET u.analysis = $run, u.score = row.score, u.pagerank = row.pagerank, u.rank = row.rank,
-    u.amplifiers = 0, u.acts = 0, u.communities_reached = 0, u.community = row.community,
-    u.betweenness = row.betweenness, u.core = row.core, u.influence = 0.0,
-    u.passivity = row.passivity, u.role = null, u.roles = row.roles, u.reasons = row.reasons,
-    u.topics = [], u.topic_ranks = [], u.top_amplifiers = [], u.top_amplifier_shares = [],
-    u.top_posts = [], u.top_post_amplifiers = [], u.discounted = 0
+    u.amplifiers = 0, u.community = row.community, u.betweenness = row.betweenness,
+    u.core = row.core, u.passivity = row.passivity, u.role = row.role
+"""
+
+# What an account nobody amplified has no use for (an earlier run may have written it).
+CLEAR_EXPLANATIONS: LiteralString = """
+MATCH (u:User)
+WHERE u.analysis = $run AND u.amplifiers = 0 AND u.acts IS NOT NULL
+REMOVE u.acts, u.communities_reached, u.influence, u.roles, u.reasons, u.topics,
+       u.topic_ranks, u.top_amplifiers, u.top_amplifier_shares, u.top_posts,
+       u.top_post_amplifiers, u.discounted
 """
 
 WRITE_TOPIC_AUTHORITY: LiteralString = """

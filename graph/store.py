@@ -19,18 +19,6 @@ from graph.models import (
     UserRow,
 )
 
-BASE_SCORE_KEYS = (
-    "id",
-    "score",
-    "pagerank",
-    "rank",
-    "community",
-    "betweenness",
-    "core",
-    "passivity",
-    "roles",
-    "reasons",
-)
 SortKey = Literal["rank", "followers", "amplifiers", "handle"]
 SORT_KEYS: tuple[SortKey, ...] = ("rank", "followers", "amplifiers", "handle")
 
@@ -164,9 +152,7 @@ class Store:
         write(queries.CLEAR_TOPIC_AUTHORITY)
         written = 0
         amplified = [row for row in users if row["amplifiers"]]
-        quiet = [
-            {key: row[key] for key in BASE_SCORE_KEYS} for row in users if not row["amplifiers"]
-        ]
+        quiet = [row for row in users if not row["amplifiers"]]
         for query, subset in (
             (queries.WRITE_SCORES, amplified),
             (queries.WRITE_BASE_SCORES, quiet),
@@ -177,6 +163,7 @@ class Store:
                 if progress is not None:
                     progress(written)
         write(queries.CLEAR_SCORES, {"run": run})
+        write(queries.CLEAR_EXPLANATIONS, {"run": run})
         for chunk in batched(topic_authority, batch_size):
             write(queries.WRITE_TOPIC_AUTHORITY, {"rows": chunk})
         write(queries.WRITE_ANALYSIS, {"run": {"run": run, **provenance}})

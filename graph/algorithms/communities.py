@@ -47,7 +47,7 @@ def leiden(
     *,
     resolution: float = 1.0,
     seed: int = 7,
-    iterations: int = -1,
+    iterations: int = 2,
 ) -> IntArray:
     """Community of every node by the Leiden algorithm (igraph's C implementation), maximising
     modularity.
@@ -72,7 +72,9 @@ def leiden(
         Seed of the random vertex order (igraph's generator is swapped for a
         ``random.Random(seed)`` during the call, as in `louvain`).
     iterations
-        Leiden iterations; negative runs until an iteration improves nothing.
+        Leiden iterations (2, igraph's default); negative runs until an iteration improves
+        nothing (measured: 23 s instead of 2.2 s on Higgs; on the 1M-event demo graph the
+        modularity is 0.5900 either way).
 
     Examples
     --------

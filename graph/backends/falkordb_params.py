@@ -20,11 +20,20 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+_KEYS: dict[Any, str] = {}  # map key -> "`key`:", made once per distinct key
+
+
 def _key(key: Any) -> str:
+    known = _KEYS.get(key)
+    if known is not None:
+        return known
     name = key.decode() if isinstance(key, bytes) else str(key)
     if name == "" or "`" in name:
         stringify_param_value({key: None})  # raises the client's ValueError
-    return f"`{name}`:"
+    made = f"`{name}`:"
+    if len(_KEYS) < 10_000:
+        _KEYS[key] = made
+    return made
 
 
 def _list(values: list[Any] | tuple[Any, ...]) -> str:
