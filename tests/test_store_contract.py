@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from graph.errors import InvalidQuery, NodeNotFound
@@ -105,14 +107,84 @@ def test_amplification_pairs_for_projection(store: Store) -> None:
     assert store.brand_ids() == {"b1"}
 
 
-def _score(store: Store) -> None:
-    store.write_scores(
+def _row(
+    user_id: str, score: float, rank: int | None, amplifiers: int, **extra: Any
+) -> dict[str, Any]:
+    """A user row as the analysis writes it (every property of WRITE_SCORES)."""
+    row: dict[str, Any] = {
+        "id": user_id,
+        "score": score,
+        "pagerank": score / 250,
+        "rank": rank,
+        "amplifiers": amplifiers,
+        "acts": amplifiers,
+        "communities_reached": 1,
+        "community": 0,
+        "betweenness": 0.0,
+        "core": 1,
+        "influence": 0.1,
+        "passivity": 0.1,
+        "role": None,
+        "roles": [],
+        "reasons": [],
+        "topics": [],
+        "topic_ranks": [],
+        "top_amplifiers": [],
+        "top_amplifier_shares": [],
+        "top_posts": [],
+        "top_post_amplifiers": [],
+        "discounted": 0,
+    }
+    row.update(extra)
+    return row
+
+
+RUN = 1
+
+
+def _score(store: Store, run: int = RUN) -> None:
+    store.write_analysis(
         [
-            {"id": "b1", "score": 100.0, "pagerank": 0.4, "rank": None, "amplifiers": 1},
-            {"id": "u1", "score": 90.0, "pagerank": 0.3, "rank": 1, "amplifiers": 2},
-            {"id": "u3", "score": 50.0, "pagerank": 0.2, "rank": 2, "amplifiers": 1},
-            {"id": "u2", "score": 10.0, "pagerank": 0.1, "rank": 3, "amplifiers": 0},
-        ]
+            _row("b1", 100.0, None, 1, role="brand", roles=["brand"]),
+            _row(
+                "u1",
+                90.0,
+                1,
+                2,
+                role="thematic_blogger",
+                roles=["thematic_blogger"],
+                reasons=["#vegan: rank 1"],
+                topics=["vegan"],
+                topic_ranks=[1],
+                top_amplifiers=["u3", "u2"],
+                top_amplifier_shares=[0.6, 0.4],
+                top_posts=["p1"],
+                top_post_amplifiers=[2],
+                community=1,
+            ),
+            _row("u3", 50.0, 2, 1, role="bridge", roles=["bridge"]),
+            _row("u2", 10.0, 3, 0),
+        ],
+        [
+            {
+                "user_id": "u1",
+                "topic": "vegan",
+                "score": 100.0,
+                "rank": 1,
+                "focus": 1.0,
+                "amplifiers": 2,
+            },
+            {
+                "user_id": "u3",
+                "topic": "vegan",
+                "score": 40.0,
+                "rank": 2,
+                "focus": 0.5,
+                "amplifiers": 1,
+            },
+        ],
+        {"profile": "default", "since": "", "until": "", "users_scored": 4},
+        run=run,
     )
 
 
@@ -129,11 +201,49 @@ def test_influencers_are_sorted_paginated_and_external(store: Store) -> None:
     assert [b.id for b in store.brand_accounts()] == ["b1"]
 
 
+def test_analysis_round_trips_explanations_and_provenance(store: Store) -> None:
+    _seed(store)
+    _score(store)
+    top = store.influencers(limit=1).items[0]
+    assert (top.id, top.role, top.roles, top.reasons) == (
+        "u1",
+        "thematic_blogger",
+        ("thematic_blogger",),
+        ("#vegan: rank 1",),
+    )
+    assert (top.topics, top.topic_ranks, top.top_amplifiers) == (("vegan",), (1,), ("u3", "u2"))
+    assert top.top_amplifier_shares == (0.6, 0.4) and top.top_posts == ("p1",)
+    quiet = store.user("u2")
+    assert (quiet.amplifiers, quiet.reasons, quiet.top_amplifiers) == (0, (), ())
+    latest = store.latest_analysis()
+    assert latest is not None and latest["profile"] == "default"
+    assert latest["users_scored"] == 4
+    assert store.topic_rankings() == [("vegan", 2)]
+
+
+def test_influencers_filtered_by_topic_role_community_and_score(store: Store) -> None:
+    _seed(store)
+    _score(store)
+    on_topic = store.influencers(topic="vegan")
+    assert [(i.id, i.rank, i.score) for i in on_topic.items] == [("u1", 1, 100.0), ("u3", 2, 40.0)]
+    assert on_topic.total == 2
+    assert store.influencers(topic="climbing").total == 0
+    assert [i.id for i in store.influencers(role="bridge").items] == ["u3"]
+    assert [i.id for i in store.influencers(topic="vegan", role="bridge").items] == ["u3"]
+    assert [i.id for i in store.influencers(community=1).items] == ["u1"]
+    assert [i.id for i in store.influencers(min_score=40).items] == ["u1", "u3"]
+    assert [i.id for i in store.influencers(topic="vegan", min_score=50).items] == ["u1"]
+
+
 def test_rescoring_replaces_old_scores(store: Store) -> None:
     _seed(store)
     _score(store)
-    store.write_scores([{"id": "u3", "score": 100.0, "pagerank": 1.0, "rank": 1, "amplifiers": 1}])
+    store.write_analysis([_row("u3", 100.0, 1, 1)], [], {"profile": "recent"}, run=RUN + 1)
     assert [i.id for i in store.influencers().items] == ["u3"]
+    assert store.influencers(topic="vegan").total == 0
+    assert store.user("u1").reasons == () and store.user("u1").rank == 0
+    latest = store.latest_analysis()
+    assert latest is not None and latest["profile"] == "recent"
 
 
 def test_user_lookup_and_not_found(store: Store) -> None:
