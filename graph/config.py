@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     query_timeout_ms: int = Field(default=120_000, gt=0, alias="RESONANCE_QUERY_TIMEOUT_MS")
     batch_size: int = Field(default=5_000, gt=0, le=50_000, alias="RESONANCE_BATCH_SIZE")
 
+    # The read-only Cypher console (on FalkorDB: a memory-capped replica of the embedded server).
+    console_timeout_ms: int = Field(default=10_000, gt=0, alias="RESONANCE_CONSOLE_TIMEOUT_MS")
+    console_max_rows: int = Field(default=1_000, gt=0, alias="RESONANCE_CONSOLE_MAX_ROWS")
+    console_mem_bytes: int = Field(default=1 << 30, gt=0, alias="RESONANCE_CONSOLE_MEM_BYTES")
+
     # The web server.
     host: str = Field(default="127.0.0.1", alias="RESONANCE_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="RESONANCE_PORT")

@@ -64,6 +64,7 @@ class Profile(BaseModel):
     ring_min_share: float = Field(default=0.5, ge=0.0, le=1.0)
     ring_min_events: int = Field(default=5, ge=1)
     hollow_min_events: int = Field(default=20, ge=1)
+    hollow_min_repeats: int = Field(default=5, ge=1)
     hollow_min_accounts: int = Field(default=5, ge=1)
     hollow_min_share: float = Field(default=0.6, ge=0.0, le=1.0)
     burst_max_amplifiers: int = Field(default=4, ge=1)

@@ -8,8 +8,10 @@ Suspicious boosting (all thresholds in the profile):
   weight it receives from accounts that are not hollow (friends who retweet each other now and
   then are not a ring);
 * **hollow audience**: at least ``hollow_min_accounts`` of its amplifiers have no audience of
-  their own yet amplify at volume (``hollow_min_events`` events or more), and they bring at
-  least ``hollow_min_share`` of the weight it receives;
+  their own yet amplify at volume (``hollow_min_events`` acts or more in all) and amplified it
+  over and over (``hollow_min_repeats`` acts or more), and they bring at least
+  ``hollow_min_share`` of the weight it receives (a fan who retweets many accounts once or
+  twice each is not a hollow amplifier of any of them);
 * **burst**: at least ``burst_min_events`` events received, ``burst_min_share`` of them from at
   most ``burst_max_amplifiers`` accounts, and ``burst_day_share`` of them on a single day.
 """
@@ -72,7 +74,7 @@ def compute_signals(events: Events, pairs: Pairs, profile: Profile) -> Signals:
     received = np.bincount(dst, weights=w, minlength=n).astype(np.float64)
 
     hollow_account = (audience == 0) & (given_events >= profile.hollow_min_events)
-    hollow_pair = hollow_account[src]
+    hollow_pair = hollow_account[src] & (pairs.events >= profile.hollow_min_repeats)
     hollow_count = np.bincount(dst[hollow_pair], minlength=n).astype(np.int64)
     hollow_weight = np.bincount(dst[hollow_pair], weights=w[hollow_pair], minlength=n)
     hollow_share = _share(hollow_weight.astype(np.float64), received)

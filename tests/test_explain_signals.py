@@ -305,3 +305,22 @@ def test_no_events_no_signals() -> None:
     signals = compute_signals(events, weigh(events), Profile())
     assert signals.booster.shape == (0,)
     assert signals.discounted.shape == (0,)
+
+
+def test_heavy_fans_who_amplify_many_accounts_once_are_not_hollow() -> None:
+    """Found on the demo data: 91 small accounts were flagged because their amplifiers were
+    prolific fans with no audience. A fan who amplifies twenty accounts once each is no one's
+    hollow amplifier; the same fan amplifying one account twenty times is."""
+    b = Builder()
+    fans = [f"fan{i}" for i in range(8)]
+    authors = [f"small{j}" for j in range(20)]
+    for i, fan in enumerate(fans):
+        for j, author in enumerate(authors):  # 20 acts in all, once per author
+            b.add(fan, author, post=f"{author}-0", at=START + (i + j) * HOUR)
+    for i, fan in enumerate(fans):
+        for k in range(6):  # ... and six acts on one favourite
+            b.add(fan, "favourite", post=f"favourite-{k}", at=START + (i + k) * DAY_MS)
+    events = b.events()
+    signals = compute_signals(events, weigh(events), Profile())
+    assert flagged(events, signals.hollow) == {"favourite"}
+    assert not set(authors) & flagged(events, signals.booster)
