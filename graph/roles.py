@@ -176,9 +176,11 @@ def _reasons(
     if "brand" in matched:
         said.append("the brand's own account: scored, never ranked among external voices")
     if s.audience[i]:
+        reached = reach.communities_reached[i]
+        where = f" from {reached} communities" if reached > 1 else ""
+        where = " from one community" if reached == 1 else where
         said.append(
-            f"amplified by {s.audience[i]} distinct accounts "
-            f"({s.received_events[i]} acts) from {reach.communities_reached[i]} communities"
+            f"amplified by {s.audience[i]} distinct accounts ({s.received_events[i]} acts){where}"
         )
     for topic, rank, _, focus in topics.of(i)[:3]:
         said.append(f"#{topic}: rank {rank}, {focus:.0%} of its amplification on the topic")
