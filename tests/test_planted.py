@@ -243,3 +243,16 @@ def test_the_readme_targeting_queries_pass_neo4j_front_end() -> None:
         pytest.skip(reason)
     found = _readme_queries()
     assert dict(zip(found, lint_cypher(found), strict=True)) == {q: [] for q in found}
+
+
+def test_passivity_aware_influence_ranks_the_planted_voices_too(planted: Planted) -> None:
+    """The IP algorithm's influence (stored as `influence`), measured against the same truth:
+    its top 15 are planted voices, and the fan and the ring stay far down."""
+    s, run = planted.scenario, planted.full
+    external = [user for user in run.users.values() if user.rank]
+    by_influence = sorted(external, key=lambda user: (-user.influence, user.rank))
+    place = {user.id: k for k, user in enumerate(by_influence, start=1)}
+    planted_voices = _bloggers(s) | set(s.bridges) | set(s.ambassadors)
+    assert sum(user.id in planted_voices for user in by_influence[:TOP_VOICES]) >= 14
+    assert place[s.silent_blogger] <= TOP_VOICES
+    assert place[s.fan] > 100 and min(place[m] for m in s.ring) > 100
