@@ -11,220 +11,48 @@ a restarting replica is :class:`ConsoleUnavailable` (HTTP 503).
 
 from __future__ import annotations
 
-import math
-import re
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import neo4j
 import redis
-from falkordb import Edge, FalkorDB, Node, Path
+from falkordb import FalkorDB
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from graph.backends.falkordb_params import params_header
 from graph.config import Settings
+from graph.console_checks import (
+    ConsoleRefused,
+    check_query,
+    explain_text,
+    time_limit,
+    why_write,
+)
 from graph.console_replica import (
     MAX_REPLY_BYTES,
     RESTARTING,
     ConsoleReplica,
     ConsoleUnavailable,
 )
-from graph.errors import GraphUnavailable, InvalidQuery
+from graph.console_values import ConsoleResult, Elements, falkordb_element, neo4j_element
+from graph.errors import GraphUnavailable
 from graph.server import HOST, EmbeddedServer
 
 __all__ = ["Console", "ConsoleRefused", "ConsoleResult", "ConsoleUnavailable", "open_console"]
 
 Params = Mapping[str, Any]
-_LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
-_WRITES = re.compile(
-    r"(?<![.$\w])(?:(CREATE|DROP)\s+(?:\w+\s+)?(INDEX|CONSTRAINT)|CALL\s+([\w.]+)"
-    r"|(DETACH\s+DELETE|CREATE|MERGE|SET|REMOVE|DELETE))\b",
-    re.I,
-)
-_WRITE_PROCEDURE = re.compile(r"create|drop|delete|set|add|remove|merge|write", re.I)
-_LOAD_CSV = re.compile(r"(?<![.$\w])LOAD\s+CSV\b", re.I)
-_EXPLAIN = re.compile(r"\s*(?:EXPLAIN|PROFILE)\b", re.I)
-
-
-class ConsoleRefused(InvalidQuery):
-    """The console refused or stopped a query; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class ConsoleResult:
-    """A console answer: JSON-safe rows, plus every node and relationship found in them."""
-
-    columns: list[str]
-    rows: list[list[Any]]
-    truncated: bool
-    elapsed_ms: float
-    nodes: list[dict[str, Any]] = field(default_factory=list)
-    relationships: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Console(Protocol):
+    """What the API needs: run a query, wait out a restart, close (stops the replica)."""
+
     def run(self, query: str, params: Params | None = None) -> ConsoleResult: ...
     def wait_ready(self, timeout_s: float) -> None: ...
     def close(self) -> None: ...
-
-
-# ------------------------------------------------------------------ the query text
-def code_only(query: str) -> str:
-    """``query`` with string literals, quoted names and comments blanked out."""
-    return _LITERALS.sub(" ", query)
-
-
-def why_write(query: str) -> str:
-    """Which clause of ``query`` writes, in words (for a query the server called a write)."""
-    for match in _WRITES.finditer(code_only(query)):
-        verb, target, procedure, clause = match.groups()
-        if target:
-            return f"{verb.upper()} {target.upper()} changes the graph's schema"
-        if procedure and _WRITE_PROCEDURE.search(procedure):
-            return f"CALL {procedure} changes the graph"
-        if clause:
-            return f"{' '.join(clause.upper().split())} writes to the graph"
-    return "the query would change the graph"
-
-
-def explain_text(query: str) -> str:
-    """The ``EXPLAIN`` of ``query`` (a leading EXPLAIN or PROFILE of its own is replaced)."""
-    match = _EXPLAIN.match(query)
-    return "EXPLAIN " + (query[match.end() :].lstrip() if match else query)
-
-
-def check_query(query: str, params: Params | None) -> None:
-    """Refuse what no server should be asked: empty text, LOAD CSV, odd parameters."""
-    if not query.strip():
-        raise ConsoleRefused("the query is empty")
-    if _LOAD_CSV.search(code_only(query)):
-        raise ConsoleRefused("the console does not run LOAD CSV: it reads the server's files")
-    for name, value in (params or {}).items():
-        if not isinstance(name, str) or not name or "`" in name:
-            raise ConsoleRefused(f"parameter name {name!r} is not allowed")
-        _check_param(name, value)
-
-
-def _check_param(name: str, value: Any) -> None:
-    if value is None or isinstance(value, str | bool | int):
-        return
-    if isinstance(value, float) and math.isfinite(value):
-        return
-    if isinstance(value, list | tuple):
-        for item in value:
-            _check_param(name, item)
-        return
-    if isinstance(value, dict) and all(isinstance(k, str) and "`" not in k for k in value):
-        for item in value.values():
-            _check_param(name, item)
-        return
-    raise ConsoleRefused(f"parameter {name!r}: {type(value).__name__} values are not supported")
-
-
-def _time_limit(timeout_ms: int) -> ConsoleRefused:
-    return ConsoleRefused(f"the query ran past the console's time limit ({timeout_ms} ms)")
-
-
-# ----------------------------------------------------------------- JSON-safe values
-class _Elements:
-    """Turns result values into JSON-safe ones and collects the graph elements among them."""
-
-    def __init__(self, element: Callable[[Any, _Elements], Any]) -> None:
-        self.element = element  # a server's hook: a node/edge/path as a dict, else NotImplemented
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self.relationships: dict[str, dict[str, Any]] = {}
-
-    def node(self, id_: Any, labels: Any, properties: Mapping[str, Any]) -> dict[str, Any]:
-        node: dict[str, Any] = {"kind": "node", "id": str(id_), "labels": sorted(labels or [])}
-        node["properties"] = {str(k): self.value(v) for k, v in properties.items()}
-        return self.nodes.setdefault(node["id"], node)
-
-    def relationship(
-        self, id_: Any, type_: Any, start: Any, end: Any, properties: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        rel: dict[str, Any] = {"kind": "relationship", "id": str(id_), "type": str(type_)}
-        rel |= {"start": str(start), "end": str(end)}
-        rel["properties"] = {str(k): self.value(v) for k, v in properties.items()}
-        return self.relationships.setdefault(rel["id"], rel)
-
-    def value(self, value: Any) -> Any:
-        if value is None or isinstance(value, str | bool | int):
-            return value
-        if isinstance(value, float):
-            return value if math.isfinite(value) else str(value)
-        if isinstance(value, list | tuple):
-            return [self.value(item) for item in value]
-        if isinstance(value, Mapping):
-            return {str(k): self.value(v) for k, v in value.items()}
-        if isinstance(value, bytes):
-            return value.hex()
-        made = self.element(value, self)
-        if made is not NotImplemented:
-            return made
-        for method in ("iso_format", "isoformat"):  # neo4j.time and datetime values
-            if callable(getattr(value, method, None)):
-                return str(getattr(value, method)())
-        return str(value)
-
-    def result(
-        self, columns: list[str], rows: list[list[Any]], max_rows: int, started: float
-    ) -> ConsoleResult:
-        kept = [[self.value(cell) for cell in row] for row in rows[:max_rows]]
-        elapsed = (time.perf_counter() - started) * 1000
-        return ConsoleResult(
-            columns, kept, len(rows) > max_rows, elapsed,
-            list(self.nodes.values()), list(self.relationships.values()),
-        )  # fmt: skip
-
-
-def falkordb_element(value: Any, out: _Elements) -> Any:
-    if isinstance(value, Node):
-        return out.node(value.id, value.labels, value.properties)
-    if isinstance(value, Edge):
-        return out.relationship(
-            value.id, value.relation, value.src_node, value.dest_node, value.properties
-        )
-    if isinstance(value, Path):
-        return {
-            "kind": "path",
-            "nodes": out.value(value.nodes()),
-            "relationships": out.value(value.edges()),
-        }
-    if type(value).__name__ == "relativedelta":  # a FalkorDB duration
-        parts = [(getattr(value, unit), unit[0].upper()) for unit in ("years", "months", "days")]
-        clock = [
-            (getattr(value, unit), unit[0].upper()) for unit in ("hours", "minutes", "seconds")
-        ]
-        text = "P" + "".join(f"{n}{u}" for n, u in parts if n)
-        return text + (
-            "T" + "".join(f"{n}{u}" for n, u in clock if n) if any(n for n, _ in clock) else ""
-        )
-    return NotImplemented
-
-
-def neo4j_element(value: Any, out: _Elements) -> Any:
-    if isinstance(value, neo4j.graph.Node):
-        return out.node(value.element_id, value.labels, dict(value))
-    if isinstance(value, neo4j.graph.Relationship):
-        start, end = value.start_node, value.end_node
-        return out.relationship(
-            value.element_id, value.type, start.element_id if start else None,
-            end.element_id if end else None, dict(value),
-        )  # fmt: skip
-    if isinstance(value, neo4j.graph.Path):
-        return {
-            "kind": "path",
-            "nodes": out.value(value.nodes),
-            "relationships": out.value(value.relationships),
-        }
-    if isinstance(value, neo4j.spatial.Point):
-        return {"srid": value.srid, "coordinates": [float(c) for c in value]}
-    return NotImplemented
 
 
 # --------------------------------------------------------------------- FalkorDB
@@ -237,7 +65,7 @@ class FalkorDBConsole:
         self.timeout_ms = replica.timeout_ms
         self.max_rows = replica.max_rows
         self._lock = threading.Lock()
-        self._client: tuple[int, FalkorDB] | None = None
+        self._client: tuple[int, FalkorDB, Any] | None = None  # generation, client, graph
 
     def _graph(self, generation: int, port: int, password: str) -> Any:
         with self._lock:
@@ -248,8 +76,8 @@ class FalkorDBConsole:
                     host=HOST, port=port, password=password, socket_connect_timeout=2.0,
                     socket_timeout=self.timeout_ms / 1000 + 2.0, retry=Retry(NoBackoff(), 0),
                 )  # fmt: skip
-                self._client = (generation, client)
-            return self._client[1].select_graph(self.graph_name)
+                self._client = (generation, client, client.select_graph(self.graph_name))
+            return self._client[2]
 
     def run(self, query: str, params: Params | None = None) -> ConsoleResult:
         check_query(query, params)
@@ -262,15 +90,13 @@ class FalkorDBConsole:
             raise ConsoleUnavailable(RESTARTING) from exc
         except redis.exceptions.TimeoutError as exc:  # the server did not stop it: we do
             self.replica.kill(generation, "time", "it ran past the time limit")
-            raise _time_limit(self.timeout_ms) from exc
+            raise time_limit(self.timeout_ms) from exc
         except redis.exceptions.ConnectionError as exc:
             raise self._lost(generation) from exc
         except redis.exceptions.ResponseError as exc:
             raise self._refused(str(exc), query) from exc
         columns = [str(column[1]) for column in result.header]
-        return _Elements(falkordb_element).result(
-            columns, result.result_set, self.max_rows, started
-        )
+        return Elements(falkordb_element).result(columns, result.result_set, self.max_rows, started)
 
     def _lost(self, generation: int) -> Exception:
         death = self.replica.death(generation, wait_s=2.0)
@@ -280,16 +106,18 @@ class FalkorDBConsole:
         if death.reason == "memory":
             return ConsoleRefused(f"the query was stopped: {death.detail}; {RESTARTING}")
         if death.reason == "time":
-            return _time_limit(self.timeout_ms)
+            return time_limit(self.timeout_ms)
         return ConsoleUnavailable(RESTARTING)
 
     def _refused(self, message: str, query: str) -> Exception:
         if "MASTERDOWN" in message or "LOADING" in message:
             return ConsoleUnavailable(RESTARTING)
+        if "errMsg" in message:
+            return ConsoleRefused(f"the query is not valid Cypher: {message}")
         if "read-only queries" in message:
             return ConsoleRefused(f"the console is read-only: {why_write(query)}")
         if "timed out" in message:
-            return _time_limit(self.timeout_ms)
+            return time_limit(self.timeout_ms)
         if "more than one statement" in message:
             return ConsoleRefused("the console runs one statement at a time: remove the ';'")
         if "mem consumption exceeded" in message:
@@ -340,12 +168,12 @@ class Neo4jConsole:
             raise GraphUnavailable(f"Neo4j is not reachable: {exc}") from exc
         except Neo4jError as exc:
             raise self._refused(exc, query) from exc
-        return _Elements(neo4j_element).result(columns, rows, self.max_rows, started)
+        return Elements(neo4j_element).result(columns, rows, self.max_rows, started)
 
     def _refused(self, exc: Neo4jError, query: str) -> ConsoleRefused:
         code = exc.code or ""
         if "TimedOut" in code:
-            return _time_limit(self.timeout_ms)
+            return time_limit(self.timeout_ms)
         if "Memory" in code:
             return ConsoleRefused(f"the query needed more memory than Neo4j allows: {exc.message}")
         if "AccessMode" in code or "Forbidden" in code:

@@ -33,7 +33,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from graph.errors import GraphUnavailable
+from graph.errors import GraphUnavailable, ServerError
 from graph.server import HOST, EmbeddedServer, _binaries, _free_port, _pid_alive, _port_free
 
 #: The largest reply a console query may send; beyond it the replica closes the connection.
@@ -49,10 +49,6 @@ Reason = Literal["memory", "time", "crash", "restart"]
 
 class ConsoleUnavailable(GraphUnavailable):
     """The console's replica is starting, syncing or restarting: try again in a moment."""
-
-
-class _StartFailed(Exception):
-    """A replica could not be started or synced; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +220,7 @@ class ConsoleReplica:
         while not self._stop.is_set():
             try:
                 synced = self._run_one()
-            except _StartFailed as exc:
+            except ServerError as exc:
                 synced = False
                 with self._cond:
                     self._problem = f"{RESTARTING} ({exc})"
@@ -233,7 +229,7 @@ class ConsoleReplica:
                 with self._cond:
                     self._problem = f"{RESTARTING} (unexpected: {exc})"
             self._reap()
-            backoff = 0.0 if synced else min(max(backoff * 2, 0.25), 5.0)
+            backoff = 0.0 if synced else min(max(backoff * 2, 0.25), 2.0)
             self._stop.wait(backoff)
 
     def _run_one(self) -> bool:
@@ -273,9 +269,12 @@ class ConsoleReplica:
     def _launch(self) -> tuple[tuple[int, int], subprocess.Popen[bytes]]:
         info = self.main.status()
         if info is None:
-            raise _StartFailed("the embedded database is not running: `resonance db start`")
-        with contextlib.suppress(redis.RedisError):  # start a full sync at once, not in 5 s
-            _client(info.port, info.password, 2.0).config_set("repl-diskless-sync-delay", 0)
+            raise ServerError("the embedded database is not running: `resonance db start`")
+        with (  # start the full sync at once, not after the default 5 s
+            contextlib.suppress(redis.RedisError),
+            _client(info.port, info.password, 2.0) as main,
+        ):
+            main.config_set("repl-diskless-sync-delay", 0)
         main_rss = status_bytes(info.pid) or 0  # while it syncs, the replica needs about as much
         port = self._port if self._port and _port_free(self._port) else _free_port()
         self._write_config(port, info.port, info.password)
@@ -288,7 +287,7 @@ class ConsoleReplica:
                 start_new_session=True, preexec_fn=_child_setup,
             )  # fmt: skip
         except OSError as exc:
-            raise _StartFailed(f"cannot run {server}: {exc}") from exc
+            raise ServerError(f"cannot run {server}: {exc}") from exc
         (self.dir / "replica.json").write_text(json.dumps({"pid": proc.pid, "port": port}))
         with self._cond:
             self._gen += 1
@@ -317,11 +316,8 @@ class ConsoleReplica:
 
     def _in_sync(self) -> bool:
         try:
-            client = _client(self._port, self._password, 0.5)
-            try:
+            with _client(self._port, self._password, 0.5) as client:
                 info = client.info("replication")
-            finally:
-                client.close()
         except redis.RedisError:
             return False
         return info.get("master_link_status") == "up" and not info.get("master_sync_in_progress")
