@@ -10,7 +10,16 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.deps import StoreProvider
-from api.routes import health, influencers, pages
+from api.routes import (
+    analysis,
+    communities,
+    health,
+    influencers,
+    lookalikes,
+    pages,
+    topics,
+    users,
+)
 from graph.backends.base import Backend
 from graph.config import Settings
 from web.network import static_dir
@@ -39,6 +48,11 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
     errors.install(app)
     app.include_router(health.router)
     app.include_router(influencers.router)
+    app.include_router(users.router)
+    app.include_router(lookalikes.router)
+    app.include_router(topics.router)
+    app.include_router(communities.router)
+    app.include_router(analysis.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app

@@ -192,7 +192,7 @@ WITH u, u.rank AS rank, u.score AS score
 """
 
 _RANKED_ON_TOPIC = """
-MATCH (u:User)-[i:INFLUENTIAL_IN]->(:Topic {id: $topic})
+MATCH (:Topic {id: $topic})<-[i:INFLUENTIAL_IN]-(u:User)
 WHERE ($role IS NULL OR u.role = $role) AND ($community IS NULL OR u.community = $community)
   AND ($min_score IS NULL OR i.score >= $min_score)
 WITH u, i.rank AS rank, i.score AS score
@@ -246,9 +246,12 @@ USERS_BY_ID: LiteralString = (
     + _INFLUENCER_FIELDS
 )
 
+# ``WITH`` before the filter: without it FalkorDB re-read every listed account's incoming edges
+# per amplifier (13.9 s for the top 150 on a 1M-edge graph; 31 ms with it).
 EDGES_AMONG: LiteralString = """
 UNWIND $ids AS key
 MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
+WITH a, r, b
 WHERE b.id IN $ids
 RETURN a.id AS source, b.id AS target, r.kind AS kind, count(r) AS events,
        count(DISTINCT coalesce(r.post_id, '')) AS posts,

@@ -6,13 +6,19 @@ import os
 
 import pytest
 
-from graph import queries
+from graph import explorer_queries, queries
 from graph.backends import neo4j as neo4j_dialect
 from tests.cypher_lint import lint_available, lint_cypher
 
 
 def _statements() -> list[str]:
-    return sorted({*queries.all_queries(), *neo4j_dialect.all_statements()})
+    return sorted(
+        {
+            *queries.all_queries(),
+            *explorer_queries.all_queries(),
+            *neo4j_dialect.all_statements(),
+        }
+    )
 
 
 def test_the_inventory_is_complete() -> None:

@@ -1,0 +1,70 @@
+"""Communities: an overview, one community with its members, and its network."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from api.explorer_schemas import CommunityDetailOut, CommunityOut, CommunityPage, NetworkOut
+from api.routes.explorer_deps import DOWN, ExplorerDep, Limit, NetworkLimit, Offset, not_found
+
+router = APIRouter(prefix="/api/communities", tags=["communities"])
+
+CommunityId = Annotated[int, Path(ge=0, le=2**31, description="the community's number")]
+
+
+@router.get("", response_model=CommunityPage, responses=DOWN, summary="Communities")
+def list_communities(explorer: ExplorerDep, limit: Limit = 50, offset: Offset = 0) -> CommunityPage:
+    """Communities, largest first: size, the topics their members rank best on, and their
+    best-ranked members."""
+    items, total = explorer.communities(limit=limit, offset=offset)
+    return CommunityPage(
+        items=[CommunityOut.model_validate(item, from_attributes=True) for item in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/{community}",
+    response_model=CommunityDetailOut,
+    responses=not_found("community"),
+    summary="One community and its members",
+)
+def community_detail(
+    explorer: ExplorerDep, community: CommunityId, limit: Limit = 50, offset: Offset = 0
+) -> CommunityDetailOut:
+    """The community's summary and a page of its members, best rank first (unranked last)."""
+    found = explorer.community(community, limit=limit, offset=offset)
+    summary = CommunityOut.model_validate(found.summary, from_attributes=True)
+    return CommunityDetailOut.model_validate(
+        {
+            **summary.model_dump(),
+            "members": {
+                "items": found.members,
+                "total": found.total,
+                "limit": found.limit,
+                "offset": found.offset,
+            },
+        },
+        from_attributes=True,
+    )
+
+
+@router.get(
+    "/{community}/network",
+    response_model=NetworkOut,
+    responses=not_found("community"),
+    summary="A community's top members and the amplification among them",
+)
+def community_network(
+    explorer: ExplorerDep, community: CommunityId, limit: NetworkLimit = 100
+) -> NetworkOut:
+    """The community's best-ranked members and the aggregated amplification among them."""
+    view = explorer.community_network(community, limit=limit)
+    return NetworkOut.model_validate(
+        {"nodes": view.network.nodes, "edges": view.network.edges, "truncated": view.truncated},
+        from_attributes=True,
+    )

@@ -1,0 +1,79 @@
+"""One account in depth, its ego network and its lookalikes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.explorer_schemas import EgoNetworkOut, LookalikesOut, UserDetailOut
+from api.routes.explorer_deps import ExplorerDep, NetworkLimit, UserId, not_found
+from graph.explorer import AUDIENCE_LIMIT, LookalikeSort
+
+router = APIRouter(prefix="/api/users", tags=["users"])
+
+Depth = Annotated[int, Query(ge=1, le=2, description="1: direct neighbours; 2: theirs too")]
+LookalikeLimit = Annotated[int, Query(ge=1, le=200, description="how many lookalikes")]
+Sort = Annotated[
+    LookalikeSort, Query(description="shared (distinct amplifiers in common) or similarity")
+]
+Audience = Annotated[
+    int, Query(ge=10, le=20_000, description="compare the N most engaged amplifiers")
+]
+
+
+@router.get(
+    "/{user_id}",
+    response_model=UserDetailOut,
+    responses=not_found("user"),
+    summary="One account in depth",
+)
+def user_detail(explorer: ExplorerDep, user_id: UserId) -> UserDetailOut:
+    """Profile, scores, role and reasons, topic ranks, top amplifiers (with handles and
+    shares) and top posts (with text, date, URL and distinct amplifiers)."""
+    return UserDetailOut.model_validate(explorer.user(user_id), from_attributes=True)
+
+
+@router.get(
+    "/{user_id}/network",
+    response_model=EgoNetworkOut,
+    responses=not_found("user"),
+    summary="The account's ego network",
+)
+def ego_network(
+    explorer: ExplorerDep, user_id: UserId, depth: Depth = 1, limit: NetworkLimit = 100
+) -> EgoNetworkOut:
+    """The account, the accounts that amplified it or that it amplified and, at depth 2,
+    their neighbours (ring by ring, best score first, at most ``limit`` nodes), with the
+    aggregated amplification among them."""
+    view = explorer.ego_network(user_id, depth=depth, limit=limit)
+    return EgoNetworkOut.model_validate(
+        {
+            "nodes": view.network.nodes,
+            "edges": view.network.edges,
+            "truncated": view.truncated,
+            "center": user_id,
+            "depth": depth,
+            "distance": view.distance,
+        },
+        from_attributes=True,
+    )
+
+
+@router.get(
+    "/{user_id}/lookalikes",
+    response_model=LookalikesOut,
+    responses=not_found("user"),
+    summary="Accounts amplified by the same audience",
+)
+def user_lookalikes(
+    explorer: ExplorerDep,
+    user_id: UserId,
+    limit: LookalikeLimit = 20,
+    sort: Sort = "shared",
+    audience: Audience = AUDIENCE_LIMIT,
+) -> LookalikesOut:
+    """Accounts that the account's amplifiers also amplify, by distinct amplifiers in common
+    (or by similarity), the account itself and the brand's accounts left out."""
+    found = explorer.lookalikes([user_id], limit=limit, sort=sort, audience=audience)
+    return LookalikesOut.model_validate(found, from_attributes=True)
