@@ -9,10 +9,27 @@ from graph.store import Store
 from graph.weighting import pair_weight
 
 
-def top_network(store: Store, *, limit: int = 150, include_brand: bool = True) -> Network:
-    """The ``limit`` best-ranked external users (plus the brand's accounts) and their edges."""
-    nodes = list(store.influencers(limit=limit).items)
-    if include_brand:
+def top_network(
+    store: Store,
+    *,
+    limit: int = 150,
+    include_brand: bool = True,
+    topic: str | None = None,
+    role: str | None = None,
+    community: int | None = None,
+    min_score: float | None = None,
+) -> Network:
+    """The ``limit`` best-ranked external users (plus the brand's accounts) and their edges.
+
+    The filters are those of :meth:`Store.influencers` (with ``topic`` the ranks and scores are
+    the topic's); the brand's accounts are added only when no filter is set.
+    """
+    page = store.influencers(
+        limit=limit, topic=topic, role=role, community=community, min_score=min_score
+    )
+    nodes = list(page.items)
+    unfiltered = topic is None and role is None and community is None and min_score is None
+    if include_brand and unfiltered:
         nodes += store.brand_accounts()
     ids = [node.id for node in nodes]
     evidence: dict[tuple[str, str], dict[str, tuple[int, int]]] = defaultdict(dict)

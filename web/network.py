@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from functools import cache
+from collections.abc import Mapping
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,13 +28,17 @@ from pyvis.network import Network as PyvisNetwork
 from graph.models import Influencer, Network, NetworkEdge
 
 __all__ = [
+    "COMMUNITY_PALETTE",
     "PHYSICS_NODE_LIMIT",
     "build_network",
+    "community_colour",
     "format_score",
     "node_size",
     "render_network_page",
+    "render_page",
     "script_json",
     "static_dir",
+    "view_data",
 ]
 
 MIN_NODE_SIZE: Final = 8.0
@@ -51,7 +56,20 @@ TABLE_ROWS: Final = 100
 
 _HERE: Final = Path(__file__).resolve().parent
 _FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-_PERSON: Final = ("#6c8cff", "#3f5fd8", "#8aa3ff")  # fill, border, hover fill
+_PERSON: Final = ("#8a93a8", "#5f677a", "#a7afc2")  # fill, border, hover fill: no community
+COMMUNITY_PALETTE: Final = (
+    "#4e79a7",
+    "#59a14f",
+    "#b07aa1",
+    "#edc948",
+    "#76b7b2",
+    "#e15759",
+    "#9c755f",
+    "#17becf",
+    "#bcbd22",
+    "#6c8cff",
+)
+"""Fill colours of the communities (community ``c`` gets ``COMMUNITY_PALETTE[c % 10]``)."""
 _BRAND: Final = ("#ff8a5b", "#d9572b", "#ffa57f")
 _SELECTED: Final = {"background": "#ffd166", "border": "#e0a100"}
 _SCRIPT_ESCAPES: Final = str.maketrans(
@@ -132,8 +150,22 @@ def node_title(influencer: Influencer) -> str:
     return f"{head}\n{' · '.join(facts)}"
 
 
-def _colour(*, brand: bool) -> dict[str, Any]:
+def community_colour(community: int | None) -> str:
+    """The fill colour of a community's members; grey when the account has none.
+
+    >>> community_colour(0), community_colour(10), community_colour(None)
+    ('#4e79a7', '#4e79a7', '#8a93a8')
+    """
+    if community is None or community < 0:
+        return _PERSON[0]
+    return COMMUNITY_PALETTE[community % len(COMMUNITY_PALETTE)]
+
+
+def _colour(*, brand: bool, community: int | None = None) -> dict[str, Any]:
     fill, border, hover = _BRAND if brand else _PERSON
+    if not brand and community is not None and community >= 0:
+        fill = hover = community_colour(community)
+        border = "#2b3040"
     return {
         "background": fill,
         "border": border,
@@ -154,19 +186,33 @@ def _info(influencer: Influencer) -> dict[str, Any]:
         "amplifiers": influencer.amplifiers,
         "followers": followers,
         "brand": influencer.is_brand,
+        "community": influencer.community,
+        "role": influencer.role,
     }
 
 
 def _layout(network: Network) -> dict[str, tuple[float, float]]:
-    """Fixed-seed spring layout in vis-network pixels, for networks too big for browser physics."""
+    """Fixed-seed spring layout in vis-network pixels, for networks too big for browser physics.
+
+    The layout of 1,000 accounts takes seconds, so it is cached by the graph's shape: the same
+    nodes and weighted pairs (the top network between two analyses) are laid out once.
+    """
     ids = {influencer.id for influencer in network.nodes}
     pairs: defaultdict[tuple[str, str], float] = defaultdict(float)
     for edge in network.edges:
         if edge.source in ids and edge.target in ids and edge.source != edge.target:
             pair = (min(edge.source, edge.target), max(edge.source, edge.target))
             pairs[pair] += max(_finite(edge.weight), 0.0)
+    return dict(_cached_layout(tuple(sorted(ids)), tuple(sorted(pairs.items()))))
+
+
+@lru_cache(maxsize=16)
+def _cached_layout(
+    ids: tuple[str, ...], weighted: tuple[tuple[tuple[str, str], float], ...]
+) -> tuple[tuple[str, tuple[float, float]], ...]:
+    pairs = dict(weighted)
     graph = nx.Graph()
-    graph.add_nodes_from(sorted(ids))
+    graph.add_nodes_from(ids)
     graph.add_weighted_edges_from((a, b, math.log1p(w) + 0.1) for (a, b), w in pairs.items())
     # A weak tie from every node to one hidden hub acts as gravity: without it, isolated
     # accounts and small components drift far out and squash the rest into a corner.
@@ -174,16 +220,15 @@ def _layout(network: Network) -> dict[str, tuple[float, float]]:
     isolated = set(nx.isolates(graph))
     hub = object()
     graph.add_weighted_edges_from(
-        (hub, node, 10 * LAYOUT_GRAVITY if node in isolated else LAYOUT_GRAVITY)
-        for node in sorted(ids)
+        (hub, node, 10 * LAYOUT_GRAVITY if node in isolated else LAYOUT_GRAVITY) for node in ids
     )
     scale = LAYOUT_SPACING * math.sqrt(len(ids))
     positions = nx.spring_layout(graph, weight="weight", seed=LAYOUT_SEED, scale=scale)
-    return {
-        node: (round(float(x), 1), round(float(y), 1))
+    return tuple(
+        (node, (round(float(x), 1), round(float(y), 1)))
         for node, (x, y) in positions.items()
         if node is not hub
-    }
+    )
 
 
 def _options(*, physics: bool) -> dict[str, Any]:
@@ -285,7 +330,7 @@ def build_network(network: Network) -> dict[str, Any]:
             influencer.id,
             label=influencer.handle,
             shape="diamond" if influencer.is_brand else "dot",
-            color=_colour(brand=influencer.is_brand),
+            color=_colour(brand=influencer.is_brand, community=influencer.community),
             size=size,
             font={"size": round(label_size(size) * label_boost)},
             title=node_title(influencer),
@@ -302,6 +347,29 @@ def build_network(network: Network) -> dict[str, Any]:
     nodes: list[dict[str, Any]] = list(net.nodes)
     links: list[dict[str, Any]] = list(net.edges)
     return {"nodes": nodes, "edges": links, "options": _options(physics=physics)}
+
+
+def view_data(network: Network, graph: Mapping[str, Any]) -> dict[str, Any]:
+    """What the page's script needs besides the graph: the legend and the sizing of the nodes
+    it adds itself (expanded neighbours), so they look like the server's."""
+    members: defaultdict[int, int] = defaultdict(int)
+    for influencer in network.nodes:
+        if influencer.community is not None and not influencer.is_brand:
+            members[influencer.community] += 1
+    legend = [
+        {"community": community, "colour": community_colour(community), "members": count}
+        for community, count in sorted(members.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return {
+        "legend": legend,
+        "palette": list(COMMUNITY_PALETTE),
+        "unassigned": _PERSON[0],
+        "brand": _BRAND[0],
+        "maxScore": max((_finite(n.score) for n in network.nodes), default=0.0),
+        "minSize": MIN_NODE_SIZE,
+        "maxSize": MAX_NODE_SIZE,
+        "physics": bool(graph["options"]["physics"]["enabled"]),
+    }
 
 
 def script_json(value: object) -> Markup:
@@ -327,6 +395,24 @@ def _environment() -> Environment:
     return environment
 
 
+FILTERS: Final = ("topic", "role", "community", "min_score")
+
+
+def _filter_values(filters: Mapping[str, object] | None) -> dict[str, str]:
+    """Every filter of the filter bar as text, empty when unset."""
+    given = filters or {}
+    return {key: "" if given.get(key) is None else str(given.get(key)) for key in FILTERS}
+
+
+def render_page(template_name: str, **context: Any) -> str:
+    """One of the explorer's other pages (``influencers.html``, ``overview.html``): static HTML
+    whose script fills it from the JSON API. ``static_url`` defaults to ``/static``."""
+    context["static_url"] = str(context.get("static_url", "/static")).rstrip("/")
+    context["filters"] = _filter_values(context.get("filters"))
+    context.setdefault("roles", ())
+    return _environment().get_template(template_name).render(**context)
+
+
 def render_network_page(
     network: Network,
     *,
@@ -334,13 +420,19 @@ def render_network_page(
     static_url: str = "/static",
     csv_url: str = "/api/influencers.csv",
     api_url: str = "/api/influencers",
+    filters: Mapping[str, object] | None = None,
+    roles: tuple[str, ...] = (),
+    focus: str | None = None,
 ) -> str:
     """The explorer's network page as HTML: graph, top-influencer table, CSV download.
 
     Asset URLs are ``static_url`` + a path under :func:`static_dir`; the page references
-    nothing outside ``static_url``, ``csv_url`` and ``api_url``.
+    nothing outside ``static_url``, ``csv_url`` and ``api_url`` (its script calls the JSON API
+    under ``/api``). ``filters`` (topic, role, community, min_score) are the ones the network
+    was drawn with, shown in the filter bar; ``focus`` is a user id to select on load.
     """
     graph = build_network(network)
+    chosen = _filter_values(filters)
     # External voices by rank; the brand's own accounts (never ranked) after them.
     ranked = sorted(network.nodes, key=lambda n: (n.is_brand, n.rank, n.handle))
     template = _environment().get_template("network.html")
@@ -350,6 +442,9 @@ def render_network_page(
         csv_url=csv_url,
         api_url=api_url,
         graph_json=script_json(graph),
+        view_json=script_json({**view_data(network, graph), "focus": focus, "filters": chosen}),
+        filters=chosen,
+        roles=roles,
         influencers=ranked[:TABLE_ROWS],
         node_count=len(network.nodes),
         edge_count=len(graph["edges"]),

@@ -1,40 +1,48 @@
 /*
- * Resonance network page: draws the graph embedded in <script id="graph-data"> with vis-network.
- * User text only ever reaches the DOM through textContent (never innerHTML).
+ * Resonance network page: draws the graph embedded in <script id="graph-data"> with vis-network,
+ * explains the selected account from /api/users/{id}, expands its neighbours from
+ * /api/users/{id}/network, finds handles and reloads the view with filters.
+ * User text only ever reaches the DOM through textContent (never innerHTML); tooltips are
+ * plain strings, which vis-network shows as text.
  */
 (function () {
   "use strict";
+
+  var R = window.Resonance;
 
   function start() {
     var source = document.getElementById("graph-data");
     var container = document.getElementById("network");
     var progress = document.getElementById("progress");
     var panel = document.getElementById("details");
-    if (!source || !container || !panel) {
+    if (!source || !container || !panel || !R) {
       return;
     }
+    var view = JSON.parse((document.getElementById("view-data") || {}).textContent || "{}");
+    var filters = document.getElementById("filters");
+    if (filters) {
+      wireFilters(filters);
+    }
+    drawLegend(document.getElementById("legend"), view.legend || []);
     if (typeof vis === "undefined" || !vis.Network) {
       showProgress(progress, "The network view could not load (vis-network is missing).");
       return;
     }
 
     var graph = JSON.parse(source.textContent || "{}");
-    var nodes = Array.isArray(graph.nodes) ? graph.nodes : [];
-    var edges = Array.isArray(graph.edges) ? graph.edges : [];
-    var byId = new Map();
-    nodes.forEach(function (node) {
-      byId.set(String(node.id), node);
+    var nodeList = Array.isArray(graph.nodes) ? graph.nodes : [];
+    var edgeList = Array.isArray(graph.edges) ? graph.edges : [];
+    var nodes = new vis.DataSet(nodeList);
+    var edges = new vis.DataSet(edgeList);
+    var edgeKeys = new Set();
+    edgeList.forEach(function (edge) {
+      edgeKeys.add(edge.from + "\u0000" + edge.to);
     });
-    if (nodes.length === 0) {
-      return;
-    }
-
-    var network = new vis.Network(
-      container,
-      { nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges) },
-      graph.options || {}
-    );
+    var network = new vis.Network(container, { nodes: nodes, edges: edges }, graph.options || {});
     var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-node-id]"));
+    var current = null;
+    var request = 0;
+    window.__resonanceNetwork = { network: network, nodes: nodes, edges: edges };
 
     network.on("stabilizationProgress", function (params) {
       var percent = Math.round((100 * params.iterations) / Math.max(params.total, 1));
@@ -72,17 +80,38 @@
     if (closeButton) {
       closeButton.addEventListener("click", clear);
     }
+    var expandButton = panel.querySelector("[data-action='expand']");
+    if (expandButton) {
+      expandButton.addEventListener("click", function () {
+        if (current) {
+          expand(current);
+        }
+      });
+    }
+    wireSearch();
+
+    if (view.focus) {
+      if (nodes.get(view.focus)) {
+        select(view.focus, true);
+      } else {
+        expand(view.focus).then(function () {
+          select(view.focus, true);
+        });
+      }
+    }
 
     function select(id, focus) {
-      var node = byId.get(id);
+      var node = nodes.get(id);
       if (!node) {
         return;
       }
-      network.selectNodes([node.id]);
+      current = id;
+      network.selectNodes([id]);
       if (focus) {
-        network.focus(node.id, { scale: 1.1, animation: { duration: 450, easingFunction: "easeInOutQuad" } });
+        network.focus(id, { scale: 1.1, animation: { duration: 450, easingFunction: "easeInOutQuad" } });
       }
-      showDetails(panel, node);
+      showSummary(panel, node.info || {});
+      loadExplanation(id);
       rows.forEach(function (row) {
         var match = row.dataset.nodeId === id;
         row.classList.toggle("selected", match);
@@ -93,12 +122,199 @@
     }
 
     function clear() {
+      current = null;
       network.unselectAll();
       panel.hidden = true;
       rows.forEach(function (row) {
         row.classList.remove("selected");
       });
     }
+
+    function loadExplanation(id) {
+      var mine = ++request;
+      setField(panel, "status", "Loading the explanation…");
+      clearLists(panel);
+      R.getJSON("/api/users/" + encodeURIComponent(id))
+        .then(function (detail) {
+          if (mine === request) {
+            showExplanation(panel, detail, select);
+            setField(panel, "status", "");
+          }
+        })
+        .catch(function (error) {
+          if (mine === request) {
+            setField(panel, "status", "No explanation: " + error.message);
+          }
+        });
+    }
+
+    function expand(id) {
+      setField(panel, "status", "Expanding neighbours…");
+      var url = "/api/users/" + encodeURIComponent(id) + "/network?depth=1&limit=60";
+      return R.getJSON(url)
+        .then(function (ego) {
+          var added = addNeighbours(ego, id);
+          setField(panel, "status", added + " account" + (added === 1 ? "" : "s") + " added");
+          if (id === current) {
+            network.selectNodes([id]);
+          }
+        })
+        .catch(function (error) {
+          setField(panel, "status", "Could not expand: " + error.message);
+        });
+    }
+
+    function addNeighbours(ego, centreId) {
+      var centre = nodes.get(centreId);
+      var origin = centre ? network.getPosition(centreId) : { x: 0, y: 0 };
+      var fresh = (ego.nodes || []).filter(function (item) {
+        return !nodes.get(item.id);
+      });
+      var radius = 120 + 12 * Math.sqrt(fresh.length);
+      var made = fresh.map(function (item, index) {
+        var node = makeNode(item, view);
+        var angle = (2 * Math.PI * index) / Math.max(fresh.length, 1);
+        node.x = origin.x + radius * Math.cos(angle);
+        node.y = origin.y + radius * Math.sin(angle);
+        return node;
+      });
+      nodes.add(made);
+      var links = [];
+      (ego.edges || []).forEach(function (edge) {
+        var key = edge.source + "\u0000" + edge.target;
+        if (!edgeKeys.has(key) && nodes.get(edge.source) && nodes.get(edge.target)) {
+          edgeKeys.add(key);
+          links.push({
+            from: edge.source,
+            to: edge.target,
+            arrows: "to",
+            width: 1 + Math.min(4, Math.log1p(Math.max(0, Number(edge.weight) || 0))),
+            title: R.at(label(edge.source)) + " amplified " + R.at(label(edge.target)) +
+              "\n" + edge.events + " time" + (edge.events === 1 ? "" : "s"),
+          });
+        }
+      });
+      edges.add(links);
+      container.dataset.nodes = String(nodes.length);
+      return made.length;
+    }
+
+    function label(id) {
+      var node = nodes.get(id);
+      return node ? node.label : id;
+    }
+
+    function wireSearch() {
+      var form = document.getElementById("search");
+      var input = document.getElementById("search-input");
+      var status = document.getElementById("search-status");
+      if (!form || !input) {
+        return;
+      }
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var query = input.value.trim().replace(/^@/, "").toLowerCase();
+        if (!query) {
+          return;
+        }
+        var best = null;
+        var bestRank = Infinity;
+        nodes.forEach(function (node) {
+          var handle = String(node.label || "").toLowerCase();
+          var where = handle.indexOf(query);
+          if (where < 0) {
+            return;
+          }
+          var rank = (handle === query ? 0 : where === 0 ? 1 : 2) * 1000 - (node.size || 0);
+          if (rank < bestRank) {
+            best = node;
+            bestRank = rank;
+          }
+        });
+        if (status) {
+          status.textContent = best ? "" : "No loaded account matches";
+        }
+        if (best) {
+          select(String(best.id), true);
+        }
+      });
+    }
+  }
+
+  function wireFilters(form) {
+    R.loadFilterChoices(form);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var query = R.filterParams(form).toString();
+      window.location.assign("/" + (query ? "?" + query : ""));
+    });
+    form.addEventListener("reset", function (event) {
+      event.preventDefault();
+      window.location.assign("/");
+    });
+  }
+
+  function communityColour(view, community) {
+    var palette = view.palette || [];
+    if (community === null || community === undefined || community < 0 || !palette.length) {
+      return view.unassigned || "#8a93a8";
+    }
+    return palette[community % palette.length];
+  }
+
+  /* A vis-network node for an account from the API, styled like the server's. */
+  function makeNode(item, view) {
+    var top = Number(view.maxScore) || 0;
+    var low = Number(view.minSize) || 8;
+    var high = Number(view.maxSize) || 48;
+    var fraction = top > 0 ? Math.min(Math.max((Number(item.score) || 0) / top, 0), 1) : 0;
+    var fill = item.is_brand ? view.brand || "#ff8a5b" : communityColour(view, item.community);
+    var facts = [
+      item.is_brand ? "brand account" : "rank " + item.rank,
+      "score " + R.formatScore(item.score),
+      item.amplifiers + " amplifier" + (item.amplifiers === 1 ? "" : "s"),
+    ];
+    return {
+      id: item.id,
+      label: item.handle,
+      shape: item.is_brand ? "diamond" : "dot",
+      size: Math.round((low + (high - low) * Math.sqrt(fraction)) * 100) / 100,
+      color: {
+        background: fill,
+        border: "#2b3040",
+        highlight: { background: "#ffd166", border: "#e0a100" },
+        hover: { background: fill, border: "#2b3040" },
+      },
+      title: R.at(item.handle) + (item.name ? " — " + item.name : "") + "\n" + facts.join(" · "),
+      info: {
+        handle: R.at(item.handle),
+        name: item.name,
+        bio: item.bio,
+        rank: item.rank,
+        score: R.formatScore(item.score),
+        amplifiers: item.amplifiers,
+        followers: item.followers === null ? "" : Number(item.followers).toLocaleString("en"),
+        brand: item.is_brand,
+        community: item.community,
+        role: item.role,
+      },
+    };
+  }
+
+  function drawLegend(legend, entries) {
+    if (!legend) {
+      return;
+    }
+    var first = legend.firstChild;
+    entries.slice(0, 10).forEach(function (entry) {
+      var item = R.el("span", "legend-community");
+      var swatch = R.el("i", "swatch");
+      swatch.style.backgroundColor = entry.colour;
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode("Community " + entry.community));
+      item.title = entry.members + " shown";
+      legend.insertBefore(item, first);
+    });
   }
 
   function showProgress(element, text) {
@@ -115,17 +331,100 @@
     }
   }
 
-  function showDetails(panel, node) {
-    var info = node.info || {};
+  function list(panel, name) {
+    return panel.querySelector("[data-list='" + name + "']");
+  }
+
+  function clearLists(panel) {
+    ["reasons", "topics", "amplifiers", "posts"].forEach(function (name) {
+      var element = list(panel, name);
+      while (element && element.firstChild) {
+        element.removeChild(element.firstChild);
+      }
+    });
+  }
+
+  function roleName(role) {
+    return role ? String(role).replace(/_/g, " ") : "—";
+  }
+
+  function showSummary(panel, info) {
     setField(panel, "kind", info.brand ? "Brand" : "Person");
     setField(panel, "handle", info.handle);
     setField(panel, "name", info.name);
     setField(panel, "bio", info.bio);
     setField(panel, "rank", info.brand ? "brand account" : "#" + info.rank);
     setField(panel, "score", info.score);
+    setField(panel, "role", roleName(info.role));
+    setField(panel, "community", info.community === null || info.community === undefined ? "—" : info.community);
     setField(panel, "amplifiers", Number(info.amplifiers).toLocaleString("en"));
     setField(panel, "followers", info.followers || "—");
     panel.hidden = false;
+  }
+
+  function showExplanation(panel, detail, select) {
+    var scores = detail.scores || {};
+    var profile = detail.profile || {};
+    setField(panel, "handle", R.at(profile.handle));
+    setField(panel, "name", profile.name);
+    setField(panel, "bio", profile.bio);
+    setField(panel, "rank", scores.rank === null ? "—" : "#" + scores.rank);
+    setField(panel, "score", R.formatScore(scores.score));
+    setField(panel, "role", roleName(detail.role));
+    setField(panel, "community", scores.community === null ? "—" : scores.community);
+    var link = panel.querySelector("[data-field='profile-link']");
+    if (link) {
+      link.href = "/api/users/" + encodeURIComponent(detail.id);
+    }
+    clearLists(panel);
+    fill(list(panel, "reasons"), detail.reasons || [], function (reason) {
+      return R.el("li", null, reason);
+    });
+    fill(list(panel, "topics"), detail.topics || [], function (topic) {
+      return R.el("li", null, "#" + topic.rank + " on " + topic.topic + " · score " +
+        R.formatScore(topic.score) + " · " + Math.round(100 * topic.focus) + "% focus");
+    });
+    fill(list(panel, "amplifiers"), detail.top_amplifiers || [], function (entry) {
+      var item = R.el("li");
+      var button = R.el("button", "linkish", R.at(entry.account.handle));
+      button.type = "button";
+      button.addEventListener("click", function () {
+        select(String(entry.account.id), true);
+      });
+      item.appendChild(button);
+      item.appendChild(R.el("span", "share", " " + (100 * entry.share).toFixed(1) + "% of its PageRank"));
+      return item;
+    });
+    fill(list(panel, "posts"), detail.top_posts || [], function (post) {
+      var item = R.el("li");
+      item.appendChild(R.el("span", "post-text", post.text));
+      var meta = post.amplifiers + " amplifier" + (post.amplifiers === 1 ? "" : "s");
+      if (post.created_at) {
+        meta += " · " + String(post.created_at).slice(0, 10);
+      }
+      var line = R.el("span", "post-meta", meta);
+      if (/^https?:\/\//i.test(post.url || "")) {
+        var anchor = R.el("a", null, " open");
+        anchor.href = post.url;
+        anchor.rel = "noopener noreferrer";
+        anchor.target = "_blank";
+        line.appendChild(anchor);
+      }
+      item.appendChild(line);
+      return item;
+    });
+  }
+
+  function fill(target, items, make) {
+    if (!target) {
+      return;
+    }
+    if (!items.length) {
+      target.appendChild(R.el("li", "muted", "none"));
+    }
+    items.forEach(function (value) {
+      target.appendChild(make(value));
+    });
   }
 
   if (document.readyState === "loading") {

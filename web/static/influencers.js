@@ -1,0 +1,152 @@
+/*
+ * Resonance influencer table: /api/influencers filtered, sorted and paged; the CSV link carries
+ * the same filters. Rows link to the network view focused on the account. User text reaches the
+ * DOM through textContent only. The "Add to shortlist" buttons stay hidden unless
+ * window.RESONANCE_SHORTLISTS is true; they only dispatch a "resonance:shortlist" event.
+ */
+(function () {
+  "use strict";
+
+  var R = window.Resonance;
+  var PAGE = 50;
+
+  function start() {
+    var form = document.getElementById("filters");
+    var table = document.getElementById("influencers");
+    if (!form || !table || !R) {
+      return;
+    }
+    var body = table.tBodies[0];
+    var summary = document.getElementById("summary");
+    var status = document.getElementById("page-status");
+    var csv = document.getElementById("csv-link");
+    var params = new URLSearchParams(window.location.search);
+    var state = {
+      sort: params.get("sort") || "rank",
+      offset: Math.max(0, parseInt(params.get("offset") || "0", 10) || 0),
+      total: 0,
+    };
+    var request = 0;
+    var shortlists = window.RESONANCE_SHORTLISTS === true;
+    table.querySelector(".shortlist-col").hidden = !shortlists;
+
+    R.applyParams(form, params);
+    R.loadFilterChoices(form);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      state.offset = 0;
+      load();
+    });
+    form.addEventListener("reset", function (event) {
+      event.preventDefault();
+      R.FILTERS.forEach(function (name) {
+        form.elements.namedItem(name).value = "";
+      });
+      state.offset = 0;
+      load();
+    });
+    Array.prototype.forEach.call(table.querySelectorAll("th[data-sort] button"), function (button) {
+      button.addEventListener("click", function () {
+        state.sort = button.parentNode.dataset.sort;
+        state.offset = 0;
+        load();
+      });
+    });
+    document.querySelector("[data-action='previous']").addEventListener("click", function () {
+      state.offset = Math.max(0, state.offset - PAGE);
+      load();
+    });
+    document.querySelector("[data-action='next']").addEventListener("click", function () {
+      if (state.offset + PAGE < state.total) {
+        state.offset += PAGE;
+        load();
+      }
+    });
+    load();
+
+    function load() {
+      var query = R.filterParams(form);
+      query.set("sort", state.sort);
+      csv.href = "/api/influencers.csv?" + query.toString();
+      var shown = new URLSearchParams(query);
+      if (state.offset) {
+        shown.set("offset", String(state.offset));
+      }
+      window.history.replaceState(null, "", "?" + shown.toString());
+      query.set("limit", String(PAGE));
+      query.set("offset", String(state.offset));
+      Array.prototype.forEach.call(table.querySelectorAll("th[data-sort]"), function (th) {
+        if (th.dataset.sort === state.sort) {
+          th.setAttribute("aria-sort", state.sort === "handle" ? "ascending" : "descending");
+        } else {
+          th.removeAttribute("aria-sort");
+        }
+      });
+      var mine = ++request;
+      summary.textContent = "Loading…";
+      R.getJSON("/api/influencers?" + query.toString())
+        .then(function (page) {
+          if (mine !== request) {
+            return;
+          }
+          state.total = page.total;
+          render(page);
+        })
+        .catch(function (error) {
+          if (mine === request) {
+            summary.textContent = "Could not load the influencers: " + error.message;
+          }
+        });
+    }
+
+    function render(page) {
+      while (body.firstChild) {
+        body.removeChild(body.firstChild);
+      }
+      page.items.forEach(function (item) {
+        body.appendChild(row(item));
+      });
+      summary.textContent = page.total.toLocaleString("en") + " influencer" +
+        (page.total === 1 ? "" : "s") + " match";
+      var last = Math.min(page.offset + page.items.length, page.total);
+      status.textContent = page.total ? page.offset + 1 + "–" + last + " of " + page.total : "";
+    }
+
+    function row(item) {
+      var tr = R.el("tr");
+      tr.dataset.userId = item.id;
+      tr.appendChild(R.el("td", "num", item.rank));
+      var handle = R.el("td", "handle");
+      var link = R.el("a", null, R.at(item.handle));
+      link.href = "/?focus=" + encodeURIComponent(item.id);
+      link.title = "Show in the network";
+      handle.appendChild(link);
+      tr.appendChild(handle);
+      tr.appendChild(R.el("td", null, item.name));
+      tr.appendChild(R.el("td", "num", R.formatScore(item.score)));
+      tr.appendChild(R.el("td", "role", item.role ? item.role.replace(/_/g, " ") : "—"));
+      tr.appendChild(R.el("td", "num", item.community === null ? "—" : item.community));
+      tr.appendChild(R.el("td", "num", Number(item.amplifiers).toLocaleString("en")));
+      tr.appendChild(R.el("td", "num", item.followers === null ? "—" : Number(item.followers).toLocaleString("en")));
+      tr.appendChild(R.el("td", null, (item.topics || []).join(", ")));
+      var cell = R.el("td", "shortlist-col");
+      cell.hidden = !shortlists;
+      var add = R.el("button", "button quiet", "Add to shortlist");
+      add.type = "button";
+      add.dataset.action = "shortlist";
+      add.hidden = !shortlists;
+      add.addEventListener("click", function () {
+        document.dispatchEvent(new CustomEvent("resonance:shortlist", { detail: { ids: [item.id] } }));
+      });
+      cell.appendChild(add);
+      tr.appendChild(cell);
+      return tr;
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
