@@ -434,8 +434,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
 
     bind_host = host or settings.host
     bind_port = port or settings.port
+    settings = settings.model_copy(update={"host": bind_host, "port": bind_port})
+    served = create_app(settings)  # refuses a non-local address without RESONANCE_API_TOKEN
     console.print(f"Resonance explorer on http://{bind_host}:{bind_port}/", highlight=False)
-    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="warning")
+    uvicorn.run(served, host=bind_host, port=bind_port, log_level="warning")
 
 
 @app.command("serve")

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from graph.backends.base import Backend
 from graph.config import Settings
 from graph.connect import open_backend
+from graph.console import Console, open_console
 from graph.store import Store
 
 
@@ -35,6 +36,29 @@ class StoreProvider:
                 self._backend = None
 
 
+class ConsoleProvider:
+    """One console per app, opened on the first console query (a FalkorDB console starts a
+    replica process), closed with the app; a console passed in stays the caller's to close."""
+
+    def __init__(self, settings: Settings, console: Console | None = None) -> None:
+        self.settings = settings
+        self._console = console
+        self._owned = console is None
+        self._lock = threading.Lock()
+
+    def console(self) -> Console:
+        with self._lock:
+            if self._console is None:
+                self._console = open_console(self.settings)
+            return self._console
+
+    def close(self) -> None:
+        with self._lock:
+            if self._console is not None and self._owned:
+                self._console.close()
+                self._console = None
+
+
 def get_store(request: Request) -> Store:
     provider: StoreProvider = request.app.state.stores
     return provider.store()
@@ -45,5 +69,11 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_console(request: Request) -> Console:
+    provider: ConsoleProvider = request.app.state.consoles
+    return provider.console()
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+ConsoleDep = Annotated[Console, Depends(get_console)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -9,33 +9,49 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.deps import StoreProvider
+from api.auth import READ, check_exposure
+from api.deps import ConsoleProvider, StoreProvider
+from api.jobs import JobRunner
 from api.routes import (
     analysis,
     communities,
     health,
     influencers,
+    jobs,
     lookalikes,
     pages,
+    shortlists,
     topics,
     users,
 )
+from api.routes import console as console_routes
 from graph.backends.base import Backend
 from graph.config import Settings
+from graph.console import Console
 from web.network import static_dir
 
 
-def create_app(settings: Settings | None = None, *, backend: Backend | None = None) -> FastAPI:
-    """Build the app. A ``backend`` passed in stays the caller's to close."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    backend: Backend | None = None,
+    console: Console | None = None,
+) -> FastAPI:
+    """Build the app. A ``backend`` or ``console`` passed in stays the caller's to close."""
     settings = settings or Settings()
+    check_exposure(settings)
     provider = StoreProvider(settings, backend)
+    consoles = ConsoleProvider(settings, console)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            provider.close()
+            try:
+                consoles.close()
+            finally:
+                provider.close()
 
     app = FastAPI(
         title="Resonance",
@@ -45,14 +61,19 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
     )
     app.state.settings = settings
     app.state.stores = provider
+    app.state.consoles = consoles
+    app.state.jobs = JobRunner()
     errors.install(app)
     app.include_router(health.router)
-    app.include_router(influencers.router)
-    app.include_router(users.router)
-    app.include_router(lookalikes.router)
-    app.include_router(topics.router)
-    app.include_router(communities.router)
-    app.include_router(analysis.router)
+    app.include_router(influencers.router, dependencies=[READ])
+    app.include_router(users.router, dependencies=[READ])
+    app.include_router(lookalikes.router, dependencies=[READ])
+    app.include_router(topics.router, dependencies=[READ])
+    app.include_router(communities.router, dependencies=[READ])
+    app.include_router(analysis.router, dependencies=[READ])
+    app.include_router(console_routes.router, dependencies=[READ])
+    app.include_router(shortlists.router, dependencies=[READ])
+    app.include_router(jobs.router, dependencies=[READ])
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Any
+
+from pydantic import BaseModel, Field
 
 
 class InfluencerOut(BaseModel):
@@ -42,3 +44,17 @@ class InfluencerPage(BaseModel):
 class Health(BaseModel):
     status: str
     backend: str
+
+
+class ConsoleIn(BaseModel):
+    query: str = Field(min_length=1, max_length=100_000, description="one read-only statement")
+    params: dict[str, Any] = Field(default_factory=dict, description="the query's $parameters")
+
+
+class ConsoleOut(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]] = Field(description="JSON-safe values; nodes and paths as objects")
+    truncated: bool = Field(description="there were more rows than the console returns")
+    elapsed_ms: float
+    nodes: list[dict[str, Any]] = Field(description="every node found in the rows")
+    relationships: list[dict[str, Any]] = Field(description="every relationship in the rows")

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     # The web server.
     host: str = Field(default="127.0.0.1", alias="RESONANCE_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="RESONANCE_PORT")
+    api_token: SecretStr | None = Field(default=None, alias="RESONANCE_API_TOKEN")
 
     @property
     def uses_neo4j(self) -> bool:

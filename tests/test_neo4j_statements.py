@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from graph import explorer_queries, queries
+from graph import explorer_queries, queries, shortlist_queries
 from graph.backends import neo4j as neo4j_dialect
 from tests.cypher_lint import lint_available, lint_cypher
 
@@ -16,6 +16,7 @@ def _statements() -> list[str]:
         {
             *queries.all_queries(),
             *explorer_queries.all_queries(),
+            *shortlist_queries.all_queries(),
             *neo4j_dialect.all_statements(),
         }
     )
@@ -27,6 +28,7 @@ def test_the_inventory_is_complete() -> None:
     assert all(s in statements for s in queries.TOP_INFLUENCERS.values())
     assert all(s in statements for s in neo4j_dialect.SCHEMA)
     assert neo4j_dialect.SEARCH_USERS in statements
+    assert shortlist_queries.UPSERT_MEMBER in statements
     assert len(statements) >= 30
 
 

@@ -1,0 +1,155 @@
+"""Shortlists kept in the graph: create, list, read, add or annotate members, remove, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Response
+from fastapi.responses import StreamingResponse
+
+from api.auth import WRITE
+from api.deps import StoreDep
+from api.explorer_schemas import ErrorOut
+from api.routes.explorer_deps import DOWN, Limit, Offset, UserId, not_found
+from api.shortlist_schemas import (
+    MemberIn,
+    MemberOut,
+    ShortlistDetailOut,
+    ShortlistIn,
+    ShortlistOut,
+    ShortlistPageOut,
+)
+from graph.shortlists import Member, Shortlist, Shortlists
+from web.csv_export import INFLUENCER_COLUMNS, influencer_csv, spreadsheet_safe
+
+router = APIRouter(prefix="/api/shortlists", tags=["shortlists"])
+
+ShortlistId = Annotated[str, Path(min_length=1, max_length=64, description="the shortlist's id")]
+BAD_INPUT: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut, "description": "bad input"}}
+PROVENANCE = ("profile", "since", "until", "analyzed_at")
+CSV_COLUMNS = (*INFLUENCER_COLUMNS, "note", "tags", "added_at", *PROVENANCE)
+
+
+def get_shortlists(store: StoreDep) -> Shortlists:
+    return Shortlists(store)
+
+
+ShortlistsDep = Annotated[Shortlists, Depends(get_shortlists)]
+
+
+def _out(shortlist: Shortlist) -> ShortlistOut:
+    return ShortlistOut.model_validate(shortlist, from_attributes=True)
+
+
+def _member(member: Member) -> MemberOut:
+    user = member.user
+    return MemberOut(
+        user_id=user.id, handle=user.handle, name=user.name,
+        rank=user.rank if user.rank > 0 else None, score=user.score, role=user.role,
+        reasons=list(user.reasons), note=member.note, tags=list(member.tags),
+        added_at=member.added_at,
+    )  # fmt: skip
+
+
+@router.post(
+    "", status_code=201, response_model=ShortlistOut, responses={**BAD_INPUT, **DOWN},
+    summary="Start a shortlist", dependencies=[WRITE],
+)  # fmt: skip
+def create_shortlist(shortlists: ShortlistsDep, body: ShortlistIn) -> ShortlistOut:
+    """A new empty shortlist; it records the profile and window of the latest analysis."""
+    return _out(shortlists.create(body.name))
+
+
+@router.get("", response_model=ShortlistPageOut, responses=DOWN, summary="The shortlists")
+def list_shortlists(
+    shortlists: ShortlistsDep, limit: Limit = 50, offset: Offset = 0
+) -> ShortlistPageOut:
+    """Shortlists, the most recently changed first, with their member counts."""
+    page = shortlists.page(limit=limit, offset=offset)
+    return ShortlistPageOut.model_validate(page, from_attributes=True)
+
+
+def _csv(shortlist: Shortlist, members: list[Member], analysis: dict[str, Any]) -> Iterator[str]:
+    """The influencer CSV's columns, then note, tags, when added and the analysis's provenance;
+    every text cell a spreadsheet would execute is neutralised."""
+    provenance = [
+        spreadsheet_safe(str(shortlist.profile or analysis.get("profile") or "")),
+        spreadsheet_safe(str(shortlist.since or "")),
+        spreadsheet_safe(str(shortlist.until or "")),
+        spreadsheet_safe(str(analysis.get("analyzed_at") or "")),
+    ]
+    extras = [list(CSV_COLUMNS[len(INFLUENCER_COLUMNS) :])] + [
+        [spreadsheet_safe(m.note), spreadsheet_safe("; ".join(m.tags)), m.added_at, *provenance]
+        for m in members
+    ]
+    for line, extra in zip(influencer_csv(m.user for m in members), extras, strict=True):
+        row = next(csv.reader(io.StringIO(line)))
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([*row, *extra])
+        yield buffer.getvalue()
+
+
+@router.get(
+    "/{shortlist_id}.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "as CSV"}, **not_found("list")},
+    summary="A shortlist as CSV",
+)
+def shortlist_csv(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> StreamingResponse:
+    """The columns of ``/api/influencers.csv`` plus ``note``, ``tags``, ``added_at`` and the
+    provenance: ``profile``, ``since``, ``until``, ``analyzed_at``."""
+    shortlist = shortlists.get(shortlist_id)
+    members = shortlists.members(shortlist_id)
+    analysis = shortlists.store.latest_analysis() or {}
+    return StreamingResponse(
+        _csv(shortlist, members, analysis),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="shortlist-{shortlist.id}.csv"'},
+    )
+
+
+@router.get(
+    "/{shortlist_id}", response_model=ShortlistDetailOut, responses=not_found("shortlist"),
+    summary="One shortlist and its members",
+)  # fmt: skip
+def get_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> ShortlistDetailOut:
+    """The shortlist and its members (handle, rank, score, role, reasons, note, tags)."""
+    shortlist = shortlists.get(shortlist_id)
+    items = [_member(member) for member in shortlists.members(shortlist_id)]
+    return ShortlistDetailOut(**_out(shortlist).model_dump(), items=items)
+
+
+@router.put(
+    "/{shortlist_id}/members/{user_id}", response_model=MemberOut,
+    responses={**not_found("shortlist or user"), **BAD_INPUT}, summary="Add or annotate a member",
+    dependencies=[WRITE],
+)  # fmt: skip
+def put_member(
+    shortlists: ShortlistsDep, shortlist_id: ShortlistId, user_id: UserId, body: MemberIn
+) -> MemberOut:
+    """Add the account with a note and tags, or replace its note and tags."""
+    member = shortlists.put_member(shortlist_id, user_id, note=body.note, tags=tuple(body.tags))
+    return _member(member)
+
+
+@router.delete(
+    "/{shortlist_id}/members/{user_id}", status_code=204,
+    responses=not_found("shortlist or member"), summary="Remove a member", dependencies=[WRITE],
+)  # fmt: skip
+def remove_member(
+    shortlists: ShortlistsDep, shortlist_id: ShortlistId, user_id: UserId
+) -> Response:
+    shortlists.remove_member(shortlist_id, user_id)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{shortlist_id}", status_code=204, responses=not_found("shortlist"),
+    summary="Delete a shortlist", dependencies=[WRITE],
+)  # fmt: skip
+def delete_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Response:
+    shortlists.delete(shortlist_id)
+    return Response(status_code=204)

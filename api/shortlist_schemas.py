@@ -1,0 +1,56 @@
+"""Request and response models of the shortlist endpoints; user text stays data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from graph.shortlists import MAX_NAME, MAX_NOTE, MAX_TAG, MAX_TAGS
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TAG)]
+
+
+class ShortlistIn(BaseModel):
+    name: Name = Field(description=f"1 to {MAX_NAME} characters")
+
+
+class MemberIn(BaseModel):
+    note: str = Field(default="", max_length=MAX_NOTE)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+
+
+class ShortlistOut(BaseModel):
+    id: str
+    name: str
+    created_at: str = Field(description="ISO 8601, UTC")
+    updated_at: str = Field(description="ISO 8601, UTC: the last change to it or its members")
+    profile: str | None = Field(description="the profile of the analysis it was started from")
+    since: str | None
+    until: str | None
+    members: int
+
+
+class ShortlistPageOut(BaseModel):
+    items: list[ShortlistOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class MemberOut(BaseModel):
+    user_id: str
+    handle: str
+    name: str
+    rank: int | None = Field(description="overall rank; null when not ranked")
+    score: float
+    role: str | None
+    reasons: list[str]
+    note: str
+    tags: list[str]
+    added_at: str
+
+
+class ShortlistDetailOut(ShortlistOut):
+    items: list[MemberOut] = Field(description="members, best rank first, unranked last")
