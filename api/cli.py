@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +31,7 @@ from graph.profile import Profile, list_profiles, load_profile, save_profile
 from graph.roles import ROLE_ORDER
 from graph.server import EmbeddedServer
 from graph.store import Store
+from graph.window import window_bound
 from loaders.demo import generate_demo
 from loaders.detect import FORMATS, open_reader
 from loaders.formats.contract import CsvContractReader
@@ -217,26 +217,6 @@ def load_command(
 
 
 # ------------------------------------------------------------- analysis
-def _window_bound(text: str | None, *, end: bool) -> int | None:
-    """ISO date or date-time (UTC when no zone) -> epoch ms; a bare date as ``--until`` means
-    the end of that day."""
-    if text is None:
-        return None
-    try:
-        if len(text) == 10:
-            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
-            return int((day + timedelta(days=1 if end else 0)).timestamp() * 1000)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise GraphError(
-            f"{'--until' if end else '--since'}: {text!r} is not an ISO date "
-            "(2026-10-01) or date-time (2026-10-01T12:00:00Z)"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
-
-
 def _run_analyze(
     settings: Settings,
     profile_name: str = "default",
@@ -244,7 +224,7 @@ def _run_analyze(
     until: str | None = None,
 ) -> None:
     profile = load_profile(profile_name, settings.data_dir)
-    start, end = _window_bound(since, end=False), _window_bound(until, end=True)
+    start, end = window_bound(since, end=False), window_bound(until, end=True)
     if start is not None and end is not None and start >= end:
         raise GraphError(f"--since {since} is not before --until {until}")
     with _store(settings) as store, _analysis_bar() as bar:

@@ -15,6 +15,7 @@ Steps (each reported through ``progress``):
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -136,7 +137,9 @@ def _analyze(
     discounted = signals.discounted
     pairs = _kept(raw, ~discounted)
     is_brand = _brand_mask(store, events)
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+    # Fork is cheapest, but forking a threaded process (an API job) is unsafe: spawn there.
+    method = "fork" if threading.current_thread() is threading.main_thread() else "spawn"
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context(method)) as pool:
         say(f"betweenness, communities and PageRank on {n:,} accounts", 0.4)
         between_job = pool.submit(
             betweenness,

@@ -18,6 +18,7 @@ from api.jobs import Job, JobBusy, JobRunner, Report
 from graph.analysis import analyze
 from graph.errors import GraphError
 from graph.profile import load_profile
+from graph.window import window_bound
 from loaders.detect import FORMATS, open_reader
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
@@ -80,13 +81,11 @@ def analyze_job(
     request: Request, runner: JobsDep, settings: SettingsDep, body: AnalyzeIn | None = None
 ) -> JobOut:
     """Score the amplification (optionally in a window) with a profile, in the background."""
-    from api.cli import _window_bound
-
     body = body or AnalyzeIn()
     try:
         profile = load_profile(body.profile, settings.data_dir)
-        start = _window_bound(body.since, end=False)
-        end = _window_bound(body.until, end=True)
+        start = window_bound(body.since, end=False, name="since")
+        end = window_bound(body.until, end=True, name="until")
     except GraphError as exc:
         raise HTTPException(422, str(exc)) from None
     if start is not None and end is not None and start >= end:
