@@ -7,6 +7,7 @@ Skipped when chromium or playwright is missing, except under CI (``CI`` set), wh
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import socket
@@ -24,13 +25,16 @@ from api.main import create_app
 from graph.analysis import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
+from graph.console import FalkorDBConsole
+from graph.console_replica import ConsoleReplica
 from graph.models import AmplificationRow, UserRow
 from graph.roles import ROLE_ORDER
-from graph.server import ServerInfo
+from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import HOSTILE_HANDLE, generate_demo
 from loaders.ingest import load_csv_dir
 from tests.conftest import ARTIFACTS
+from tests.test_console import MEM
 from web.csv_export import INFLUENCER_COLUMNS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -92,10 +96,14 @@ def app_url(
         [AmplificationRow(f"evil-{a}", a, "evil", "retweet", T0) for a in amplifiers]
     )
     analyze(store)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(), backend=backend), host="127.0.0.1", port=port, log_level="warning"
+    replica = ConsoleReplica(
+        EmbeddedServer(server.data_dir), timeout_ms=5_000, max_rows=50, mem_bytes=MEM
     )
+    replica.start()
+    console = FalkorDBConsole(replica, "browser_demo")
+    port = _free_port()
+    app = create_app(Settings(), backend=backend, console=console)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     app_server = uvicorn.Server(config)
     thread = threading.Thread(target=app_server.run, daemon=True)
     thread.start()
@@ -106,6 +114,7 @@ def app_url(
     yield f"http://127.0.0.1:{port}"
     app_server.should_exit = True
     thread.join(timeout=10)
+    console.close()
     backend.clear()
     backend.close()
 
@@ -163,14 +172,18 @@ def test_network_search_click_explain_expand(page: Page) -> None:
     top = page.locator("tr[data-node-id]").first.get_attribute("data-node-id")
     assert top is not None
     page.wait_for_timeout(600)  # the search's focus animation
-    point = page.evaluate(
-        "(id) => { const n = window.__resonanceNetwork.network;"
-        " return n.canvasToDOM(n.getPosition(id)); }",
-        top,
-    )
     box = page.locator("#network").bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    for _ in range(5):  # the layout may still be settling: aim again when a click misses
+        point = page.evaluate(
+            "(id) => { const n = window.__resonanceNetwork.network;"
+            " return n.canvasToDOM(n.getPosition(id)); }",
+            top,
+        )
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        page.wait_for_timeout(300)
+        if page.evaluate("window.__resonanceNetwork.network.getSelectedNodes()[0]") == top:
+            break
     page.wait_for_function(
         "(id) => window.__resonanceNetwork.network.getSelectedNodes()[0] === id", arg=top
     )
@@ -211,7 +224,7 @@ def test_influencer_table_filter_and_csv(page: Page, app_url: str) -> None:
     handles = page.locator("#influencers td.handle a").all_text_contents()
     assert "@" + XSS_HANDLE in handles or "@" + HOSTILE_HANDLE in handles
     assert page.locator("#influencers img").count() == 0
-    assert page.locator("[data-action='shortlist']").first.is_hidden()
+    assert page.locator("#influencers [data-action='shortlist']").first.is_visible()
     first = page.locator("#influencers td.handle a").first.get_attribute("href")
     assert first is not None and first.startswith("/?focus=")
 
@@ -251,3 +264,176 @@ def test_overview_draws_heatmap_and_charts(page: Page) -> None:
     assert page.locator("#scores-chart svg rect").count() == 10
     assert page.locator("#roles-chart svg rect").count() == len(ROLE_ORDER)
     _shot(page, "overview")
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_shortlist_from_table_note_and_csv(page: Page, app_url: str) -> None:
+    page.goto("/influencers")
+    page.locator("#influencers tbody tr").first.wait_for()
+    row = page.locator("#influencers tbody tr").first
+    user_id = row.get_attribute("data-user-id")
+    handle = row.locator("td.handle a").text_content()
+    assert user_id and handle
+    row.locator("[data-action='shortlist']").click()
+    picker = page.locator("#shortlist-picker")
+    picker.wait_for(state="visible")
+    page.wait_for_function('document.querySelector("#shortlist-picker select").options.length > 0')
+    page.select_option("#shortlist-picker select", "")
+    name = f"Campaign {XSS_HANDLE}"
+    page.fill("#shortlist-picker input[name='shortlist-name']", name)
+    page.click("[data-action='picker-add']")
+    status = picker.locator("[data-field='picker-status']")
+    page.wait_for_function(
+        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
+        ".textContent.startsWith('Added')"
+    )
+    assert name in (status.text_content() or "")
+    list_id = picker.get_attribute("data-shortlist-id")
+    assert list_id
+    _shot(page, "shortlist-picker")
+    detail = _api(app_url, f"/api/shortlists/{list_id}")
+    assert detail["name"] == name
+    assert [m["user_id"] for m in detail["items"]] == [user_id]
+
+    # Adding the same account again keeps it (and its note) as it was.
+    page.click("[data-action='picker-add']")
+    page.wait_for_function(
+        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
+        ".textContent.startsWith('Already')"
+    )
+
+    page.goto("/shortlists")
+    entry = page.locator(f"#shortlists li[data-shortlist-id='{list_id}'] button")
+    entry.wait_for()
+    assert entry.text_content() == name
+    entry.click()
+    member = page.locator(f"#members tbody tr[data-user-id='{user_id}']")
+    member.wait_for()
+    assert member.locator("td.handle a").text_content() == handle
+    assert page.locator("#shortlist-name").text_content() == name
+    note = f"Pitch in May {XSS_NAME}\nsecond line"
+    member.locator("textarea[name='note']").fill(note)
+    member.locator("input[name='tags']").fill("spring, =risky, spring")
+    member.locator("[data-action='save-member']").click()
+    page.wait_for_function(
+        "(id) => document.querySelector(`#members tr[data-user-id='${id}']"
+        " [data-field='member-status']`).textContent === 'Saved'",
+        arg=user_id,
+    )
+    assert page.locator("img").count() == 0
+
+    page.reload()
+    member = page.locator(f"#members tbody tr[data-user-id='{user_id}']")
+    member.wait_for()
+    assert member.locator("textarea[name='note']").input_value() == note
+    assert member.locator("input[name='tags']").input_value() == "spring, =risky"
+    _shot(page, "shortlists")
+
+    with page.expect_download() as info:
+        page.click("#shortlist-csv")
+    download = info.value
+    assert download.url.endswith(f"/api/shortlists/{list_id}.csv")
+    target = ARTIFACTS / "browser-shortlist.csv"
+    ARTIFACTS.mkdir(exist_ok=True)
+    download.save_as(str(target))
+    rows = _csv_rows(target)
+    assert len(rows) == 1
+    assert rows[0]["handle"].lstrip("'@") == handle.lstrip("@")
+    assert rows[0]["note"] == note
+    assert rows[0]["tags"] == "spring; =risky"
+
+    # Remove the member: the list empties.
+    member.locator("[data-action='remove-member']").click()
+    page.wait_for_function("document.querySelectorAll('#members tbody tr').length === 0")
+    assert _api(app_url, f"/api/shortlists/{list_id}")["members"] == 0
+
+
+def test_network_panel_adds_to_existing_shortlist(page: Page, app_url: str) -> None:
+    request = urllib.request.Request(
+        app_url + "/api/shortlists",
+        data=json.dumps({"name": "From the network"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        list_id = json.loads(response.read())["id"]
+    page.goto("/?focus=evil&limit=20")
+    page.locator("#details").wait_for(state="visible")
+    page.click("#details [data-action='shortlist']")
+    page.locator("#shortlist-picker").wait_for(state="visible")
+    page.wait_for_function(
+        "(id) => [...document.querySelectorAll('#shortlist-picker option')]"
+        ".some((o) => o.value === id)",
+        arg=list_id,
+    )
+    title = page.locator("#shortlist-picker [data-field='picker-title']").text_content()
+    assert title == f"Add @{XSS_HANDLE} to a shortlist"
+    page.select_option("#shortlist-picker select", list_id)
+    assert page.locator("#shortlist-picker input[name='shortlist-name']").is_hidden()
+    page.click("[data-action='picker-add']")
+    page.wait_for_function(
+        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
+        ".textContent.startsWith('Added')"
+    )
+    assert page.locator("img").count() == 0
+    _shot(page, "network-shortlist")
+    items = _api(app_url, f"/api/shortlists/{list_id}")["items"]
+    assert [m["user_id"] for m in items] == ["evil"]
+
+
+def _run_until_rows(page: Page) -> int:
+    """The console reads a replica, which catches up asynchronously: rerun until rows show."""
+    deadline = time.monotonic() + 20
+    while True:
+        page.click("#run")
+        page.wait_for_function("!document.getElementById('run').disabled")
+        count = page.locator("#results tbody tr").count()
+        if count or time.monotonic() > deadline:
+            return count
+        page.wait_for_timeout(250)
+
+
+def test_console_examples_graph_and_refusal(page: Page) -> None:
+    page.goto("/console")
+    buttons = page.locator("[data-example]")
+    assert buttons.count() == 4
+    buttons.nth(3).click()
+    assert "NOT (:Shortlist)-[:INCLUDES]->(u)" in page.input_value("#query")
+    assert json.loads(page.input_value("#params")) == {"topic": "vegan", "community": 1}
+    buttons.nth(1).click()
+    assert "brand_ambassador" in page.input_value("#query")
+    assert json.loads(page.input_value("#params")) == {}
+    assert _run_until_rows(page) > 0
+    headers = page.locator("#results thead th").all_text_contents()
+    assert headers[:2] == ["handle", "amplifiers"]
+    assert page.locator("#console-error").is_hidden()
+    _shot(page, "console-rows")
+
+    # Nodes come back as a graph and compact cells; hostile text stays text.
+    page.fill("#query", "MATCH (u:User {id: $id})<-[r:AMPLIFIED]-(a:User) RETURN u, r, a LIMIT 5")
+    page.fill("#params", '{"id": "evil"}')
+    assert _run_until_rows(page) > 0
+    page.locator("#console-graph").wait_for(state="visible")
+    page.wait_for_function("window.__resonanceConsole.nodes.length > 1")
+    first = page.locator("#results tbody tr").first.locator("td").first.text_content()
+    assert first == f"(:User @{XSS_HANDLE})"
+    assert page.locator("img").count() == 0
+    _shot(page, "console-graph")
+
+    page.fill("#query", "CREATE (n:X)")
+    page.fill("#params", "{}")
+    page.click("#run")
+    error = page.locator("#console-error")
+    error.wait_for(state="visible")
+    assert (error.text_content() or "").startswith("Refused: ")
+    _shot(page, "console-refused")
+
+    page.fill("#params", "{not json")
+    page.click("#run")
+    page.wait_for_function(
+        "document.getElementById('console-error').textContent.includes('not valid JSON')"
+    )

@@ -2,7 +2,8 @@
  * Resonance influencer table: /api/influencers filtered, sorted and paged; the CSV link carries
  * the same filters. Rows link to the network view focused on the account. User text reaches the
  * DOM through textContent only. The "Add to shortlist" buttons stay hidden unless
- * window.RESONANCE_SHORTLISTS is true; they only dispatch a "resonance:shortlist" event.
+ * window.RESONANCE_SHORTLISTS is true (shortlist-picker.js sets it); they only dispatch a
+ * "resonance:shortlist" event, which the picker answers.
  */
 (function () {
   "use strict";
@@ -136,7 +137,7 @@
       add.dataset.action = "shortlist";
       add.hidden = !shortlists;
       add.addEventListener("click", function () {
-        document.dispatchEvent(new CustomEvent("resonance:shortlist", { detail: { ids: [item.id] } }));
+        document.dispatchEvent(new CustomEvent("resonance:shortlist", { detail: { ids: [item.id], handle: R.at(item.handle) } }));
       });
       cell.appendChild(add);
       tr.appendChild(cell);

@@ -88,6 +88,19 @@
         }
       });
     }
+    var shortlistButton = panel.querySelector("[data-action='shortlist']");
+    if (shortlistButton) {
+      shortlistButton.hidden = window.RESONANCE_SHORTLISTS !== true;
+      shortlistButton.addEventListener("click", function () {
+        var node = current ? nodes.get(current) : null;
+        if (node) {
+          var info = node.info || {};
+          document.dispatchEvent(
+            new CustomEvent("resonance:shortlist", { detail: { ids: [current], handle: R.at(info.handle) } })
+          );
+        }
+      });
+    }
     wireSearch();
 
     if (view.focus) {

@@ -1,0 +1,220 @@
+/*
+ * Resonance console: read-only Cypher through POST /api/console. Rows become a table (cells via
+ * textContent; nodes and relationships shown compactly), the nodes and relationships that come
+ * back a small vis-network graph, and a refusal (422/503) its message. Never innerHTML.
+ */
+(function () {
+  "use strict";
+
+  var R = window.Resonance;
+
+  function clear(node) {
+    while (node.firstChild) {
+      node.removeChild(node.firstChild);
+    }
+  }
+
+  function nodeText(node) {
+    var props = node.properties || {};
+    var name = props.handle !== undefined ? R.at(props.handle) : props.name !== undefined ? props.name : props.id;
+    return "(" + (node.labels || []).map(function (l) { return ":" + l; }).join("") +
+      (name !== undefined && name !== null ? " " + name : " #" + node.id) + ")";
+  }
+
+  function compact(value) {
+    if (value === null || value === undefined) {
+      return "null";
+    }
+    if (typeof value !== "object") {
+      return String(value);
+    }
+    if (value.kind === "node") {
+      return nodeText(value);
+    }
+    if (value.kind === "relationship") {
+      return "[:" + value.type + " " + value.start + "→" + value.end + "]";
+    }
+    if (value.kind === "path") {
+      var nodes = value.nodes || [];
+      return "path of " + nodes.length + " node" + (nodes.length === 1 ? "" : "s");
+    }
+    var text = JSON.stringify(value);
+    return text.length > 300 ? text.slice(0, 300) + "…" : text;
+  }
+
+  function start() {
+    var query = document.getElementById("query");
+    var paramsField = document.getElementById("params");
+    var run = document.getElementById("run");
+    if (!query || !paramsField || !run || !R) {
+      return;
+    }
+    var status = document.getElementById("console-status");
+    var errorBox = document.getElementById("console-error");
+    var card = document.getElementById("results-card");
+    var summary = document.getElementById("results-summary");
+    var table = document.getElementById("results");
+    var graphBox = document.getElementById("console-graph");
+    var examples = [];
+    try {
+      examples = JSON.parse(document.getElementById("examples-data").textContent || "[]");
+    } catch (error) {
+      examples = [];
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-example]"), function (button) {
+      button.addEventListener("click", function () {
+        var example = examples[Number(button.dataset.example)];
+        if (example) {
+          query.value = example.query;
+          paramsField.value = JSON.stringify(example.params || {}, null, 2);
+          query.focus();
+        }
+      });
+    });
+    var graph = null;
+    var busy = false;
+    run.addEventListener("click", submit);
+    query.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        submit();
+      }
+    });
+
+    function refuse(text) {
+      errorBox.textContent = text;
+      errorBox.hidden = false;
+      status.textContent = "";
+    }
+
+    function submit() {
+      if (busy) {
+        return;
+      }
+      errorBox.hidden = true;
+      errorBox.textContent = "";
+      var params;
+      try {
+        params = JSON.parse(paramsField.value.trim() || "{}");
+      } catch (error) {
+        refuse("The parameters are not valid JSON: " + error.message);
+        return;
+      }
+      if (params === null || typeof params !== "object" || Array.isArray(params)) {
+        refuse("The parameters must be a JSON object.");
+        return;
+      }
+      if (!query.value.trim()) {
+        refuse("Type a Cypher query first.");
+        return;
+      }
+      busy = true;
+      run.disabled = true;
+      status.textContent = "Running…";
+      fetch("/api/console", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "Content-Type": "application/json" },
+        body: JSON.stringify({ query: query.value, params: params }),
+      })
+        .then(function (response) {
+          return response
+            .json()
+            .catch(function () {
+              return {};
+            })
+            .then(function (payload) {
+              if (!response.ok) {
+                var detail = payload && payload.detail;
+                if (typeof detail !== "string") {
+                  detail = detail ? JSON.stringify(detail) : "HTTP " + response.status;
+                }
+                var prefix = response.status === 503 ? "The console is unavailable: " : "Refused: ";
+                refuse(prefix + detail);
+                return;
+              }
+              status.textContent = "";
+              show(payload);
+            });
+        })
+        .catch(function (error) {
+          refuse("Could not reach the console: " + error.message);
+        })
+        .then(function () {
+          busy = false;
+          run.disabled = false;
+        });
+    }
+
+    function show(result) {
+      card.hidden = false;
+      var head = table.tHead.rows[0];
+      var body = table.tBodies[0];
+      clear(head);
+      clear(body);
+      result.columns.forEach(function (column) {
+        var th = R.el("th", null, column);
+        th.scope = "col";
+        head.appendChild(th);
+      });
+      result.rows.forEach(function (values) {
+        var tr = R.el("tr");
+        values.forEach(function (value) {
+          var td = R.el("td", typeof value === "number" ? "num" : null, compact(value));
+          tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+      summary.textContent = result.rows.length + " row" + (result.rows.length === 1 ? "" : "s") +
+        (result.truncated ? " (truncated: there were more)" : "") + " · " +
+        Math.round(result.elapsed_ms) + " ms · " + result.nodes.length + " node" +
+        (result.nodes.length === 1 ? "" : "s") + " · " + result.relationships.length +
+        " relationship" + (result.relationships.length === 1 ? "" : "s");
+      draw(result.nodes || [], result.relationships || []);
+    }
+
+    function draw(nodes, relationships) {
+      if (graph) {
+        graph.destroy();
+        graph = null;
+      }
+      if (!nodes.length || !window.vis) {
+        graphBox.hidden = true;
+        return;
+      }
+      graphBox.hidden = false;
+      var known = {};
+      var data = {
+        nodes: new window.vis.DataSet(
+          nodes.map(function (node) {
+            known[node.id] = true;
+            var label = nodeText(node);
+            return { id: node.id, label: label.length > 40 ? label.slice(0, 40) + "…" : label, title: label, shape: "dot", size: 10 };
+          })
+        ),
+        edges: new window.vis.DataSet(
+          relationships
+            .filter(function (rel) {
+              return known[rel.start] && known[rel.end];
+            })
+            .map(function (rel) {
+              return { id: rel.id, from: rel.start, to: rel.end, label: String(rel.type), arrows: "to" };
+            })
+        ),
+      };
+      graph = new window.vis.Network(graphBox, data, {
+        physics: { stabilization: { iterations: 150 } },
+        nodes: { font: { size: 12 }, color: { background: "#6c8cff", border: "#2b3040" } },
+        edges: { font: { size: 10, align: "middle" }, color: { color: "#8a93a8" }, smooth: false },
+        interaction: { hover: true },
+      });
+      window.__resonanceConsole = { network: graph, nodes: data.nodes, edges: data.edges };
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,212 @@
+/*
+ * Resonance: the "Add to shortlist" picker shared by the influencer table and the network view.
+ * Loading this script turns the shortlist buttons on (window.RESONANCE_SHORTLISTS); it answers
+ * the "resonance:shortlist" event ({ids, handle}) with a small panel: pick an existing shortlist
+ * or name a new one, then PUT each account as a member. User text goes through textContent and
+ * form values only.
+ */
+(function () {
+  "use strict";
+
+  window.RESONANCE_SHORTLISTS = true;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  function send(method, url, body) {
+    var init = { method: method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (response) {
+      if (!response.ok) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (payload) {
+            var detail = payload && payload.detail;
+            if (typeof detail !== "string") {
+              detail = "HTTP " + response.status;
+            }
+            throw new Error(detail);
+          });
+      }
+      return response.status === 204 ? null : response.json();
+    });
+  }
+
+  var picker = null;
+
+  function build() {
+    var box = el("section", "shortlist-picker");
+    box.id = "shortlist-picker";
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Add to shortlist");
+    box.hidden = true;
+    var title = el("h2", null, "Add to shortlist");
+    title.dataset.field = "picker-title";
+    var chooseLabel = el("label", null, "Shortlist ");
+    var select = el("select");
+    select.name = "shortlist";
+    chooseLabel.appendChild(select);
+    var nameLabel = el("label", null, "New list name ");
+    var name = el("input");
+    name.name = "shortlist-name";
+    name.type = "text";
+    name.maxLength = 200;
+    name.placeholder = "e.g. Spring campaign";
+    nameLabel.appendChild(name);
+    var actions = el("div", "picker-actions");
+    var add = el("button", "button primary", "Add");
+    add.type = "button";
+    add.dataset.action = "picker-add";
+    var cancel = el("button", "button quiet", "Cancel");
+    cancel.type = "button";
+    cancel.dataset.action = "picker-cancel";
+    var link = el("a", "button quiet", "Open shortlists");
+    link.href = "/shortlists";
+    actions.appendChild(add);
+    actions.appendChild(cancel);
+    actions.appendChild(link);
+    var status = el("p", "muted");
+    status.dataset.field = "picker-status";
+    status.setAttribute("aria-live", "polite");
+    box.appendChild(title);
+    box.appendChild(chooseLabel);
+    box.appendChild(nameLabel);
+    box.appendChild(actions);
+    box.appendChild(status);
+    document.body.appendChild(box);
+
+    var state = { ids: [], busy: false };
+    select.addEventListener("change", function () {
+      nameLabel.hidden = select.value !== "";
+    });
+    cancel.addEventListener("click", function () {
+      box.hidden = true;
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        box.hidden = true;
+      }
+    });
+    add.addEventListener("click", function () {
+      if (state.busy || !state.ids.length) {
+        return;
+      }
+      var chosen = select.value;
+      var newName = name.value.trim();
+      if (!chosen && !newName) {
+        status.textContent = "Choose a shortlist or type a name for a new one.";
+        name.focus();
+        return;
+      }
+      state.busy = true;
+      add.disabled = true;
+      status.textContent = "Adding…";
+      var target = chosen
+        ? Promise.resolve({ id: chosen, name: select.options[select.selectedIndex].textContent })
+        : send("POST", "/api/shortlists", { name: newName });
+      var listName = "";
+      target
+        .then(function (list) {
+          listName = list.name;
+          return send("GET", "/api/shortlists/" + encodeURIComponent(list.id)).then(function (detail) {
+            var present = {};
+            (detail.items || []).forEach(function (member) {
+              present[member.user_id] = true;
+            });
+            var fresh = state.ids.filter(function (id) {
+              return !present[id];
+            });
+            return Promise.all(
+              fresh.map(function (id) {
+                return send(
+                  "PUT",
+                  "/api/shortlists/" + encodeURIComponent(list.id) + "/members/" + encodeURIComponent(id),
+                  { note: "", tags: [] }
+                );
+              })
+            ).then(function () {
+              return { list: list, added: fresh.length };
+            });
+          });
+        })
+        .then(function (result) {
+          status.textContent = result.added
+            ? "Added to “" + listName + "”."
+            : "Already on “" + listName + "”.";
+          box.dataset.shortlistId = result.list.id;
+          return refresh(result.list.id);
+        })
+        .catch(function (error) {
+          status.textContent = "Could not add: " + error.message;
+        })
+        .then(function () {
+          state.busy = false;
+          add.disabled = false;
+        });
+    });
+
+    function refresh(selected) {
+      return send("GET", "/api/shortlists?limit=200").then(function (page) {
+        while (select.firstChild) {
+          select.removeChild(select.firstChild);
+        }
+        var fresh = el("option", null, "New shortlist…");
+        fresh.value = "";
+        select.appendChild(fresh);
+        page.items.forEach(function (item) {
+          var option = el("option", null, item.name);
+          option.value = item.id;
+          select.appendChild(option);
+        });
+        select.value = selected || "";
+        if (select.value !== (selected || "")) {
+          select.value = "";
+        }
+        nameLabel.hidden = select.value !== "";
+      });
+    }
+
+    return {
+      open: function (ids, handle) {
+        state.ids = ids;
+        title.textContent = handle ? "Add " + handle + " to a shortlist" : "Add to shortlist";
+        status.textContent = "";
+        name.value = "";
+        box.hidden = false;
+        refresh(select.value)
+          .catch(function (error) {
+            status.textContent = "Could not load the shortlists: " + error.message;
+          })
+          .then(function () {
+            (select.value ? select : name).focus();
+          });
+      },
+    };
+  }
+
+  document.addEventListener("resonance:shortlist", function (event) {
+    var detail = event.detail || {};
+    var ids = (detail.ids || []).map(String).filter(Boolean);
+    if (!ids.length) {
+      return;
+    }
+    if (!picker) {
+      picker = build();
+    }
+    picker.open(ids, detail.handle ? String(detail.handle) : "");
+  });
+})();

@@ -1,0 +1,236 @@
+/*
+ * Resonance shortlists: the lists from /api/shortlists, and one list's members with an editable
+ * note and tags each (saved with PUT), removable, and downloadable as CSV. User text reaches the
+ * DOM through textContent and form values only (never innerHTML).
+ */
+(function () {
+  "use strict";
+
+  var R = window.Resonance;
+
+  function send(method, url, body) {
+    var init = { method: method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (response) {
+      if (!response.ok) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (payload) {
+            var detail = payload && payload.detail;
+            throw new Error(typeof detail === "string" ? detail : "HTTP " + response.status);
+          });
+      }
+      return response.status === 204 ? null : response.json();
+    });
+  }
+
+  function clear(node) {
+    while (node.firstChild) {
+      node.removeChild(node.firstChild);
+    }
+  }
+
+  function splitTags(text) {
+    var seen = {};
+    return String(text)
+      .split(/[,;]/)
+      .map(function (tag) {
+        return tag.trim();
+      })
+      .filter(function (tag) {
+        if (!tag || seen[tag]) {
+          return false;
+        }
+        seen[tag] = true;
+        return true;
+      });
+  }
+
+  function start() {
+    var index = document.getElementById("shortlists");
+    var listsStatus = document.getElementById("lists-status");
+    var card = document.getElementById("shortlist");
+    if (!index || !card || !R) {
+      return;
+    }
+    var body = document.getElementById("members").tBodies[0];
+    var membersStatus = document.getElementById("members-status");
+    var current = new URLSearchParams(window.location.search).get("id");
+
+    loadIndex();
+    if (current) {
+      open(current);
+    }
+
+    function loadIndex() {
+      return send("GET", "/api/shortlists?limit=200")
+        .then(function (page) {
+          clear(index);
+          listsStatus.textContent = page.total
+            ? page.total + " shortlist" + (page.total === 1 ? "" : "s")
+            : "No shortlists yet: add accounts from the Influencers or Network pages.";
+          page.items.forEach(function (item) {
+            var li = R.el("li");
+            li.dataset.shortlistId = item.id;
+            var button = R.el("button", "linkish", item.name);
+            button.type = "button";
+            button.dataset.action = "open-shortlist";
+            button.addEventListener("click", function () {
+              open(item.id);
+            });
+            li.appendChild(button);
+            li.appendChild(
+              R.el("span", "muted", " · " + item.members + " member" + (item.members === 1 ? "" : "s"))
+            );
+            if (item.id === current) {
+              li.classList.add("selected");
+            }
+            index.appendChild(li);
+          });
+        })
+        .catch(function (error) {
+          listsStatus.textContent = "Could not load the shortlists: " + error.message;
+        });
+    }
+
+    function open(id) {
+      current = id;
+      window.history.replaceState(null, "", "?id=" + encodeURIComponent(id));
+      Array.prototype.forEach.call(index.children, function (li) {
+        li.classList.toggle("selected", li.dataset.shortlistId === id);
+      });
+      membersStatus.textContent = "Loading…";
+      return send("GET", "/api/shortlists/" + encodeURIComponent(id))
+        .then(function (detail) {
+          if (current !== id) {
+            return;
+          }
+          card.hidden = false;
+          card.dataset.shortlistId = detail.id;
+          document.getElementById("shortlist-name").textContent = detail.name;
+          var meta = "Updated " + detail.updated_at;
+          if (detail.profile) {
+            meta += " · profile " + detail.profile;
+          }
+          if (detail.since || detail.until) {
+            meta += " · window " + (detail.since || "…") + " – " + (detail.until || "…");
+          }
+          document.getElementById("shortlist-meta").textContent = meta;
+          document.getElementById("shortlist-csv").href =
+            "/api/shortlists/" + encodeURIComponent(detail.id) + ".csv";
+          clear(body);
+          detail.items.forEach(function (member) {
+            body.appendChild(row(detail.id, member));
+          });
+          membersStatus.textContent = detail.items.length
+            ? detail.items.length + " member" + (detail.items.length === 1 ? "" : "s")
+            : "No members yet.";
+        })
+        .catch(function (error) {
+          card.hidden = false;
+          clear(body);
+          membersStatus.textContent = "Could not open the shortlist: " + error.message;
+        });
+    }
+
+    function row(listId, member) {
+      var url = "/api/shortlists/" + encodeURIComponent(listId) + "/members/" + encodeURIComponent(member.user_id);
+      var tr = R.el("tr");
+      tr.dataset.userId = member.user_id;
+      var handle = R.el("td", "handle");
+      var link = R.el("a", null, R.at(member.handle));
+      link.href = "/?focus=" + encodeURIComponent(member.user_id);
+      link.title = "Show in the network";
+      handle.appendChild(link);
+      if (member.name) {
+        handle.appendChild(R.el("span", "name", member.name));
+      }
+      tr.appendChild(handle);
+      tr.appendChild(R.el("td", "num", member.rank === null ? "—" : member.rank));
+      tr.appendChild(R.el("td", "num", R.formatScore(member.score)));
+      tr.appendChild(R.el("td", "role", member.role ? member.role.replace(/_/g, " ") : "—"));
+      var reasons = R.el("td");
+      var ul = R.el("ul", "reasons");
+      (member.reasons || []).forEach(function (reason) {
+        ul.appendChild(R.el("li", null, reason));
+      });
+      reasons.appendChild(ul);
+      tr.appendChild(reasons);
+
+      var edit = R.el("td", "member-edit");
+      var note = R.el("textarea");
+      note.name = "note";
+      note.rows = 2;
+      note.maxLength = 2000;
+      note.value = member.note;
+      note.setAttribute("aria-label", "Note for " + R.at(member.handle));
+      var tags = R.el("input");
+      tags.name = "tags";
+      tags.type = "text";
+      tags.placeholder = "tags, comma-separated";
+      tags.value = (member.tags || []).join(", ");
+      tags.setAttribute("aria-label", "Tags for " + R.at(member.handle));
+      edit.appendChild(note);
+      edit.appendChild(tags);
+      tr.appendChild(edit);
+
+      var actions = R.el("td", "member-actions");
+      var save = R.el("button", "button primary", "Save");
+      save.type = "button";
+      save.dataset.action = "save-member";
+      var remove = R.el("button", "button quiet", "Remove");
+      remove.type = "button";
+      remove.dataset.action = "remove-member";
+      var status = R.el("span", "muted");
+      status.dataset.field = "member-status";
+      status.setAttribute("aria-live", "polite");
+      actions.appendChild(save);
+      actions.appendChild(remove);
+      actions.appendChild(status);
+      tr.appendChild(actions);
+
+      save.addEventListener("click", function () {
+        save.disabled = true;
+        status.textContent = "Saving…";
+        send("PUT", url, { note: note.value, tags: splitTags(tags.value) })
+          .then(function (saved) {
+            note.value = saved.note;
+            tags.value = saved.tags.join(", ");
+            status.textContent = "Saved";
+          })
+          .catch(function (error) {
+            status.textContent = "Not saved: " + error.message;
+          })
+          .then(function () {
+            save.disabled = false;
+          });
+      });
+      remove.addEventListener("click", function () {
+        remove.disabled = true;
+        status.textContent = "Removing…";
+        send("DELETE", url)
+          .then(function () {
+            open(listId);
+            loadIndex();
+          })
+          .catch(function (error) {
+            remove.disabled = false;
+            status.textContent = "Not removed: " + error.message;
+          });
+      });
+      return tr;
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
