@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from graph import queries
+from graph.queries import statements_of
+
 # ---------------------------------------------------------------- one account
 USER_DETAIL: LiteralString = """
 MATCH (u:User {id: $id})
@@ -58,18 +61,9 @@ ORDER BY score DESC, id ASC
 LIMIT $limit
 """
 
-# Per (amplifier, author, kind) among ``$ids``: the evidence of ``graph.weighting.pair_weight``.
-# The ``WITH`` keeps FalkorDB from answering ``b.id IN $ids`` through the id index (which
-# re-reads every listed author's incoming edges once per listed amplifier: a minute at 1M edges).
-EDGES_AMONG: LiteralString = """
-UNWIND $ids AS key
-MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
-WITH a, r, b
-WHERE b.id IN $ids
-RETURN a.id AS source, b.id AS target, r.kind AS kind, count(r) AS events,
-       count(DISTINCT coalesce(r.post_id, '')) AS posts,
-       count(DISTINCT r.at - r.at % 86400000) AS days
-"""
+# Per (amplifier, author, kind) among ``$ids``: the evidence of ``graph.weighting.pair_weight``
+# (shared with the network page; see the note on the ``WITH`` there).
+EDGES_AMONG: LiteralString = queries.EDGES_AMONG
 
 # ---------------------------------------------------------------- topics
 TOPICS: LiteralString = """
@@ -181,12 +175,4 @@ RETURN a.run AS run, a.profile AS profile, a.profile_json AS profile_json, a.sin
 
 def all_queries() -> list[str]:
     """Every statement of this module, for the front-end check and the FalkorDB tests."""
-    found: list[str] = []
-    for name, value in globals().items():
-        if name.startswith("_") or not name.isupper():
-            continue
-        if isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, dict):
-            found.extend(str(query) for query in value.values())
-    return found
+    return statements_of(globals())

@@ -6,6 +6,7 @@ through Neo4j's own Cypher front-end and runs the store contract tests on Falkor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import LiteralString
 
 # ---------------------------------------------------------------- writes
@@ -259,10 +260,10 @@ RETURN a.id AS source, b.id AS target, r.kind AS kind, count(r) AS events,
 """
 
 
-def all_queries() -> list[str]:
-    """Every shared statement, for the front-end check and the contract tests."""
+def statements_of(namespace: Mapping[str, object]) -> list[str]:
+    """The public upper-case statements (strings, or dicts of them) of a queries module."""
     found: list[str] = []
-    for name, value in globals().items():
+    for name, value in namespace.items():
         if name.startswith("_") or not name.isupper():
             continue
         if isinstance(value, str):
@@ -270,3 +271,8 @@ def all_queries() -> list[str]:
         elif isinstance(value, dict):
             found.extend(str(query) for query in value.values())
     return found
+
+
+def all_queries() -> list[str]:
+    """Every shared statement, for the front-end check and the contract tests."""
+    return statements_of(globals())

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from graph.queries import statements_of
+
 # Members counted with OPTIONAL MATCH: on FalkorDB a pattern comprehension here counted 0.
 _FIELDS: LiteralString = """
 OPTIONAL MATCH (s)-[i:INCLUDES]->(:User)
@@ -70,8 +72,4 @@ RETURN count(s) AS deleted
 
 def all_queries() -> list[str]:
     """Every statement of this module, for the front-end check and the FalkorDB tests."""
-    return [
-        value
-        for name, value in globals().items()
-        if not name.startswith("_") and name.isupper() and isinstance(value, str)
-    ]
+    return statements_of(globals())
