@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import igraph as ig
 import numpy as np
@@ -25,6 +27,16 @@ def _undirected_weighted(
     upper = pairs.tocoo()
     edges = np.column_stack((upper.row, upper.col)).astype(np.int64)
     return ig.Graph(n=node_count, edges=edges.tolist()), upper.data.astype(np.float64).tolist()
+
+
+@contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    """igraph's process-wide generator as ``random.Random(seed)`` for one call, then restored."""
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        ig.set_random_number_generator(random)
 
 
 def _by_size(membership: list[int] | IntArray) -> IntArray:
@@ -88,16 +100,13 @@ def leiden(
     graph, weights = _undirected_weighted(node_count, source, target, weight)
     if not weights:
         return np.arange(node_count, dtype=np.int64)
-    ig.set_random_number_generator(random.Random(seed))
-    try:
+    with _seeded(seed):
         clusters = graph.community_leiden(
             objective_function="modularity",
             weights=weights,
             resolution=resolution,
             n_iterations=iterations,
         )
-    finally:
-        ig.set_random_number_generator(random)
     return _by_size(clusters.membership)
 
 
@@ -128,11 +137,8 @@ def louvain(
     graph, weights = _undirected_weighted(node_count, source, target, weight)
     if not weights:
         return np.arange(node_count, dtype=np.int64)
-    ig.set_random_number_generator(random.Random(seed))
-    try:
+    with _seeded(seed):
         clusters = graph.community_multilevel(weights=weights, resolution=resolution)
-    finally:
-        ig.set_random_number_generator(random)
     return _by_size(clusters.membership)
 
 
