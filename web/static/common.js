@@ -30,6 +30,29 @@
     );
   }
 
+  /* A JSON request; a refusal becomes an Error carrying the API's {"detail"} (or the status). */
+  function send(method, url, body) {
+    var init = { method: method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (response) {
+      if (!response.ok) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (payload) {
+            var detail = payload && payload.detail;
+            throw new Error(typeof detail === "string" ? detail : "HTTP " + response.status);
+          });
+      }
+      return response.status === 204 ? null : response.json();
+    });
+  }
+
   function formatScore(value) {
     if (value === null || value === undefined || !isFinite(value)) {
       return "n/a";
@@ -113,6 +136,7 @@
     FILTERS: FILTERS,
     el: el,
     getJSON: getJSON,
+    send: send,
     formatScore: formatScore,
     at: at,
     filterParams: filterParams,

@@ -8,6 +8,8 @@
 (function () {
   "use strict";
 
+  var R = window.Resonance;
+
   window.RESONANCE_SHORTLISTS = true;
 
   function el(tag, className, text) {
@@ -19,31 +21,6 @@
       node.textContent = String(text);
     }
     return node;
-  }
-
-  function send(method, url, body) {
-    var init = { method: method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(url, init).then(function (response) {
-      if (!response.ok) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (payload) {
-            var detail = payload && payload.detail;
-            if (typeof detail !== "string") {
-              detail = "HTTP " + response.status;
-            }
-            throw new Error(detail);
-          });
-      }
-      return response.status === 204 ? null : response.json();
-    });
   }
 
   var picker = null;
@@ -117,12 +94,12 @@
       status.textContent = "Adding…";
       var target = chosen
         ? Promise.resolve({ id: chosen, name: select.options[select.selectedIndex].textContent })
-        : send("POST", "/api/shortlists", { name: newName });
+        : R.send("POST", "/api/shortlists", { name: newName });
       var listName = "";
       target
         .then(function (list) {
           listName = list.name;
-          return send("GET", "/api/shortlists/" + encodeURIComponent(list.id)).then(function (detail) {
+          return R.send("GET", "/api/shortlists/" + encodeURIComponent(list.id)).then(function (detail) {
             var present = {};
             (detail.items || []).forEach(function (member) {
               present[member.user_id] = true;
@@ -132,7 +109,7 @@
             });
             return Promise.all(
               fresh.map(function (id) {
-                return send(
+                return R.send(
                   "PUT",
                   "/api/shortlists/" + encodeURIComponent(list.id) + "/members/" + encodeURIComponent(id),
                   { note: "", tags: [] }
@@ -160,7 +137,7 @@
     });
 
     function refresh(selected) {
-      return send("GET", "/api/shortlists?limit=200").then(function (page) {
+      return R.send("GET", "/api/shortlists?limit=200").then(function (page) {
         while (select.firstChild) {
           select.removeChild(select.firstChild);
         }

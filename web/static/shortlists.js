@@ -8,28 +8,6 @@
 
   var R = window.Resonance;
 
-  function send(method, url, body) {
-    var init = { method: method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(url, init).then(function (response) {
-      if (!response.ok) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (payload) {
-            var detail = payload && payload.detail;
-            throw new Error(typeof detail === "string" ? detail : "HTTP " + response.status);
-          });
-      }
-      return response.status === 204 ? null : response.json();
-    });
-  }
-
   function clear(node) {
     while (node.firstChild) {
       node.removeChild(node.firstChild);
@@ -69,7 +47,7 @@
     }
 
     function loadIndex() {
-      return send("GET", "/api/shortlists?limit=200")
+      return R.send("GET", "/api/shortlists?limit=200")
         .then(function (page) {
           clear(index);
           listsStatus.textContent = page.total
@@ -106,7 +84,7 @@
         li.classList.toggle("selected", li.dataset.shortlistId === id);
       });
       membersStatus.textContent = "Loading…";
-      return send("GET", "/api/shortlists/" + encodeURIComponent(id))
+      return R.send("GET", "/api/shortlists/" + encodeURIComponent(id))
         .then(function (detail) {
           if (current !== id) {
             return;
@@ -198,7 +176,7 @@
       save.addEventListener("click", function () {
         save.disabled = true;
         status.textContent = "Saving…";
-        send("PUT", url, { note: note.value, tags: splitTags(tags.value) })
+        R.send("PUT", url, { note: note.value, tags: splitTags(tags.value) })
           .then(function (saved) {
             note.value = saved.note;
             tags.value = saved.tags.join(", ");
@@ -214,7 +192,7 @@
       remove.addEventListener("click", function () {
         remove.disabled = true;
         status.textContent = "Removing…";
-        send("DELETE", url)
+        R.send("DELETE", url)
           .then(function () {
             open(listId);
             loadIndex();
