@@ -60,9 +60,12 @@ def busy_topics(events: Events, profile: Profile) -> list[tuple[str, int]]:
     """(topic, events) for the topics with enough activity, busiest first, ties by name."""
     if not events.topics or not events.count or profile.max_topics == 0:
         return []
-    tagged = np.zeros((len(events.posts) + 1, len(events.topics)), dtype=bool)
-    tagged[events.post_topic[:, 0], events.post_topic[:, 1]] = True
-    counts = tagged[events.post].sum(axis=0)
+    # Events per post, then per topic through the (post, topic) pairs: no posts x topics matrix.
+    per_post = np.bincount(events.post[events.post >= 0], minlength=len(events.posts))
+    pairs = np.unique(events.post_topic, axis=0)
+    counts = np.bincount(
+        pairs[:, 1], weights=per_post[pairs[:, 0]], minlength=len(events.topics)
+    ).astype(np.int64)
     busy = [
         (events.topics[j], int(counts[j]))
         for j in range(len(events.topics))
