@@ -408,16 +408,15 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
 
 # ---------------------------------------------------------------- serve
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
-    import uvicorn
-
     from api.main import create_app
+    from api.serving import run
 
     bind_host = host or settings.host
     bind_port = port or settings.port
     settings = settings.model_copy(update={"host": bind_host, "port": bind_port})
     served = create_app(settings)  # refuses a non-local address without RESONANCE_API_TOKEN
     console.print(f"Resonance explorer on http://{bind_host}:{bind_port}/", highlight=False)
-    uvicorn.run(served, host=bind_host, port=bind_port, log_level="warning")
+    run(served, bind_host, bind_port)
 
 
 @app.command("serve")

@@ -11,6 +11,8 @@ from graph.backends.base import Backend
 from graph.config import Settings
 from graph.connect import open_backend
 from graph.console import Console, open_console
+from graph.leaderboard import Leaderboard
+from graph.run_cache import RunCache
 from graph.store import Store
 
 
@@ -22,6 +24,9 @@ class StoreProvider:
         self._backend = backend
         self._owned = backend is None
         self._lock = threading.Lock()
+        # What only an analysis changes, kept between requests (see graph.run_cache).
+        self.run_cache = RunCache()
+        self.leaderboard = Leaderboard(self.run_cache)
 
     def store(self) -> Store:
         with self._lock:
@@ -64,6 +69,16 @@ def get_store(request: Request) -> Store:
     return provider.store()
 
 
+def get_leaderboard(request: Request) -> Leaderboard:
+    provider: StoreProvider = request.app.state.stores
+    return provider.leaderboard
+
+
+def get_run_cache(request: Request) -> RunCache:
+    provider: StoreProvider = request.app.state.stores
+    return provider.run_cache
+
+
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -76,4 +91,6 @@ def get_console(request: Request) -> Console:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 ConsoleDep = Annotated[Console, Depends(get_console)]
+LeaderboardDep = Annotated[Leaderboard, Depends(get_leaderboard)]
+RunCacheDep = Annotated[RunCache, Depends(get_run_cache)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

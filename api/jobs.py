@@ -1,22 +1,46 @@
-"""Background jobs of the API (load, analyze): one at a time, in a thread, polled by id."""
+"""Background jobs of the API (load, analyze): one at a time, in a thread, polled by id.
+
+With a directory, each job's record is kept there as ``<id>.json`` (written whole to a temporary
+file, then renamed over the old one, at every change of state and at most every
+``PROGRESS_EVERY_S`` while it runs), so a restarted server lists the jobs again; those that were
+queued or running when it stopped come back ``interrupted``.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, get_args
 
-JobState = Literal["queued", "running", "done", "failed"]
+JobState = Literal["queued", "running", "done", "failed", "interrupted"]
 JobKind = Literal["load", "analyze"]
 #: ``report(message, fraction)``: what the job is doing and how far it is (0..1).
 Report = Callable[[str, float], None]
 Work = Callable[[Report], dict[str, Any]]
 
+#: Progress is written to disk at most this often (a change of state always is).
+PROGRESS_EVERY_S = 0.5
+INTERRUPTED = "interrupted: the server stopped while this job was {state}; run it again"
+_ID = re.compile(r"^[0-9a-f]{32}$")
+_ACTIVE = ("queued", "running")
+logger = logging.getLogger(__name__)
+
 
 class JobBusy(Exception):
     """Another job is queued or running."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass
@@ -28,42 +52,158 @@ class Job:
     message: str = "queued"
     result: dict[str, Any] | None = None
     error: str | None = None
+    submitted_at: str = field(default_factory=_now)
+    started_at: str | None = None
+    finished_at: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: Writes the record (the runner's, when it has a directory); called with ``_lock`` held.
+    _save: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
+    _saved_at: float = field(default=0.0, repr=False)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {
-                "id": self.id, "kind": self.kind, "state": self.state,
-                "progress": self.progress, "message": self.message,
-                "result": self.result, "error": self.error,
-            }  # fmt: skip
+            return self._record()
+
+    def _record(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "kind": self.kind, "state": self.state,
+            "progress": self.progress, "message": self.message,
+            "result": self.result, "error": self.error, "submitted_at": self.submitted_at,
+            "started_at": self.started_at, "finished_at": self.finished_at,
+        }  # fmt: skip
+
+    def _persist(self) -> None:
+        """Write the record now (``_lock`` held, so records reach the disk in order)."""
+        if self._save is not None:
+            self._save(self._record())
+            self._saved_at = time.monotonic()
 
     def report(self, message: str, fraction: float) -> None:
         with self._lock:
             self.message = message
             self.progress = min(max(float(fraction), 0.0), 1.0)
+            if time.monotonic() - self._saved_at >= PROGRESS_EVERY_S:
+                self._persist()
+
+    def _change(self, **changes: Any) -> None:
+        with self._lock:
+            for name, value in changes.items():
+                setattr(self, name, value)
+            self._persist()
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Job:
+        """A job read back from its file; ValueError when the record is not one."""
+        job_id: Any = record.get("id")
+        kind: Any = record.get("kind")  # checked next
+        state: Any = record.get("state")
+        if not isinstance(job_id, str) or not _ID.match(job_id):
+            raise ValueError(f"bad id {job_id!r}")
+        if kind not in get_args(JobKind) or state not in get_args(JobState):
+            raise ValueError(f"bad kind {kind!r} or state {state!r}")
+        progress = record.get("progress")
+        if not isinstance(progress, int | float) or not 0 <= progress <= 1:
+            raise ValueError(f"bad progress {progress!r}")
+        texts = {
+            name: record.get(name)
+            for name in ("message", "error", "submitted_at", "started_at", "finished_at")
+        }
+        if not all(value is None or isinstance(value, str) for value in texts.values()):
+            raise ValueError("a text field is not text")
+        result = record.get("result")
+        if result is not None and not isinstance(result, dict):
+            raise ValueError("the result is not an object")
+        return cls(
+            id=job_id, kind=kind, state=state, progress=float(progress),
+            message=texts["message"] or "", result=result, error=texts["error"],
+            submitted_at=texts["submitted_at"] or "", started_at=texts["started_at"],
+            finished_at=texts["finished_at"],
+        )  # fmt: skip
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it over ``path``:
+    a reader (or a crash) sees the old record or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class JobRunner:
-    """Runs one job at a time in a daemon thread; remembers the last ``keep`` jobs."""
+    """Runs one job at a time in a daemon thread; remembers the last ``keep`` jobs.
 
-    def __init__(self, keep: int = 100) -> None:
+    With ``directory``, the records are kept there too and read back by the next runner.
+    """
+
+    def __init__(self, directory: Path | None = None, *, keep: int = 100) -> None:
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._active: Job | None = None
         self._keep = keep
+        self._directory = directory
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._restore(directory)
+
+    def _path(self, job_id: str) -> Path:
+        assert self._directory is not None
+        return self._directory / f"{job_id}.json"
+
+    def _save(self, record: dict[str, Any]) -> None:
+        """Write one record; a full or read-only disk is logged, never fails the job."""
+        try:
+            write_atomically(
+                self._path(record["id"]), json.dumps(record, indent=1, default=str) + "\n"
+            )
+        except (OSError, TypeError, ValueError) as exc:
+            logger.warning("cannot save job %s: %s", record["id"], exc)
+
+    def _restore(self, directory: Path) -> None:
+        for stale in directory.glob(".*.tmp"):  # left by a crash mid-write
+            stale.unlink(missing_ok=True)
+        jobs: list[Job] = []
+        for path in directory.glob("*.json"):
+            try:
+                job = Job.from_record(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, AttributeError) as exc:
+                logger.warning("ignoring the job record %s: %s", path, exc)
+                continue
+            if path.name != f"{job.id}.json":
+                logger.warning("ignoring the job record %s: it holds job %s", path, job.id)
+                continue
+            jobs.append(job)
+        jobs.sort(key=lambda job: (job.submitted_at, job.id))
+        for job in jobs[: max(len(jobs) - self._keep, 0)]:
+            self._path(job.id).unlink(missing_ok=True)
+        for job in jobs[max(len(jobs) - self._keep, 0) :]:
+            job._save = self._save
+            if job.state in _ACTIVE:
+                message = INTERRUPTED.format(state=job.state)
+                job._change(state="interrupted", message=message, error=message)
+            self._jobs[job.id] = job
 
     def submit(
         self, kind: JobKind, work: Work, *, cleanup: Callable[[], None] | None = None
     ) -> Job:
         """Start ``work`` in the background; :class:`JobBusy` while another job runs."""
         with self._lock:
-            if self._active is not None and self._active.state in ("queued", "running"):
-                raise JobBusy(f"job {self._active.id} ({self._active.kind}) is still running")
+            self.check_idle()
             job = Job(id=uuid.uuid4().hex, kind=kind)
+            if self._directory is not None:
+                job._save = self._save
+            job._change()  # the queued record
             self._jobs[job.id] = job
             while len(self._jobs) > self._keep:
-                del self._jobs[next(iter(self._jobs))]
+                evicted = self._jobs.pop(next(iter(self._jobs)))
+                if self._directory is not None:
+                    self._path(evicted.id).unlink(missing_ok=True)
             self._active = job
         thread = threading.Thread(
             target=self._run, args=(job, work, cleanup), name=f"job-{job.id}", daemon=True
@@ -71,18 +211,23 @@ class JobRunner:
         thread.start()
         return job
 
+    def check_idle(self) -> None:
+        """:class:`JobBusy` when a job is queued or running (asked before a long upload)."""
+        active = self._active
+        if active is not None and active.state in _ACTIVE:
+            raise JobBusy(f"job {active.id} ({active.kind}) is still running")
+
     def _run(self, job: Job, work: Work, cleanup: Callable[[], None] | None) -> None:
-        with job._lock:
-            job.state, job.message = "running", "started"
+        job._change(state="running", message="started", started_at=_now())
         try:
             result = work(job.report)
         except Exception as exc:  # a job's failure is its result, never the server's
-            with job._lock:
-                job.state, job.error = "failed", str(exc) or type(exc).__name__
-                job.message = f"failed: {job.error}"
+            error = str(exc) or type(exc).__name__
+            job._change(state="failed", error=error, message=f"failed: {error}", finished_at=_now())
         else:
-            with job._lock:
-                job.state, job.result, job.progress, job.message = "done", result, 1.0, "done"
+            job._change(
+                state="done", result=result, progress=1.0, message="done", finished_at=_now()
+            )
         finally:
             if cleanup is not None:
                 cleanup()
@@ -90,3 +235,8 @@ class JobRunner:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
+
+    def jobs(self) -> list[Job]:
+        """Every job remembered, the latest first."""
+        with self._lock:
+            return list(reversed(self._jobs.values()))

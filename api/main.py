@@ -62,7 +62,7 @@ def create_app(
     app.state.settings = settings
     app.state.stores = provider
     app.state.consoles = consoles
-    app.state.jobs = JobRunner()
+    app.state.jobs = JobRunner(settings.data_dir / "jobs")
     errors.install(app)
     app.include_router(health.router)
     app.include_router(influencers.router, dependencies=[READ])

@@ -80,14 +80,13 @@ def serve(host: str, port: int, password: str, app_port: int) -> None:
     sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
     if not hasattr(sys.modules.get("api"), "__path__"):
         sys.modules.pop("api", None)
-    import uvicorn
-
     from api.main import create_app
+    from api.serving import run
     from graph.config import Settings
 
     db = backend(host, port, password)
     app = create_app(Settings(), backend=db)
-    uvicorn.run(app, host="127.0.0.1", port=app_port, log_level="warning", access_log=False)
+    run(app, "127.0.0.1", app_port)  # as `resonance serve` does
     db.close()
 
 
@@ -307,6 +306,27 @@ def page_times(url: str, runs: int) -> tuple[list[dict[str, float]], str | None]
 
 
 # -------------------------------------------------------------------------------------- main
+def prepare(info: Any, folder: Path, users: int, days: int) -> None:
+    """The demo dataset generated, bulk-loaded and analysed on the server ``info`` names."""
+    data = folder / "demo"
+    seconds, demo = timed(lambda: generate_demo(data, users=users, days=days))
+    print(
+        f"demo dataset: {demo.users:,} users, {demo.posts:,} posts, "
+        f"{demo.amplifications:,} amplifications over {days} days: {seconds:.1f} s"
+    )
+    store = Store(backend(info.host, info.port, info.password))
+    seconds, _ = timed(lambda: load(store, [CsvContractReader(data)], rejects_path=folder / "rej"))
+    print(f"load (bulk path): {seconds:.1f} s; settled in {settle(info):.1f} s")
+    seconds, summary = timed(lambda: analyze(store))
+    print(
+        f"analyze: {seconds:.1f} s; {summary.users_scored:,} users scored, "
+        f"{summary.events:,} events, {summary.communities:,} communities, "
+        f"{summary.topics} topics"
+    )
+    settle(info)
+    store.backend.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100_000)
@@ -314,31 +334,25 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warm-runs", type=int, default=3)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="a folder for the database, kept after the run and reused by the next one with the "
+        "same folder (the dataset, load and analysis are skipped then)",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        data = Path(folder) / "demo"
-        seconds, demo = timed(lambda: generate_demo(data, users=args.users, days=args.days))
-        print(
-            f"demo dataset: {demo.users:,} users, {demo.posts:,} posts, "
-            f"{demo.amplifications:,} amplifications over {args.days} days: {seconds:.1f} s"
-        )
-        server = EmbeddedServer(Path(folder) / "db")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        ready = folder / "analysed"
+        server = EmbeddedServer(folder / "db")
         info = server.start()
         child = None
         try:
-            store = Store(backend(info.host, info.port, info.password))
-            seconds, _ = timed(
-                lambda: load(store, [CsvContractReader(data)], rejects_path=Path(folder) / "rej")
-            )
-            print(f"load (bulk path): {seconds:.1f} s; settled in {settle(info):.1f} s")
-            seconds, summary = timed(lambda: analyze(store))
-            print(
-                f"analyze: {seconds:.1f} s; {summary.users_scored:,} users scored, "
-                f"{summary.events:,} events, {summary.communities:,} communities, "
-                f"{summary.topics} topics"
-            )
-            settle(info)
-            store.backend.close()
+            if ready.is_file():
+                print(f"reusing the analysed graph in {folder}: {ready.read_text().strip()}")
+            else:
+                prepare(info, folder, args.users, args.days)
+                ready.write_text(f"{args.users:,} users over {args.days} days\n")
 
             app_port = free_port()
             url = f"http://127.0.0.1:{app_port}"

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     # Queries and loading.
     query_timeout_ms: int = Field(default=120_000, gt=0, alias="RESONANCE_QUERY_TIMEOUT_MS")
     batch_size: int = Field(default=5_000, gt=0, le=50_000, alias="RESONANCE_BATCH_SIZE")
+    max_upload_bytes: int = Field(default=2 << 30, gt=0, alias="RESONANCE_MAX_UPLOAD_BYTES")
 
     # The read-only Cypher console (on FalkorDB: a memory-capped replica of the embedded server).
     console_timeout_ms: int = Field(default=10_000, gt=0, alias="RESONANCE_CONSOLE_TIMEOUT_MS")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 from graph import explorer_queries as q
 from graph.backends.base import Row
@@ -39,8 +39,12 @@ from graph.explorer_models import (
     strings,
 )
 from graph.models import Network, NetworkEdge
+from graph.run_cache import RunCache
+from graph.scored_users import scored_users
 from graph.store import Store
 from graph.weighting import pair_weight
+
+T = TypeVar("T")
 
 LookalikeSort = Literal["shared", "similarity"]
 UNRANKED = 2**62  # sorts after every rank
@@ -69,9 +73,17 @@ def topic_key(topic: str) -> str:
 class Explorer:
     """Read-only views for the explorer, on top of a :class:`Store`."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, cache: RunCache | None = None) -> None:
+        """``cache`` keeps what only an analysis changes (topic and community figures, ranked
+        ids) between requests; without one, everything is read each time."""
         self.store = store
         self._read = store.backend.read
+        self._cache = cache
+
+    def _kept(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        if self._cache is None:
+            return compute()
+        return self._cache.get(self.store, ("explorer", *key), compute)
 
     # ------------------------------------------------------------- accounts
     def accounts(self, ids: Sequence[str]) -> dict[str, AccountRef]:
@@ -147,10 +159,13 @@ class Explorer:
         key = topic_key(topic)
         if not self._read(q.TOPIC, {"topic": key}):
             raise NodeNotFound("Topic", key)
-        rows = self._read(q.TOPIC_RANKING, {"topic": key, "limit": limit + 1})
+        rows = self._kept(
+            ("topic ranking", key, limit),
+            lambda: self._read(q.TOPIC_RANKING, {"topic": key, "limit": limit + 1}),
+        )
         ranking = {str(row["id"]): (int(row["rank"]), float(row["score"])) for row in rows}
         ids = list(ranking)[:limit]
-        users = {user.id: user for user in self.store.users(ids)}
+        users = {user.id: user for user in scored_users(self.store, self._cache, ids)}
         nodes = [
             replace(users[k], rank=ranking[k][0], score=ranking[k][1]) for k in ids if k in users
         ]
@@ -167,7 +182,7 @@ class Explorer:
     def _subgraph(
         self, ids: list[str], truncated: bool, distance: dict[str, int] | None = None
     ) -> Subgraph:
-        users = {user.id: user for user in self.store.users(ids)}
+        users = {user.id: user for user in scored_users(self.store, self._cache, ids)}
         nodes = [users[key] for key in ids if key in users]
         network = Network(nodes=nodes, edges=self.edges_among(ids))
         return Subgraph(network, truncated, distance or {})
@@ -191,12 +206,16 @@ class Explorer:
     # ------------------------------------------------------------- topics
     def topics(self, *, limit: int = 50, offset: int = 0) -> tuple[list[TopicSummary], int]:
         """The topics the analysis ranked accounts on, busiest first, and how many there are."""
+        found = self._kept(("topics",), self._topics)
+        return found[offset : offset + limit], len(found)
+
+    def _topics(self) -> list[TopicSummary]:
         found = [
             TopicSummary(str(row["topic"]), int(row["ranked"]), int(row["amplifiers"] or 0))
             for row in self._read(q.TOPICS)
         ]
         found.sort(key=lambda t: (-t.amplifiers, -t.ranked, t.topic))
-        return found[offset : offset + limit], len(found)
+        return found
 
     # ------------------------------------------------------------- communities
     def communities(
@@ -208,19 +227,27 @@ class Explorer:
         cutoff: int = LEADER_CUTOFF,
     ) -> tuple[list[CommunitySummary], int]:
         """Communities, largest first, each with its members' topics and best-ranked members."""
-        groups: dict[int, list[Row]] = defaultdict(list)
-        for row in self._read(q.COMMUNITIES):
-            groups[int(row["community"])].append(row)
-        order = sorted(groups, key=lambda c: (-sum(int(r["members"]) for r in groups[c]), c))
+        groups, order = self._kept(("communities",), self._community_groups)
         page = order[offset : offset + limit]
         ranked = {c: sum(int(r["ranked"]) for r in groups[c]) for c in page}
-        leaders = self._leaders(ranked, top, cutoff)
+        leaders = self._kept(
+            ("community leaders", tuple(page), top, cutoff),
+            lambda: self._leaders(ranked, top, cutoff),
+        )
         known = self.accounts([key for c in page for key in leaders[c]])
         summaries = [
             community_summary(c, groups[c], [known[k] for k in leaders[c] if k in known])
             for c in page
         ]
         return summaries, len(order)
+
+    def _community_groups(self) -> tuple[dict[int, list[Row]], list[int]]:
+        """Rows of COMMUNITIES by community, and the communities largest first."""
+        groups: dict[int, list[Row]] = defaultdict(list)
+        for row in self._read(q.COMMUNITIES):
+            groups[int(row["community"])].append(row)
+        order = sorted(groups, key=lambda c: (-sum(int(r["members"]) for r in groups[c]), c))
+        return dict(groups), order
 
     def _leaders(self, ranked: dict[int, int], top: int, cutoff: int) -> dict[int, list[str]]:
         """The ``top`` best-ranked members of each community in ``ranked`` (ranked counts)."""
@@ -241,7 +268,9 @@ class Explorer:
         self, community: int, *, limit: int = 50, offset: int = 0, top: int = TOP_MEMBERS
     ) -> CommunityDetail:
         """One community's summary and a page of its members (best rank first)."""
-        rows = self._read(q.COMMUNITY, {"community": community})
+        rows = self._kept(
+            ("community", community), lambda: self._read(q.COMMUNITY, {"community": community})
+        )
         if not rows:
             raise NodeNotFound("Community", str(community))
         size = sum(int(row["members"]) for row in rows)
@@ -251,7 +280,7 @@ class Explorer:
         if not top_ids and leading:
             top_ids = self._member_ids(community, 0, leading)
         known = self.accounts(top_ids)
-        users = {user.id: user for user in self.store.users(ids)}
+        users = {user.id: user for user in scored_users(self.store, self._cache, ids)}
         return CommunityDetail(
             summary=community_summary(community, rows, [known[k] for k in top_ids if k in known]),
             members=[users[key] for key in ids if key in users],
@@ -262,7 +291,10 @@ class Explorer:
 
     def _member_ids(self, community: int, offset: int, limit: int) -> list[str]:
         params = {"community": community, "offset": offset, "limit": limit, "unranked": UNRANKED}
-        return [str(row["id"]) for row in self._read(q.COMMUNITY_MEMBERS, params)]
+        return self._kept(
+            ("community members", community, offset, limit),
+            lambda: [str(row["id"]) for row in self._read(q.COMMUNITY_MEMBERS, params)],
+        )
 
     # ------------------------------------------------------------- lookalikes
     def lookalikes(

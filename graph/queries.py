@@ -222,6 +222,23 @@ BRAND_INFLUENCERS: LiteralString = (
     "WITH u, u.rank AS rank, u.score AS score" + _INFLUENCER_FIELDS + "ORDER BY score DESC, id ASC"
 )
 
+# What graph.leaderboard holds in memory between two analyses: the columns that rank, filter
+# and sort, and the run stamp that says when they are stale.
+ANALYSIS_RUN: LiteralString = "MATCH (a:Analysis {id: 'latest'}) RETURN a.run AS run"
+
+RANKING: LiteralString = """
+MATCH (u:User)
+WHERE u.rank IS NOT NULL
+RETURN u.id AS id, u.rank AS rank, u.score AS score, u.role AS role, u.community AS community,
+       u.amplifiers AS amplifiers
+"""
+
+TOPIC_RANKING: LiteralString = """
+MATCH (:Topic {id: $topic})<-[i:INFLUENTIAL_IN]-(u:User)
+RETURN u.id AS id, i.rank AS rank, i.score AS score, u.role AS role, u.community AS community,
+       u.amplifiers AS amplifiers
+"""
+
 LATEST_ANALYSIS: LiteralString = """
 MATCH (a:Analysis {id: 'latest'})
 RETURN a.profile AS profile, a.since AS since, a.until AS until, a.reference AS reference,
@@ -240,6 +257,14 @@ MATCH (u:User)
 WHERE u.community IS NOT NULL
 RETURN u.id AS user_id, u.community AS community
 ORDER BY community ASC, user_id ASC
+"""
+
+# The profile part of USERS_BY_ID: what a load can change between two analyses.
+PROFILES_BY_ID: LiteralString = """
+UNWIND $ids AS key
+MATCH (u:User {id: key})
+RETURN u.id AS id, u.handle AS handle, u.name AS name, u.bio AS bio, u.followers AS followers,
+       u.is_brand AS is_brand
 """
 
 USERS_BY_ID: LiteralString = (

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import uvicorn
 
+from api.auth import SESSION_COOKIE
 from api.main import create_app
 from graph.analysis import analyze
 from graph.backends.falkordb import FalkorDBBackend
@@ -41,9 +42,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 XSS_HANDLE = "<img src=x onerror=window.__xss=1>"
 XSS_NAME = "</script><script>window.__xss=2</script>"
 T0 = 1_790_000_000_000
+TOKEN = "browser-test-token"
 
 try:
-    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
 except ImportError:  # pragma: no cover - depends on the environment
     sync_playwright = None  # type: ignore[assignment]
 
@@ -80,9 +82,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def app_url(
+def demo(
     browser: Browser, server: ServerInfo, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+) -> Iterator[tuple[FalkorDBBackend, FalkorDBConsole]]:
     folder = tmp_path_factory.mktemp("browser-demo")
     generate_demo(folder, users=400, days=10)
     backend = FalkorDBBackend.connect(
@@ -101,8 +103,17 @@ def app_url(
     )
     replica.start()
     console = FalkorDBConsole(replica, "browser_demo")
+    yield backend, console
+    console.close()
+    backend.clear()
+    backend.close()
+
+
+def _serve(settings: Settings, demo: tuple[FalkorDBBackend, FalkorDBConsole]) -> Iterator[str]:
+    """The app on a free 127.0.0.1 port, in a thread, until the generator is closed."""
+    backend, console = demo
     port = _free_port()
-    app = create_app(Settings(), backend=backend, console=console)
+    app = create_app(settings, backend=backend, console=console)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     app_server = uvicorn.Server(config)
     thread = threading.Thread(target=app_server.run, daemon=True)
@@ -114,9 +125,17 @@ def app_url(
     yield f"http://127.0.0.1:{port}"
     app_server.should_exit = True
     thread.join(timeout=10)
-    console.close()
-    backend.clear()
-    backend.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(demo: tuple[FalkorDBBackend, FalkorDBConsole]) -> Iterator[str]:
+    yield from _serve(Settings(), demo)
+
+
+@pytest.fixture(scope="module")
+def token_url(demo: tuple[FalkorDBBackend, FalkorDBConsole]) -> Iterator[str]:
+    """The same data served with RESONANCE_API_TOKEN set: the pages ask for a login."""
+    yield from _serve(Settings(RESONANCE_API_TOKEN=TOKEN), demo)  # type: ignore[call-arg]
 
 
 @pytest.fixture
@@ -437,3 +456,69 @@ def test_console_examples_graph_and_refusal(page: Page) -> None:
     page.wait_for_function(
         "document.getElementById('console-error').textContent.includes('not valid JSON')"
     )
+
+
+def test_login_then_shortlist_and_console(browser: Browser, token_url: str) -> None:
+    # The pages' own CSP stays on here: the login form must post under form-action 'self'.
+    context = browser.new_context(base_url=token_url)
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on(  # a CSP violation shows as a console error ("Refused to ...")
+        "console",
+        lambda message: problems.append(message.text) if "Refused to" in message.text else None,
+    )
+    opened.goto("/influencers?sort=handle")
+    opened.wait_for_url("**/login?next=*")
+    assert opened.locator("[data-action='logout']").count() == 0
+    opened.fill("input[name='token']", "not-the-token")
+    opened.click("button[type='submit']")
+    expect(opened.locator("#login-error")).to_have_text("That is not the API token.")
+    _shot(opened, "login-refused")
+    assert not [c for c in context.cookies() if c["name"] == SESSION_COOKIE]
+
+    opened.fill("input[name='token']", TOKEN)
+    opened.click("button[type='submit']")
+    opened.wait_for_url("**/influencers?sort=handle")
+    cookie = next(c for c in context.cookies() if c["name"] == SESSION_COOKIE)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and TOKEN not in cookie["value"]
+    assert opened.locator("[data-action='logout']").is_visible()
+
+    # A write the API refuses without the token: add the first row to a new shortlist.
+    row = opened.locator("#influencers tbody tr").first
+    row.wait_for()
+    user_id = row.get_attribute("data-user-id")
+    row.locator("[data-action='shortlist']").click()
+    picker = opened.locator("#shortlist-picker")
+    picker.wait_for(state="visible")
+    opened.select_option("#shortlist-picker select", "")
+    opened.fill("#shortlist-picker input[name='shortlist-name']", "Logged in")
+    opened.click("[data-action='picker-add']")
+    expect(picker.locator("[data-field='picker-status']")).to_contain_text("Added")
+    list_id = picker.get_attribute("data-shortlist-id")
+    _shot(opened, "login-shortlist")
+    request = urllib.request.Request(
+        f"{token_url}/api/shortlists/{list_id}", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        detail = json.loads(response.read())
+    assert [m["user_id"] for m in detail["items"]] == [user_id]
+
+    # The console (a change as far as the token goes) runs too.
+    opened.goto("/console")
+    opened.fill("#query", "MATCH (u:User {id: 'evil'}) RETURN u.id AS id")
+    deadline = time.monotonic() + 20
+    while not opened.locator("#results tbody tr").count():
+        assert time.monotonic() < deadline, "the console never answered"
+        opened.click("#run")
+        expect(opened.locator("#run")).to_be_enabled()
+        assert opened.locator("#console-error").is_hidden(), opened.text_content("#console-error")
+    assert opened.locator("#results tbody td").first.text_content() == "evil"
+
+    # Logging out ends the session: the pages ask for the token again.
+    opened.click("[data-action='logout']")
+    opened.wait_for_url("**/login")
+    opened.goto("/shortlists")
+    opened.wait_for_url("**/login?next=*")
+    assert problems == []
+    context.close()

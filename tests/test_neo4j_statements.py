@@ -27,6 +27,7 @@ def test_the_inventory_is_complete() -> None:
     assert queries.UPSERT_AMPLIFICATIONS in statements
     assert all(s in statements for s in queries.TOP_INFLUENCERS.values())
     assert all(s in statements for s in neo4j_dialect.SCHEMA)
+    assert any("(n:Shortlist) REQUIRE n.id IS UNIQUE" in s for s in neo4j_dialect.SCHEMA)
     assert neo4j_dialect.SEARCH_USERS in statements
     assert shortlist_queries.UPSERT_MEMBER in statements
     assert len(statements) >= 30

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from graph import shortlist_queries
 from graph.backends import neo4j as neo4j_dialect
 from graph.backends.falkordb import FalkorDBBackend
 from graph.errors import InvalidQuery
@@ -43,7 +44,7 @@ def test_falkordb_schema(falkordb: FalkorDBBackend) -> None:
     falkordb.ensure_schema()
     falkordb.ensure_schema()  # idempotent
     indexes = _indexes(falkordb)
-    for label in ("User", "Post", "Topic"):
+    for label in ("User", "Post", "Topic", "Shortlist"):
         assert "id:RANGE" in indexes[("NODE", label)]
     assert {"handle:FULLTEXT", "name:FULLTEXT", "bio:FULLTEXT"} <= indexes[("NODE", "User")]
     assert "id:RANGE" in indexes[("RELATIONSHIP", "AMPLIFIED")]
@@ -51,6 +52,7 @@ def test_falkordb_schema(falkordb: FalkorDBBackend) -> None:
         ("UNIQUE", "User", "id"),
         ("UNIQUE", "Post", "id"),
         ("UNIQUE", "Topic", "id"),
+        ("UNIQUE", "Shortlist", "id"),
     }
 
 
@@ -64,7 +66,18 @@ def test_falkordb_unique_ids_are_enforced(falkordb: FalkorDBBackend) -> None:
 
 def test_neo4j_schema_statements() -> None:
     schema = " ".join(neo4j_dialect.SCHEMA)
-    for label in ("User", "Post", "Topic"):
+    for label in ("User", "Post", "Topic", "Shortlist"):
         assert f"FOR (n:{label}) REQUIRE n.id IS UNIQUE" in schema
+    assert "DROP CONSTRAINT shortlist_id IF EXISTS" in neo4j_dialect.DROP_STATEMENTS
     assert "CREATE FULLTEXT INDEX user_text IF NOT EXISTS" in schema
     assert all("IF NOT EXISTS" in statement for statement in neo4j_dialect.SCHEMA)
+
+
+def test_falkordb_finds_a_shortlist_by_its_index(falkordb: FalkorDBBackend) -> None:
+    falkordb.ensure_schema()
+    _constraints(falkordb)
+    plan = "\n".join(falkordb._graph.explain(shortlist_queries.SHORTLIST, {"id": "x"}).plan)
+    assert "Node By Index Scan" in plan and "Shortlist" in plan, plan
+    falkordb.write("CREATE (:Shortlist {id: 'same'})")
+    with pytest.raises(InvalidQuery, match="unique"):
+        falkordb.write("CREATE (:Shortlist {id: 'same'})")

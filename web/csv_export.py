@@ -40,6 +40,26 @@ def spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
+def chunked(lines: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """Lines joined into pieces of about ``size`` characters: a streamed HTTP body sends each
+    piece from a worker thread, so one piece per line made a 1,000-row export ~1,000 thread
+    hand-offs.
+
+    >>> list(chunked(["a\\n", "b\\n", "c\\n"], size=4))
+    ['a\\nb\\n', 'c\\n']
+    """
+    pending: list[str] = []
+    length = 0
+    for line in lines:
+        pending.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(pending)
+            pending, length = [], 0
+    if pending:
+        yield "".join(pending)
+
+
 def communities_csv(members: Iterable[tuple[str, int]]) -> Iterator[str]:
     r"""``user_id,community`` lines, header first.
 

@@ -20,11 +20,14 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
-import networkx as nx
+import igraph as ig
+import numpy as np
+import numpy.typing as npt
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from pyvis.network import Network as PyvisNetwork
 
+from graph.algorithms.seeded import seeded
 from graph.models import Influencer, Network, NetworkEdge
 
 __all__ = [
@@ -52,6 +55,7 @@ PHYSICS_NODE_LIMIT: Final = 300
 LAYOUT_SEED: Final = 42
 LAYOUT_SPACING: Final = 70.0
 LAYOUT_GRAVITY: Final = 0.05
+LAYOUT_ITERATIONS: Final = 500
 TABLE_ROWS: Final = 100
 
 _HERE: Final = Path(__file__).resolve().parent
@@ -194,8 +198,8 @@ def _info(influencer: Influencer) -> dict[str, Any]:
 def _layout(network: Network) -> dict[str, tuple[float, float]]:
     """Fixed-seed spring layout in vis-network pixels, for networks too big for browser physics.
 
-    The layout of 1,000 accounts takes seconds, so it is cached by the graph's shape: the same
-    nodes and weighted pairs (the top network between two analyses) are laid out once.
+    Cached by the graph's shape: the same nodes and weighted pairs (the top network between two
+    analyses) are laid out once per process.
     """
     ids = {influencer.id for influencer in network.nodes}
     pairs: defaultdict[tuple[str, str], float] = defaultdict(float)
@@ -210,25 +214,34 @@ def _layout(network: Network) -> dict[str, tuple[float, float]]:
 def _cached_layout(
     ids: tuple[str, ...], weighted: tuple[tuple[tuple[str, str], float], ...]
 ) -> tuple[tuple[str, tuple[float, float]], ...]:
-    pairs = dict(weighted)
-    graph = nx.Graph()
-    graph.add_nodes_from(ids)
-    graph.add_weighted_edges_from((a, b, math.log1p(w) + 0.1) for (a, b), w in pairs.items())
+    """Fruchterman-Reingold (igraph's C implementation, seeded): 0.1-0.2 s for 1,000 accounts
+    and a few thousand pairs, where networkx's took 5-6 s."""
+    index = {node: i for i, node in enumerate(ids)}
+    hub = len(ids)
+    edges = [(index[a], index[b]) for (a, b), _ in weighted]
+    weights = [math.log1p(w) + 0.1 for _, w in weighted]
     # A weak tie from every node to one hidden hub acts as gravity: without it, isolated
     # accounts and small components drift far out and squash the rest into a corner.
     # Isolated accounts get a firmer tie, which parks them on the rim instead.
-    isolated = set(nx.isolates(graph))
-    hub = object()
-    graph.add_weighted_edges_from(
-        (hub, node, 10 * LAYOUT_GRAVITY if node in isolated else LAYOUT_GRAVITY) for node in ids
-    )
-    scale = LAYOUT_SPACING * math.sqrt(len(ids))
-    positions = nx.spring_layout(graph, weight="weight", seed=LAYOUT_SEED, scale=scale)
-    return tuple(
-        (node, (round(float(x), 1), round(float(y), 1)))
-        for node, (x, y) in positions.items()
-        if node is not hub
-    )
+    linked = {i for edge in edges for i in edge}
+    edges += [(hub, i) for i in range(hub)]
+    weights += [LAYOUT_GRAVITY if i in linked else 10 * LAYOUT_GRAVITY for i in range(hub)]
+    graph = ig.Graph(n=hub + 1, edges=edges)
+    with seeded(LAYOUT_SEED):
+        layout = graph.layout_fruchterman_reingold(weights=weights, niter=LAYOUT_ITERATIONS)
+    points = np.asarray(layout.coords, dtype=np.float64)[:hub]
+    return tuple(zip(ids, _rescaled(points, LAYOUT_SPACING * math.sqrt(len(ids))), strict=True))
+
+
+def _rescaled(points: npt.NDArray[np.float64], scale: float) -> list[tuple[float, float]]:
+    """Centred on the origin, the farthest coordinate at ``scale``, rounded to 0.1 pixel."""
+    if len(points) == 0:
+        return []
+    centred = points - points.mean(axis=0)
+    extent = float(np.abs(centred).max())
+    if extent > 0:
+        centred *= scale / extent
+    return [(round(float(x), 1), round(float(y), 1)) for x, y in centred]
 
 
 def _options(*, physics: bool) -> dict[str, Any]:
@@ -423,13 +436,15 @@ def render_network_page(
     filters: Mapping[str, object] | None = None,
     roles: tuple[str, ...] = (),
     focus: str | None = None,
+    logged_in: bool = False,
 ) -> str:
     """The explorer's network page as HTML: graph, top-influencer table, CSV download.
 
     Asset URLs are ``static_url`` + a path under :func:`static_dir`; the page references
     nothing outside ``static_url``, ``csv_url`` and ``api_url`` (its script calls the JSON API
     under ``/api``). ``filters`` (topic, role, community, min_score) are the ones the network
-    was drawn with, shown in the filter bar; ``focus`` is a user id to select on load.
+    was drawn with, shown in the filter bar; ``focus`` is a user id to select on load;
+    ``logged_in`` shows the "Log out" button.
     """
     graph = build_network(network)
     chosen = _filter_values(filters)
@@ -449,4 +464,5 @@ def render_network_page(
         node_count=len(network.nodes),
         edge_count=len(graph["edges"]),
         physics=graph["options"]["physics"]["enabled"],
+        logged_in=logged_in,
     )

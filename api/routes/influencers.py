@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from api.deps import StoreDep
+from api.deps import LeaderboardDep, StoreDep
 from api.schemas import InfluencerOut, InfluencerPage
 from graph.roles import RoleName
 from graph.store import SortKey
-from web.csv_export import influencer_csv
+from web.csv_export import chunked, influencer_csv
 
 router = APIRouter(prefix="/api", tags=["influencers"])
 
@@ -31,6 +31,7 @@ MinScore = Annotated[float | None, Query(ge=0, le=100, description="lowest score
 @router.get("/influencers", response_model=InfluencerPage)
 def list_influencers(
     store: StoreDep,
+    leaderboard: LeaderboardDep,
     limit: Limit = 50,
     offset: Offset = 0,
     sort: Sort = "rank",
@@ -40,7 +41,8 @@ def list_influencers(
     min_score: MinScore = None,
 ) -> InfluencerPage:
     """External influencers (the brand's own accounts excluded), filtered, sorted, paginated."""
-    page = store.influencers(
+    page = leaderboard.influencers(
+        store,
         limit=limit,
         offset=offset,
         sort=sort,
@@ -64,6 +66,7 @@ def list_influencers(
 )
 def influencers_csv(
     store: StoreDep,
+    leaderboard: LeaderboardDep,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     sort: Sort = "rank",
     topic: Topic = None,
@@ -72,7 +75,8 @@ def influencers_csv(
     min_score: MinScore = None,
 ) -> StreamingResponse:
     """The same list as a CSV download (cells that a spreadsheet would run are neutralised)."""
-    page = store.influencers(
+    page = leaderboard.influencers(
+        store,
         limit=limit,
         offset=0,
         sort=sort,
@@ -82,7 +86,7 @@ def influencers_csv(
         min_score=min_score,
     )
     return StreamingResponse(
-        influencer_csv(page.items),
+        chunked(influencer_csv(page.items)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="influencers.csv"'},
     )

@@ -8,13 +8,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from api.auth import WRITE
 from api.deps import SettingsDep, StoreProvider
 from api.explorer_schemas import ErrorOut
-from api.jobs import Job, JobBusy, JobRunner, Report
+from api.jobs import Job, JobBusy, JobKind, JobRunner, JobState, Report
+from api.uploads import UploadRefused, UploadTooLarge, receive_files
 from graph.analysis import analyze
 from graph.errors import GraphError
 from graph.profile import load_profile
@@ -34,14 +35,60 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+LOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **RESPONSES,
+    413: {"model": ErrorOut, "description": "the files are over RESONANCE_MAX_UPLOAD_BYTES"},
+}
+#: The load's body, parsed by ``api.uploads`` as it streams (so FastAPI does not declare it).
+LOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "one or more exports (.gz allowed), at most "
+                            f"{MAX_FILES}, together at most RESONANCE_MAX_UPLOAD_BYTES",
+                        },
+                        "format": {
+                            "type": "string",
+                            "enum": list(FORMATS),
+                            "description": "the format; recognised when absent",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
 class JobOut(BaseModel):
     id: str
-    kind: str = Field(description="load or analyze")
-    state: str = Field(description="queued, running, done or failed")
+    kind: JobKind
+    state: JobState = Field(
+        description="queued, running, done, failed, or interrupted (the server stopped "
+        "while it was queued or running)"
+    )
     progress: float = Field(ge=0, le=1)
     message: str
     result: dict[str, Any] | None = Field(default=None, description="the summary, when done")
-    error: str | None = Field(default=None, description="why it failed")
+    error: str | None = Field(default=None, description="why it failed or was interrupted")
+    submitted_at: str | None = Field(default=None, description="ISO 8601, UTC")
+    started_at: str | None = Field(default=None, description="ISO 8601, UTC")
+    finished_at: str | None = Field(default=None, description="ISO 8601, UTC")
+
+
+class JobsOut(BaseModel):
+    items: list[JobOut] = Field(description="the latest first")
+    total: int
+    limit: int
+    offset: int
 
 
 class AnalyzeIn(BaseModel):
@@ -99,13 +146,6 @@ def analyze_job(
     return _submit(runner, kind="analyze", work=work)
 
 
-def _safe_name(name: str | None) -> str:
-    base = Path(name or "").name
-    if not base or base in (".", "..") or base.startswith("."):
-        raise HTTPException(422, f"file name {name!r} is not allowed")
-    return base
-
-
 def _readers(folder: Path, names: list[str], format_name: str | None) -> list[Reader]:
     contract = [name for name in names if name in CONTRACT]
     readers: list[Reader] = [CsvContractReader(folder)] if contract else []
@@ -114,46 +154,58 @@ def _readers(folder: Path, names: list[str], format_name: str | None) -> list[Re
 
 
 @router.post(
-    "/load", status_code=202, response_model=JobOut, responses=RESPONSES, dependencies=[WRITE]
+    "/load",
+    status_code=202,
+    response_model=JobOut,
+    responses=LOAD_RESPONSES,
+    dependencies=[WRITE],
+    openapi_extra=LOAD_BODY,
 )
-async def load_job(
-    request: Request,
-    runner: JobsDep,
-    settings: SettingsDep,
-    files: Annotated[list[UploadFile], File(description="one or more exports (.gz allowed)")],
-    format: Annotated[str | None, Form(description="the format; recognised when absent")] = None,
-) -> JobOut:
-    """Load uploaded exports in the background. The generic CSV contract is uploaded as its
-    files (``users.csv``, ``posts.csv``, ``amplifications.csv``) in one request."""
-    if format is not None and format not in FORMATS:
-        raise HTTPException(422, f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
-    if not files or len(files) > MAX_FILES:
-        raise HTTPException(422, f"upload 1 to {MAX_FILES} files")
-    names = [_safe_name(upload.filename) for upload in files]
-    if len(set(names)) != len(names):
-        raise HTTPException(422, "two uploaded files have the same name")
+async def load_job(request: Request, runner: JobsDep, settings: SettingsDep) -> JobOut:
+    """Load uploaded exports in the background (multipart: ``files``, optional ``format``).
+    The generic CSV contract is uploaded as its files (``users.csv``, ``posts.csv``,
+    ``amplifications.csv``) in one request. The files are saved as they arrive; past
+    ``RESONANCE_MAX_UPLOAD_BYTES`` together the upload is refused with 413 and nothing kept."""
+    try:
+        runner.check_idle()  # before the upload, not after minutes of it
+    except JobBusy as exc:
+        raise HTTPException(409, str(exc)) from None
     uploads = settings.data_dir / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(dir=uploads))
     try:
-        for upload, name in zip(files, names, strict=True):
-            with open(folder / name, "wb") as handle:
-                while chunk := await upload.read(1 << 20):
-                    handle.write(chunk)
-        readers = _readers(folder, names, format)
-    except GraphError as exc:
+        form = await receive_files(
+            request,
+            folder,
+            file_field="files",
+            max_bytes=settings.max_upload_bytes,
+            max_files=MAX_FILES,
+        )
+        format_name = form.fields.get("format") or None
+        if format_name is not None and format_name not in FORMATS:
+            expected = ", ".join(FORMATS)
+            raise UploadRefused(f"unknown format {format_name!r}; expected one of {expected}")
+        readers = _readers(folder, form.files, format_name)
+    except UploadTooLarge as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise HTTPException(413, str(exc)) from None
+    except (UploadRefused, GraphError) as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(422, str(exc)) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     stores = _stores(request)
+    # Rejected rows are listed in the data directory (the job's result names the file), never
+    # in the server's working directory.
+    rejects = settings.data_dir / "rejects" / f"upload-{folder.name}.txt"
+    rejects.parent.mkdir(parents=True, exist_ok=True)
 
     def work(report: Report) -> dict[str, Any]:
         def progress(reader: Reader, rows: int, done: int, total: int) -> None:
             report(f"loading {reader.path.name}: {rows:,} rows", done / total if total else 0.0)
 
-        return load(stores.store(), readers, progress=progress).as_dict()
+        return load(stores.store(), readers, rejects_path=rejects, progress=progress).as_dict()
 
     def cleanup() -> None:
         shutil.rmtree(folder, ignore_errors=True)
@@ -165,10 +217,22 @@ async def load_job(
         raise
 
 
+@router.get("", response_model=JobsOut)
+def list_jobs(
+    runner: JobsDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JobsOut:
+    """The jobs remembered (the last 100, kept across restarts), the latest first."""
+    jobs = runner.jobs()
+    page = [_out(job) for job in jobs[offset : offset + limit]]
+    return JobsOut(items=page, total=len(jobs), limit=limit, offset=offset)
+
+
 @router.get("/{job_id}", response_model=JobOut, responses={404: {"model": ErrorOut}})
 def get_job(runner: JobsDep, job_id: str) -> JobOut:
-    """The job's state (queued, running, done, failed), progress (0..1), message, and its
-    result summary or error."""
+    """The job's state (queued, running, done, failed, interrupted), progress (0..1),
+    message, times, and its result summary or error."""
     job = runner.get(job_id)
     if job is None:
         raise HTTPException(404, f"job {job_id!r} not found")

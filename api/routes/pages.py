@@ -1,15 +1,27 @@
 """The explorer's pages, rendered by ``web``: the network, the influencer table, the overview,
-the shortlists and the Cypher console."""
+the shortlists and the Cypher console; and, when ``RESONANCE_API_TOKEN`` is set, the login that
+they all need (``/login`` sets the session cookie of :mod:`api.auth`, ``/logout`` clears it)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Final
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.auth import (
+    SESSION_COOKIE,
+    SESSION_TTL_S,
+    authenticated,
+    has_session,
+    issue_session,
+    origin_matches,
+    token_matches,
+)
 from api.deps import StoreDep
 from api.routes.influencers import Community, MinScore, Role, Topic
+from graph.config import Settings
 from graph.roles import ROLE_ORDER
 from graph.subgraphs import top_network
 from web.network import render_network_page, render_page, script_json
@@ -17,10 +29,45 @@ from web.network import render_network_page, render_page, script_json
 router = APIRouter(tags=["pages"])
 
 Focus = Annotated[str | None, Query(max_length=200, description="user id to select on load")]
+NextPath = Annotated[str, Query(alias="next", description="the page to open after logging in")]
+MAX_NEXT: Final = 2000
+# The login page is never framed (a meta CSP cannot say frame-ancestors) nor cached.
+LOGIN_HEADERS: Final = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
 
 
-@router.get("/", response_class=HTMLResponse)
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def safe_next(value: str | None) -> str:
+    r"""``value`` when it is a path on this site, else ``/``: never another host, so ``/login``
+    cannot be made to redirect anywhere else (``//host``, ``/\host``, ``https://host``).
+
+    >>> [safe_next(v) for v in ("/console?x=1", "//evil.example", "/\\evil", "https://e.x", "")]
+    ['/console?x=1', '/', '/', '/', '/']
+    """
+    if not value or len(value) > MAX_NEXT or not value.startswith("/"):
+        return "/"
+    if value.startswith("//") or any(c == "\\" or ord(c) < 0x21 or ord(c) == 0x7F for c in value):
+        return "/"
+    return value
+
+
+def require_login(request: Request) -> None:
+    """Pages: with a token set, a visitor who has not logged in is sent to ``/login``."""
+    if not authenticated(request, _settings(request)):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        location = "/login?" + urlencode({"next": safe_next(target)})
+        raise HTTPException(303, "log in first", headers={"Location": location})
+
+
+LOGIN = Depends(require_login)
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=[LOGIN])
 def network_page(
+    request: Request,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 150,
     topic: Topic = None,
@@ -37,20 +84,32 @@ def network_page(
     title = f"Top {len(network.nodes)} voices by amplification"
     if topic is not None:
         title += f" on {topic}"
-    page = render_network_page(network, title=title, filters=filters, roles=ROLE_ORDER, focus=focus)
+    page = render_network_page(
+        network,
+        title=title,
+        filters=filters,
+        roles=ROLE_ORDER,
+        focus=focus,
+        logged_in=has_session(request),
+    )
     return HTMLResponse(page)
 
 
-@router.get("/influencers", response_class=HTMLResponse)
-def influencers_page() -> HTMLResponse:
+def _page(request: Request, template: str, **context: object) -> HTMLResponse:
+    page = render_page(template, roles=ROLE_ORDER, logged_in=has_session(request), **context)
+    return HTMLResponse(page)
+
+
+@router.get("/influencers", response_class=HTMLResponse, dependencies=[LOGIN])
+def influencers_page(request: Request) -> HTMLResponse:
     """The ranked influencers as a sortable, filterable table with a CSV download."""
-    return HTMLResponse(render_page("influencers.html", title="Influencers", roles=ROLE_ORDER))
+    return _page(request, "influencers.html", title="Influencers")
 
 
-@router.get("/overview", response_class=HTMLResponse)
-def overview_page() -> HTMLResponse:
+@router.get("/overview", response_class=HTMLResponse, dependencies=[LOGIN])
+def overview_page(request: Request) -> HTMLResponse:
     """Topics by communities, the score distribution and the role counts."""
-    return HTMLResponse(render_page("overview.html", title="Overview", roles=ROLE_ORDER))
+    return _page(request, "overview.html", title="Overview")
 
 
 CONSOLE_EXAMPLES: tuple[dict[str, object], ...] = (
@@ -108,20 +167,79 @@ CONSOLE_EXAMPLES: tuple[dict[str, object], ...] = (
 """The console page's example buttons: README's targeting queries, then one with parameters."""
 
 
-@router.get("/shortlists", response_class=HTMLResponse)
-def shortlists_page() -> HTMLResponse:
+@router.get("/shortlists", response_class=HTMLResponse, dependencies=[LOGIN])
+def shortlists_page(request: Request) -> HTMLResponse:
     """The shortlists; one opened shows its members with editable notes and tags, and a CSV."""
-    return HTMLResponse(render_page("shortlists.html", title="Shortlists", roles=ROLE_ORDER))
+    return _page(request, "shortlists.html", title="Shortlists")
 
 
-@router.get("/console", response_class=HTMLResponse)
-def console_page() -> HTMLResponse:
+@router.get("/console", response_class=HTMLResponse, dependencies=[LOGIN])
+def console_page(request: Request) -> HTMLResponse:
     """Read-only Cypher: a query, its parameters, the rows as a table and their graph."""
-    page = render_page(
+    return _page(
+        request,
         "console.html",
         title="Console",
-        roles=ROLE_ORDER,
         examples=CONSOLE_EXAMPLES,
         examples_json=script_json(CONSOLE_EXAMPLES),
     )
-    return HTMLResponse(page)
+
+
+def _login_form(next_path: str, *, error: str | None = None, status: int = 200) -> HTMLResponse:
+    page = render_page("login.html", title="Log in", next_path=next_path, error=error)
+    return HTMLResponse(page, status_code=status, headers=LOGIN_HEADERS)
+
+
+@router.get("/login", response_class=HTMLResponse, response_model=None)
+def login_page(request: Request, next_path: NextPath = "/") -> Response:
+    """The form asking for the API token; straight on to ``next`` when there is nothing to do
+    (no token set, or already logged in)."""
+    target = safe_next(next_path)
+    if _settings(request).api_token is None or has_session(request):
+        return RedirectResponse(target, status_code=303)
+    return _login_form(target)
+
+
+@router.post("/login", response_class=HTMLResponse, response_model=None)
+def login(
+    request: Request,
+    token: Annotated[str, Form(description="the API token")] = "",
+    next_path: Annotated[str, Form(alias="next")] = "/",
+) -> Response:
+    """Check the token; right: set the session cookie and go on to ``next`` (303); wrong: the
+    form again with the error (401)."""
+    target = safe_next(next_path)
+    expected = _settings(request).api_token
+    if expected is None:
+        return RedirectResponse(target, status_code=303)
+    if not origin_matches(request):
+        raise HTTPException(403, "cross-origin login refused")
+    if not token_matches(token.strip(), expected):
+        return _login_form(target, error="That is not the API token.", status=401)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        issue_session(expected),
+        max_age=SESSION_TTL_S,
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+@router.post("/logout", response_model=None)
+def logout(request: Request) -> Response:
+    """Clear the session cookie and go to ``/login``."""
+    if not origin_matches(request):
+        raise HTTPException(403, "cross-origin logout refused")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+    return response

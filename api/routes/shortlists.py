@@ -23,7 +23,7 @@ from api.shortlist_schemas import (
     ShortlistPageOut,
 )
 from graph.shortlists import Member, Shortlist, Shortlists
-from web.csv_export import INFLUENCER_COLUMNS, influencer_csv, spreadsheet_safe
+from web.csv_export import INFLUENCER_COLUMNS, chunked, influencer_csv, spreadsheet_safe
 
 router = APIRouter(prefix="/api/shortlists", tags=["shortlists"])
 
@@ -105,7 +105,7 @@ def shortlist_csv(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Strea
     members = shortlists.members(shortlist_id)
     analysis = shortlists.store.latest_analysis() or {}
     return StreamingResponse(
-        _csv(shortlist, members, analysis),
+        chunked(_csv(shortlist, members, analysis)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="shortlist-{shortlist.id}.csv"'},
     )

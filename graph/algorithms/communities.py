@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import igraph as ig
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+
+from graph.algorithms.seeded import seeded
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -27,16 +25,6 @@ def _undirected_weighted(
     upper = pairs.tocoo()
     edges = np.column_stack((upper.row, upper.col)).astype(np.int64)
     return ig.Graph(n=node_count, edges=edges.tolist()), upper.data.astype(np.float64).tolist()
-
-
-@contextmanager
-def _seeded(seed: int) -> Iterator[None]:
-    """igraph's process-wide generator as ``random.Random(seed)`` for one call, then restored."""
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        yield
-    finally:
-        ig.set_random_number_generator(random)
 
 
 def _by_size(membership: list[int] | IntArray) -> IntArray:
@@ -100,7 +88,7 @@ def leiden(
     graph, weights = _undirected_weighted(node_count, source, target, weight)
     if not weights:
         return np.arange(node_count, dtype=np.int64)
-    with _seeded(seed):
+    with seeded(seed):
         clusters = graph.community_leiden(
             objective_function="modularity",
             weights=weights,
@@ -137,7 +125,7 @@ def louvain(
     graph, weights = _undirected_weighted(node_count, source, target, weight)
     if not weights:
         return np.arange(node_count, dtype=np.int64)
-    with _seeded(seed):
+    with seeded(seed):
         clusters = graph.community_multilevel(weights=weights, resolution=resolution)
     return _by_size(clusters.membership)
 

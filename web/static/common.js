@@ -6,6 +6,10 @@
   "use strict";
 
   var FILTERS = ["topic", "role", "community", "min_score"];
+  /* Sent with every change: the server accepts a change carried by the login cookie only with
+     this header, which another site cannot add (no CORS), as a second guard after SameSite. */
+  var REQUESTED_WITH = "Resonance";
+  var RELOGIN = "Not logged in, or the session expired: reload the page to log in again.";
 
   /* An element with optional class and text (set with textContent). */
   function el(tag, className, text) {
@@ -19,20 +23,30 @@
     return node;
   }
 
+  /* Request headers: Accept JSON, plus the change header; `extra` adds more. */
+  function headers(extra) {
+    var result = { Accept: "application/json", "X-Requested-With": REQUESTED_WITH };
+    Object.keys(extra || {}).forEach(function (name) {
+      result[name] = extra[name];
+    });
+    return result;
+  }
+
   function getJSON(url) {
-    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(
-      function (response) {
-        if (!response.ok) {
-          throw new Error(url + ": HTTP " + response.status);
-        }
-        return response.json();
+    return fetch(url, { headers: headers(), credentials: "same-origin" }).then(function (response) {
+      if (response.status === 401) {
+        throw new Error(RELOGIN);
       }
-    );
+      if (!response.ok) {
+        throw new Error(url + ": HTTP " + response.status);
+      }
+      return response.json();
+    });
   }
 
   /* A JSON request; a refusal becomes an Error carrying the API's {"detail"} (or the status). */
   function send(method, url, body) {
-    var init = { method: method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+    var init = { method: method, headers: headers(), credentials: "same-origin" };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -46,6 +60,9 @@
           })
           .then(function (payload) {
             var detail = payload && payload.detail;
+            if (response.status === 401) {
+              throw new Error(RELOGIN);
+            }
             throw new Error(typeof detail === "string" ? detail : "HTTP " + response.status);
           });
       }
@@ -132,9 +149,24 @@
     });
   }
 
+  /* The nav's "Log out" (shown when logged in): clear the session cookie, then go to /login. */
+  function logOut() {
+    fetch("/logout", { method: "POST", headers: headers(), credentials: "same-origin", redirect: "manual" })
+      .catch(function () {})
+      .then(function () {
+        window.location.assign("/login");
+      });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-action='logout']"), function (button) {
+    button.addEventListener("click", logOut);
+  });
+
   window.Resonance = {
     FILTERS: FILTERS,
+    RELOGIN: RELOGIN,
     el: el,
+    headers: headers,
     getJSON: getJSON,
     send: send,
     formatScore: formatScore,

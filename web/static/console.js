@@ -114,7 +114,7 @@
       fetch("/api/console", {
         method: "POST",
         credentials: "same-origin",
-        headers: { Accept: "application/json", "Content-Type": "application/json" },
+        headers: R.headers({ "Content-Type": "application/json" }),
         body: JSON.stringify({ query: query.value, params: params }),
       })
         .then(function (response) {
@@ -130,7 +130,7 @@
                   detail = detail ? JSON.stringify(detail) : "HTTP " + response.status;
                 }
                 var prefix = response.status === 503 ? "The console is unavailable: " : "Refused: ";
-                refuse(prefix + detail);
+                refuse(response.status === 401 ? R.RELOGIN : prefix + detail);
                 return;
               }
               status.textContent = "";

@@ -1,0 +1,155 @@
+"""The ranking held in memory between two analyses, so that list pages do not scan every user.
+
+``Store.influencers`` filters and sorts all ranked users in the database on every call (a
+scan of 100k users, twice: the page and its count). The columns that rank, filter and sort
+(rank, score, role, community, amplifiers) only change when an analysis writes them, so a
+:class:`Leaderboard` reads them once per analysis run, answers the filter and order with numpy,
+and fetches only the page's rows by id. Each call first reads the run stamp of
+``(:Analysis {id: 'latest'})`` (``graph.run_cache``): a newer analysis, from this process or
+any other, rebuilds the columns.
+
+Only the orders that the analysis alone decides are served here (``rank``, ``amplifiers``);
+``followers`` and ``handle`` come from loaded profiles, which a load can change without a new
+analysis, so they stay with the database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from graph import queries
+from graph.models import Influencer, Page
+from graph.run_cache import RunCache
+from graph.scored_users import scored_users
+from graph.store import SortKey, Store
+
+SERVED_SORTS: Final[frozenset[SortKey]] = frozenset({"rank", "amplifiers"})
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """One ranking (overall or a topic's), rows in ``rank ASC, id ASC`` order."""
+
+    ids: npt.NDArray[np.object_]
+    rank: IntArray
+    score: FloatArray
+    role: npt.NDArray[np.object_]
+    community: IntArray  # -1 when none
+    amplifiers: IntArray
+
+    @classmethod
+    def read(cls, data: dict[str, list[Any]]) -> Columns:
+        ids = np.asarray(data.get("id", []), dtype=object)
+        rank = np.asarray([_int(v, 0) for v in data.get("rank", [])], dtype=np.int64)
+        order = np.lexsort((ids.astype(str), rank)) if len(ids) else np.zeros(0, np.int64)
+        return cls(
+            ids=ids[order],
+            rank=rank[order],
+            score=np.asarray([_float(v) for v in data.get("score", [])], np.float64)[order],
+            role=np.asarray(data.get("role", []), dtype=object)[order],
+            community=np.asarray([_int(v, -1) for v in data.get("community", [])], dtype=np.int64)[
+                order
+            ],
+            amplifiers=np.asarray([_int(v, 0) for v in data.get("amplifiers", [])], dtype=np.int64)[
+                order
+            ],
+        )
+
+    def select(self, role: str | None, community: int | None, min_score: float | None) -> IntArray:
+        """Row numbers passing the filters, in rank order."""
+        keep = np.ones(len(self.ids), dtype=bool)
+        if role is not None:
+            keep &= self.role == role
+        if community is not None:
+            keep &= self.community == community
+        if min_score is not None:
+            keep &= self.score >= min_score
+        return np.flatnonzero(keep).astype(np.int64)
+
+
+def _int(value: Any, missing: int) -> int:
+    return missing if value is None else int(value)
+
+
+def _float(value: Any) -> float:
+    return 0.0 if value is None else float(value)
+
+
+class Leaderboard:
+    """Influencer pages from the ranking in memory; thread-safe, one per application."""
+
+    def __init__(self, cache: RunCache | None = None) -> None:
+        self._cache = cache or RunCache()
+
+    @staticmethod
+    def serves(sort: SortKey) -> bool:
+        return sort in SERVED_SORTS
+
+    def influencers(
+        self,
+        store: Store,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        sort: SortKey = "rank",
+        topic: str | None = None,
+        role: str | None = None,
+        community: int | None = None,
+        min_score: float | None = None,
+    ) -> Page:
+        """The page ``store.influencers`` returns for the same arguments (sorts in
+        ``SERVED_SORTS``; others are passed to the store)."""
+        if not self.serves(sort):
+            return store.influencers(
+                limit=limit,
+                offset=offset,
+                sort=sort,
+                topic=topic,
+                role=role,
+                community=community,
+                min_score=min_score,
+            )
+        columns = self._columns(store, topic)
+        rows = columns.select(role, community, min_score)
+        if sort == "amplifiers":
+            # amplifiers DESC, then rank ASC: rows are already in rank order, keep it stable.
+            rows = rows[np.argsort(-columns.amplifiers[rows], kind="stable")]
+        chosen = rows[offset : offset + limit]
+        items = self._fetch(store, columns, chosen)
+        return Page(items=items, total=len(rows), limit=limit, offset=offset)
+
+    def _fetch(self, store: Store, columns: Columns, chosen: IntArray) -> list[Influencer]:
+        ids = [str(columns.ids[i]) for i in chosen]
+        found = {item.id: item for item in scored_users(store, self._cache, ids)}
+        items = []
+        for i, user_id in zip(chosen, ids, strict=True):
+            item = found.get(user_id)
+            if item is None:  # deleted since the analysis: the database has the last word
+                continue
+            items.append(
+                dataclasses.replace(item, rank=int(columns.rank[i]), score=float(columns.score[i]))
+            )
+        return items
+
+    def _columns(self, store: Store, topic: str | None) -> Columns:
+        if topic is None:
+            return self._cache.get(
+                store,
+                ("ranking",),
+                lambda: Columns.read(store.backend.read_columns(queries.RANKING)),
+            )
+        return self._cache.get(
+            store,
+            ("topic ranking", topic),
+            lambda: Columns.read(
+                store.backend.read_columns(queries.TOPIC_RANKING, {"topic": topic})
+            ),
+        )

@@ -1,0 +1,59 @@
+"""Values that only an analysis changes, kept in memory until the next analysis is written.
+
+Rankings, topic rankings, community sizes and leaders are written by ``graph.analysis`` and by
+nothing else, yet reading them back means scanning every user. A :class:`RunCache` keeps what
+was computed from them under the run stamp of ``(:Analysis {id: 'latest'})``, which the
+analysis writes last; every lookup reads that stamp first (one indexed node, well under a
+millisecond), so a newer analysis, from this process or any other, empties the cache.
+
+What loads can change without an analysis (handles, names, bios, amplification edges) is not
+kept here: callers cache ids and figures, and read the accounts' current profiles each time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Final, TypeVar
+
+from graph import queries
+from graph.store import Store
+
+T = TypeVar("T")
+
+MAX_ENTRIES: Final = 256
+
+
+def current_run(store: Store) -> object:
+    """The latest analysis's run stamp, or None before any analysis."""
+    rows = store.backend.read(queries.ANALYSIS_RUN)
+    return rows[0]["run"] if rows else None
+
+
+class RunCache:
+    """Thread-safe; least recently used entries dropped beyond ``max_entries``."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self._lock = threading.Lock()
+        self._run: object = None
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._max = max_entries
+
+    def get(self, store: Store, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value kept under ``key`` for the latest run, computed (once) when missing."""
+        run = current_run(store)
+        with self._lock:
+            if run != self._run:
+                self._run = run
+                self._values.clear()
+            if key in self._values:
+                self._values.move_to_end(key)
+                value: T = self._values[key]
+                return value
+            # Computed under the lock: a burst of requests after an analysis builds it once.
+            value = compute()
+            self._values[key] = value
+            while len(self._values) > self._max:
+                self._values.popitem(last=False)
+            return value

@@ -1,0 +1,58 @@
+"""Accounts as :class:`Influencer` records, their analysis part kept in memory per run.
+
+A page of 1,000 influencers read whole from FalkorDB costs ~30 ms in the server and as much
+again to parse (reasons, topics, top amplifiers and posts: lists on every row). All of that
+but the profile (handle, name, bio, followers, brand flag) is written by the analysis alone,
+so it is kept per run (``graph.run_cache``) and only the profile, which a load may change at
+any time, is read each call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Final
+
+from graph import queries
+from graph.models import Influencer
+from graph.run_cache import RunCache
+from graph.store import Store
+
+MAX_KEPT: Final = 200_000
+"""Accounts kept per run; beyond it the set starts again (a run scores ~100k on a 1M graph)."""
+
+
+def scored_users(store: Store, cache: RunCache | None, ids: Sequence[str]) -> list[Influencer]:
+    """The accounts among ``ids`` that exist, in the order of ``ids``, as ``store.users``
+    reads them."""
+    if cache is None or not ids:
+        return store.users(ids)
+    kept: dict[str, Influencer] = cache.get(store, ("scored users",), dict)
+    if len(kept) > MAX_KEPT:
+        kept.clear()
+    # The records themselves, not their keys: another request may clear the set meanwhile.
+    known = {key: item for key in ids if (item := kept.get(key)) is not None}
+    fresh = {item.id: item for item in store.users([key for key in ids if key not in known])}
+    kept.update(fresh)
+    profiles = {
+        str(row["id"]): row
+        for row in (
+            store.backend.read(queries.PROFILES_BY_ID, {"ids": list(known)}) if known else ()
+        )
+    }
+    found: list[Influencer] = []
+    for key in ids:
+        if key in fresh:
+            found.append(fresh[key])
+        elif (row := profiles.get(key)) is not None:
+            found.append(
+                replace(
+                    known[key],
+                    handle=str(row.get("handle") or key),
+                    name=str(row.get("name") or ""),
+                    bio=str(row.get("bio") or ""),
+                    followers=int(row["followers"]) if row.get("followers") is not None else None,
+                    is_brand=bool(row.get("is_brand")),
+                )
+            )
+    return found
