@@ -11,9 +11,39 @@ from pydantic import BaseModel, Field
 from api.schemas import InfluencerOut
 from graph.explorer import AUDIENCE_LIMIT, LookalikeSort
 
+#: Names and ids sent to the database: any text but NUL, which cuts a FalkorDB query short (the
+#: statement then fails to parse). No stored id holds one: loading it would fail the same way.
+NO_NUL = r"^[^\x00]*$"
+
 
 class ErrorOut(BaseModel):
     detail: str = Field(description="what went wrong, in words")
+
+
+class FieldErrorOut(BaseModel):
+    """One failed check of the request, as FastAPI reports it (more keys may come with it)."""
+
+    loc: list[str | int] = Field(description="where: body, query or path, then the field")
+    msg: str
+    type: str
+
+
+class InvalidOut(BaseModel):
+    detail: str | list[FieldErrorOut] = Field(
+        description="why the input was refused: in words, or the fields that failed validation"
+    )
+
+
+#: How many lookalikes, the audience compared and the order: one definition for the query
+#: parameters of ``GET /api/users/{id}/lookalikes`` and the body of ``POST /api/lookalikes``.
+LookalikeCount = Annotated[int, Field(ge=1, le=200, description="how many lookalikes")]
+AudienceSize = Annotated[
+    int, Field(ge=10, le=20_000, description="compare the N most engaged amplifiers")
+]
+LookalikeOrder = Annotated[
+    LookalikeSort, Field(description="shared (distinct amplifiers in common) or similarity")
+]
+LOOKALIKES = 20  # how many lookalikes by default
 
 
 class AccountRefOut(BaseModel):
@@ -167,14 +197,12 @@ class LookalikesOut(BaseModel):
 
 
 class LookalikesIn(BaseModel):
-    user_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    user_ids: list[Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]] = Field(
         min_length=1, max_length=100, description="the seeds, e.g. a shortlist"
     )
-    limit: int = Field(20, ge=1, le=200, description="how many lookalikes")
-    sort: LookalikeSort = Field("shared", description="shared (amplifiers) or similarity")
-    audience: int = Field(
-        AUDIENCE_LIMIT, ge=10, le=20_000, description="compare the N most engaged amplifiers"
-    )
+    limit: LookalikeCount = LOOKALIKES
+    sort: LookalikeOrder = "shared"
+    audience: AudienceSize = AUDIENCE_LIMIT
 
 
 class AnalysisOut(BaseModel):

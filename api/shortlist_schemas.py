@@ -6,10 +6,20 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from api.explorer_schemas import NO_NUL
 from graph.shortlists import MAX_NAME, MAX_NOTE, MAX_TAG, MAX_TAGS
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TAG)]
+#: Something left once the ends are trimmed, and no NUL (see ``NO_NUL``): one character that
+#: is neither white space (``\s``, and U+0085, which the trimming also removes) nor NUL.
+FILLED = r"^[^\x00]*[^\s\x85\x00][^\x00]*$"
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME, pattern=FILLED),
+]
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TAG, pattern=FILLED),
+]
 
 
 class ShortlistIn(BaseModel):
@@ -17,7 +27,7 @@ class ShortlistIn(BaseModel):
 
 
 class MemberIn(BaseModel):
-    note: str = Field(default="", max_length=MAX_NOTE)
+    note: str = Field(default="", max_length=MAX_NOTE, pattern=NO_NUL)
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
 
 

@@ -11,7 +11,6 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Hashable, Sequence
-from dataclasses import replace
 from typing import Literal, TypeVar
 
 from graph import explorer_queries as q
@@ -165,10 +164,7 @@ class Explorer:
         )
         ranking = {str(row["id"]): (int(row["rank"]), float(row["score"])) for row in rows}
         ids = list(ranking)[:limit]
-        users = {user.id: user for user in scored_users(self.store, self._cache, ids)}
-        nodes = [
-            replace(users[k], rank=ranking[k][0], score=ranking[k][1]) for k in ids if k in users
-        ]
+        nodes = scored_users(self.store, self._cache, ids, ranking)
         edges = self.edges_among(ids)
         return Subgraph(Network(nodes=nodes, edges=edges), truncated=len(rows) > limit)
 

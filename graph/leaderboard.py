@@ -15,7 +15,6 @@ analysis, so they stay with the database.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -127,17 +126,14 @@ class Leaderboard:
         return Page(items=items, total=len(rows), limit=limit, offset=offset)
 
     def _fetch(self, store: Store, columns: Columns, chosen: IntArray) -> list[Influencer]:
+        """The chosen rows' accounts with the ranking's rank and score; an account deleted
+        since the analysis is left out (the database has the last word)."""
         ids = [str(columns.ids[i]) for i in chosen]
-        found = {item.id: item for item in scored_users(store, self._cache, ids)}
-        items = []
-        for i, user_id in zip(chosen, ids, strict=True):
-            item = found.get(user_id)
-            if item is None:  # deleted since the analysis: the database has the last word
-                continue
-            items.append(
-                dataclasses.replace(item, rank=int(columns.rank[i]), score=float(columns.score[i]))
-            )
-        return items
+        standing = {
+            key: (int(columns.rank[i]), float(columns.score[i]))
+            for key, i in zip(ids, chosen, strict=True)
+        }
+        return scored_users(store, self._cache, ids, standing)
 
     def _columns(self, store: Store, topic: str | None) -> Columns:
         if topic is None:

@@ -9,7 +9,7 @@ any time, is read each call.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Final
 
@@ -22,11 +22,16 @@ MAX_KEPT: Final = 200_000
 """Accounts kept per run; beyond it the set starts again (a run scores ~100k on a 1M graph)."""
 
 
-def scored_users(store: Store, cache: RunCache | None, ids: Sequence[str]) -> list[Influencer]:
+def scored_users(
+    store: Store,
+    cache: RunCache | None,
+    ids: Sequence[str],
+    standing: Mapping[str, tuple[int, float]] | None = None,
+) -> list[Influencer]:
     """The accounts among ``ids`` that exist, in the order of ``ids``, as ``store.users``
-    reads them."""
+    reads them; ``standing`` replaces the rank and score of the accounts it names (a topic's)."""
     if cache is None or not ids:
-        return store.users(ids)
+        return _ranked(store.users(ids), standing)
     kept: dict[str, Influencer] = cache.get(store, ("scored users",), dict)
     if len(kept) > MAX_KEPT:
         kept.clear()
@@ -42,12 +47,18 @@ def scored_users(store: Store, cache: RunCache | None, ids: Sequence[str]) -> li
     }
     found: list[Influencer] = []
     for key in ids:
+        given = (standing or {}).get(key)
         if key in fresh:
-            found.append(fresh[key])
+            item = fresh[key]
+            found.append(item if given is None else replace(item, rank=given[0], score=given[1]))
         elif (row := profiles.get(key)) is not None:
+            item = known[key]
+            rank, score = (item.rank, item.score) if given is None else given
             found.append(
                 replace(
-                    known[key],
+                    item,
+                    rank=rank,
+                    score=score,
                     handle=str(row.get("handle") or key),
                     name=str(row.get("name") or ""),
                     bio=str(row.get("bio") or ""),
@@ -56,3 +67,16 @@ def scored_users(store: Store, cache: RunCache | None, ids: Sequence[str]) -> li
                 )
             )
     return found
+
+
+def _ranked(
+    items: list[Influencer], standing: Mapping[str, tuple[int, float]] | None
+) -> list[Influencer]:
+    if not standing:
+        return items
+    return [
+        replace(item, rank=standing[item.id][0], score=standing[item.id][1])
+        if item.id in standing
+        else item
+        for item in items
+    ]

@@ -7,7 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.explorer_schemas import CommunityDetailOut, CommunityOut, CommunityPage, NetworkOut
-from api.routes.explorer_deps import DOWN, ExplorerDep, Limit, NetworkLimit, Offset, not_found
+from api.routes.explorer_deps import (
+    DOWN,
+    NETWORK,
+    PAGE,
+    ExplorerDep,
+    Limit,
+    NetworkLimit,
+    Offset,
+    not_found,
+)
 
 router = APIRouter(prefix="/api/communities", tags=["communities"])
 
@@ -15,7 +24,9 @@ CommunityId = Annotated[int, Path(ge=0, le=2**31, description="the community's n
 
 
 @router.get("", response_model=CommunityPage, responses=DOWN, summary="Communities")
-def list_communities(explorer: ExplorerDep, limit: Limit = 50, offset: Offset = 0) -> CommunityPage:
+def list_communities(
+    explorer: ExplorerDep, limit: Limit = PAGE, offset: Offset = 0
+) -> CommunityPage:
     """Communities, largest first: size, the topics their members rank best on, and their
     best-ranked members."""
     items, total = explorer.communities(limit=limit, offset=offset)
@@ -34,7 +45,7 @@ def list_communities(explorer: ExplorerDep, limit: Limit = 50, offset: Offset = 
     summary="One community and its members",
 )
 def community_detail(
-    explorer: ExplorerDep, community: CommunityId, limit: Limit = 50, offset: Offset = 0
+    explorer: ExplorerDep, community: CommunityId, limit: Limit = PAGE, offset: Offset = 0
 ) -> CommunityDetailOut:
     """The community's summary and a page of its members, best rank first (unranked last)."""
     found = explorer.community(community, limit=limit, offset=offset)
@@ -60,7 +71,7 @@ def community_detail(
     summary="A community's top members and the amplification among them",
 )
 def community_network(
-    explorer: ExplorerDep, community: CommunityId, limit: NetworkLimit = 100
+    explorer: ExplorerDep, community: CommunityId, limit: NetworkLimit = NETWORK
 ) -> NetworkOut:
     """The community's best-ranked members and the aggregated amplification among them."""
     view = explorer.community_network(community, limit=limit)

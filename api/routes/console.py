@@ -10,12 +10,14 @@ from fastapi import APIRouter
 from api.auth import WRITE
 from api.deps import ConsoleDep
 from api.explorer_schemas import ErrorOut
+from api.routes.explorer_deps import BAD_INPUT
 from api.schemas import ConsoleIn, ConsoleOut
 
 router = APIRouter(prefix="/api", tags=["console"], dependencies=[WRITE])
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorOut, "description": "refused: a write, invalid Cypher, over a limit"},
+    **BAD_INPUT,
+    422: {**BAD_INPUT[422], "description": "refused: a write, invalid Cypher, over a limit"},
     503: {"model": ErrorOut, "description": "the console's database is restarting or down"},
 }
 

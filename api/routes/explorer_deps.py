@@ -6,26 +6,38 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query
 
-from api.deps import StoreDep
-from api.explorer_schemas import ErrorOut
+from api.deps import RunCacheDep, StoreDep
+from api.explorer_schemas import NO_NUL, ErrorOut, InvalidOut
 from graph.explorer import Explorer
 
 
-def get_explorer(store: StoreDep) -> Explorer:
-    return Explorer(store)
+def get_explorer(store: StoreDep, cache: RunCacheDep) -> Explorer:
+    return Explorer(store, cache)
 
 
 ExplorerDep = Annotated[Explorer, Depends(get_explorer)]
 
-UserId = Annotated[str, Path(min_length=1, max_length=200, description="the user's id")]
+UserId = Annotated[
+    str, Path(min_length=1, max_length=200, pattern=NO_NUL, description="the user's id")
+]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 NetworkLimit = Annotated[
     int, Query(ge=1, le=500, description="the most nodes drawn, best score first")
 ]
+PAGE = 50  # the default of ``Limit``
+NETWORK = 100  # the default of ``NetworkLimit``
 
+#: A route that asks the database: 422 when the input does not validate (``detail`` lists the
+#: fields) or the database refuses the query (``detail`` says why, in words), 503 when down.
 DOWN: dict[int | str, dict[str, Any]] = {
-    503: {"model": ErrorOut, "description": "the database is not reachable"}
+    422: {"model": InvalidOut, "description": "invalid input, or a query the database refused"},
+    503: {"model": ErrorOut, "description": "the database is not reachable"},
+}
+#: A route that reads a JSON body: 400 when it is not JSON at all, 422 as above.
+BAD_INPUT: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "the body could not be parsed"},
+    422: DOWN[422],
 }
 
 

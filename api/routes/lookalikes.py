@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.explorer_schemas import LookalikesIn, LookalikesOut
-from api.routes.explorer_deps import ExplorerDep, not_found
+from api.routes.explorer_deps import BAD_INPUT, ExplorerDep, not_found
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api", tags=["users"])
 @router.post(
     "/lookalikes",
     response_model=LookalikesOut,
-    responses=not_found("user among the seeds"),
+    responses={**not_found("user among the seeds"), **BAD_INPUT},
     summary="Accounts amplified by the same audience as a shortlist",
 )
 def shortlist_lookalikes(explorer: ExplorerDep, body: LookalikesIn) -> LookalikesOut:

@@ -6,18 +6,30 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.explorer_schemas import NetworkOut, TopicOut, TopicPage
-from api.routes.explorer_deps import DOWN, ExplorerDep, Limit, NetworkLimit, Offset, not_found
+from api.explorer_schemas import NO_NUL, NetworkOut, TopicOut, TopicPage
+from api.routes.explorer_deps import (
+    DOWN,
+    NETWORK,
+    PAGE,
+    ExplorerDep,
+    Limit,
+    NetworkLimit,
+    Offset,
+    not_found,
+)
 
 router = APIRouter(prefix="/api/topics", tags=["topics"])
 
 TopicName = Annotated[
-    str, Path(min_length=1, max_length=200, description="the hashtag (case and # ignored)")
+    str,
+    Path(
+        min_length=1, max_length=200, pattern=NO_NUL, description="the hashtag (case and # ignored)"
+    ),
 ]
 
 
 @router.get("", response_model=TopicPage, responses=DOWN, summary="Ranked topics")
-def list_topics(explorer: ExplorerDep, limit: Limit = 50, offset: Offset = 0) -> TopicPage:
+def list_topics(explorer: ExplorerDep, limit: Limit = PAGE, offset: Offset = 0) -> TopicPage:
     """The topics the latest analysis ranked accounts on, the most amplified first."""
     items, total = explorer.topics(limit=limit, offset=offset)
     return TopicPage(
@@ -34,7 +46,9 @@ def list_topics(explorer: ExplorerDep, limit: Limit = 50, offset: Offset = 0) ->
     responses=not_found("topic"),
     summary="A topic's top accounts and the amplification among them",
 )
-def topic_network(explorer: ExplorerDep, topic: TopicName, limit: NetworkLimit = 100) -> NetworkOut:
+def topic_network(
+    explorer: ExplorerDep, topic: TopicName, limit: NetworkLimit = NETWORK
+) -> NetworkOut:
     """The topic's best-ranked accounts (rank and score are the topic's) and their edges."""
     view = explorer.topic_network(topic, limit=limit)
     return NetworkOut.model_validate(

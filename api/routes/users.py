@@ -6,20 +6,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.explorer_schemas import EgoNetworkOut, LookalikesOut, UserDetailOut
-from api.routes.explorer_deps import ExplorerDep, NetworkLimit, UserId, not_found
-from graph.explorer import AUDIENCE_LIMIT, LookalikeSort
+from api.explorer_schemas import (
+    LOOKALIKES,
+    AudienceSize,
+    EgoNetworkOut,
+    LookalikeCount,
+    LookalikeOrder,
+    LookalikesOut,
+    UserDetailOut,
+)
+from api.routes.explorer_deps import NETWORK, ExplorerDep, NetworkLimit, UserId, not_found
+from graph.explorer import AUDIENCE_LIMIT
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
 Depth = Annotated[int, Query(ge=1, le=2, description="1: direct neighbours; 2: theirs too")]
-LookalikeLimit = Annotated[int, Query(ge=1, le=200, description="how many lookalikes")]
-Sort = Annotated[
-    LookalikeSort, Query(description="shared (distinct amplifiers in common) or similarity")
-]
-Audience = Annotated[
-    int, Query(ge=10, le=20_000, description="compare the N most engaged amplifiers")
-]
+# The same bounds and words as the body of ``POST /api/lookalikes``, as query parameters.
+LookalikeLimit = Annotated[LookalikeCount, Query()]
+Sort = Annotated[LookalikeOrder, Query()]
+Audience = Annotated[AudienceSize, Query()]
 
 
 @router.get(
@@ -41,7 +46,7 @@ def user_detail(explorer: ExplorerDep, user_id: UserId) -> UserDetailOut:
     summary="The account's ego network",
 )
 def ego_network(
-    explorer: ExplorerDep, user_id: UserId, depth: Depth = 1, limit: NetworkLimit = 100
+    explorer: ExplorerDep, user_id: UserId, depth: Depth = 1, limit: NetworkLimit = NETWORK
 ) -> EgoNetworkOut:
     """The account, the accounts that amplified it or that it amplified and, at depth 2,
     their neighbours (ring by ring, best score first, at most ``limit`` nodes), with the
@@ -69,7 +74,7 @@ def ego_network(
 def user_lookalikes(
     explorer: ExplorerDep,
     user_id: UserId,
-    limit: LookalikeLimit = 20,
+    limit: LookalikeLimit = LOOKALIKES,
     sort: Sort = "shared",
     audience: Audience = AUDIENCE_LIMIT,
 ) -> LookalikesOut:
