@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Final
 
 from graph import queries
+from graph.backends.base import Row
 from graph.models import Influencer
 from graph.run_cache import RunCache
 from graph.store import Store
@@ -52,21 +53,39 @@ def scored_users(
             item = fresh[key]
             found.append(item if given is None else replace(item, rank=given[0], score=given[1]))
         elif (row := profiles.get(key)) is not None:
-            item = known[key]
-            rank, score = (item.rank, item.score) if given is None else given
-            found.append(
-                replace(
-                    item,
-                    rank=rank,
-                    score=score,
-                    handle=str(row.get("handle") or key),
-                    name=str(row.get("name") or ""),
-                    bio=str(row.get("bio") or ""),
-                    followers=int(row["followers"]) if row.get("followers") is not None else None,
-                    is_brand=bool(row.get("is_brand")),
-                )
-            )
+            found.append(_current(known[key], row, given))
     return found
+
+
+def _current(item: Influencer, row: Row, given: tuple[int, float] | None) -> Influencer:
+    """``item`` with the profile of ``row`` and the standing ``given``; ``item`` itself when
+    neither changed it (the common case: no copy, and the same object each time)."""
+    rank, score = (item.rank, item.score) if given is None else given
+    handle = str(row.get("handle") or item.id)
+    name = str(row.get("name") or "")
+    bio = str(row.get("bio") or "")
+    followers = int(row["followers"]) if row.get("followers") is not None else None
+    is_brand = bool(row.get("is_brand"))
+    if (rank, score, handle, name, bio, followers, is_brand) == (
+        item.rank,
+        item.score,
+        item.handle,
+        item.name,
+        item.bio,
+        item.followers,
+        item.is_brand,
+    ):
+        return item
+    return replace(
+        item,
+        rank=rank,
+        score=score,
+        handle=handle,
+        name=name,
+        bio=bio,
+        followers=followers,
+        is_brand=is_brand,
+    )
 
 
 def _ranked(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
+from graph.leaderboard import Leaderboard
 from graph.models import Network, NetworkEdge
 from graph.store import Store
 from graph.weighting import pair_weight
@@ -18,15 +20,24 @@ def top_network(
     role: str | None = None,
     community: int | None = None,
     min_score: float | None = None,
+    leaderboard: Leaderboard | None = None,
 ) -> Network:
     """The ``limit`` best-ranked external users (plus the brand's accounts) and their edges.
 
     The filters are those of :meth:`Store.influencers` (with ``topic`` the ranks and scores are
-    the topic's); the brand's accounts are added only when no filter is set.
+    the topic's); the brand's accounts are added only when no filter is set. A
+    ``leaderboard`` (the API's) serves the ranking from memory.
     """
-    page = store.influencers(
-        limit=limit, topic=topic, role=role, community=community, min_score=min_score
-    )
+    filters: dict[str, Any] = {
+        "topic": topic,
+        "role": role,
+        "community": community,
+        "min_score": min_score,
+    }
+    if leaderboard is None:
+        page = store.influencers(limit=limit, **filters)
+    else:
+        page = leaderboard.influencers(store, limit=limit, **filters)
     nodes = list(page.items)
     unfiltered = topic is None and role is None and community is None and min_score is None
     if include_brand and unfiltered:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from graph.models import Influencer
 
@@ -82,38 +83,40 @@ def _topics(item: Influencer) -> str:
 
 def influencer_csv(items: Iterable[Influencer]) -> Iterator[str]:
     """The header line, then one line per influencer (lists joined with ``"; "``)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(INFLUENCER_COLUMNS)
-    yield flush()
+    yield _line(tuple(INFLUENCER_COLUMNS))
     for item in items:
-        writer.writerow(
-            [
-                item.rank,
-                spreadsheet_safe(item.id),
-                spreadsheet_safe(item.handle),
-                f"{item.score:.4f}",
-                item.role or "",
-                "" if item.community is None else item.community,
-                f"{item.pagerank:.8f}",
-                f"{item.betweenness:.4f}",
-                spreadsheet_safe(_topics(item)),
-                spreadsheet_safe("; ".join(item.reasons)),
-                spreadsheet_safe(item.name),
-                "" if item.followers is None else item.followers,
-                item.amplifiers,
-                item.communities_reached,
-                item.core,
-                "; ".join(item.roles),
-                spreadsheet_safe("; ".join(item.top_amplifiers)),
-                spreadsheet_safe("; ".join(item.top_posts)),
-            ]
+        yield _influencer_line(item)
+
+
+def _line(cells: tuple[object, ...]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=4096)
+def _influencer_line(item: Influencer) -> str:
+    """One account's line. Records are immutable and compared by value, so an account whose
+    scores and profile have not changed is formatted once (exports repeat the top accounts)."""
+    return _line(
+        (
+            item.rank,
+            spreadsheet_safe(item.id),
+            spreadsheet_safe(item.handle),
+            f"{item.score:.4f}",
+            item.role or "",
+            "" if item.community is None else item.community,
+            f"{item.pagerank:.8f}",
+            f"{item.betweenness:.4f}",
+            spreadsheet_safe(_topics(item)),
+            spreadsheet_safe("; ".join(item.reasons)),
+            spreadsheet_safe(item.name),
+            "" if item.followers is None else item.followers,
+            item.amplifiers,
+            item.communities_reached,
+            item.core,
+            "; ".join(item.roles),
+            spreadsheet_safe("; ".join(item.top_amplifiers)),
+            spreadsheet_safe("; ".join(item.top_posts)),
         )
-        yield flush()
+    )

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+from pyvis.edge import Edge as PyvisEdge
 from pyvis.network import Network as PyvisNetwork
 
 from graph.algorithms.seeded import seeded
@@ -76,8 +77,12 @@ COMMUNITY_PALETTE: Final = (
 """Fill colours of the communities (community ``c`` gets ``COMMUNITY_PALETTE[c % 10]``)."""
 _BRAND: Final = ("#ff8a5b", "#d9572b", "#ffa57f")
 _SELECTED: Final = {"background": "#ffd166", "border": "#e0a100"}
-_SCRIPT_ESCAPES: Final = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_ESCAPES: Final = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
@@ -350,15 +355,19 @@ def build_network(network: Network) -> dict[str, Any]:
             info=_info(influencer),
             **place,
         )
-    for edge in edges:
-        net.add_edge(
+    # pyvis' own add_edge looks both ends up in a list of every node (1,000 nodes and 3,500
+    # edges: 75 ms); the ends are known to exist here, so the records are built directly.
+    links: list[dict[str, Any]] = [
+        PyvisEdge(
             edge.source,
             edge.target,
+            True,
             width=_scaled(edge.weight, max_weight, MIN_EDGE_WIDTH, MAX_EDGE_WIDTH),
             title=_edge_title(edge, handles),
-        )
+        ).options
+        for edge in edges
+    ]
     nodes: list[dict[str, Any]] = list(net.nodes)
-    links: list[dict[str, Any]] = list(net.edges)
     return {"nodes": nodes, "edges": links, "options": _options(physics=physics)}
 
 
@@ -392,7 +401,9 @@ def script_json(value: object) -> Markup:
     '{"a":"\\\\u003c/script\\\\u003e\\\\u0026"}'
     """
     text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return Markup(text.translate(_SCRIPT_ESCAPES))  # noqa: S704 - <, >, & are escaped above
+    for character, escape in _SCRIPT_ESCAPES:  # str.replace: 100x faster than str.translate
+        text = text.replace(character, escape)
+    return Markup(text)  # noqa: S704 - <, >, & are escaped above
 
 
 @cache

@@ -11,15 +11,17 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import (
+    OTHER_ORIGIN,
     SESSION_COOKIE,
     SESSION_TTL_S,
     authenticated,
     has_session,
     issue_session,
     origin_matches,
+    redirect,
     token_matches,
 )
-from api.deps import StoreDep
+from api.deps import LeaderboardDep, StoreDep
 from api.routes.influencers import Community, MinScore, Role, Topic
 from graph.config import Settings
 from graph.roles import ROLE_ORDER
@@ -69,6 +71,7 @@ LOGIN = Depends(require_login)
 def network_page(
     request: Request,
     store: StoreDep,
+    leaderboard: LeaderboardDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 150,
     topic: Topic = None,
     role: Role = None,
@@ -79,7 +82,13 @@ def network_page(
     """The network of the top influencers (filtered like ``/api/influencers``), sized by score."""
     filters = {"topic": topic, "role": role, "community": community, "min_score": min_score}
     network = top_network(
-        store, limit=limit, topic=topic, role=role, community=community, min_score=min_score
+        store,
+        limit=limit,
+        topic=topic,
+        role=role,
+        community=community,
+        min_score=min_score,
+        leaderboard=leaderboard,
     )
     title = f"Top {len(network.nodes)} voices by amplification"
     if topic is not None:
@@ -190,7 +199,10 @@ def _login_form(next_path: str, *, error: str | None = None, status: int = 200) 
     return HTMLResponse(page, status_code=status, headers=LOGIN_HEADERS)
 
 
-@router.get("/login", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/login", response_class=HTMLResponse, response_model=None,
+    responses={303: redirect("straight on to next: no token is set, or already logged in")},
+)  # fmt: skip
 def login_page(request: Request, next_path: NextPath = "/") -> Response:
     """The form asking for the API token; straight on to ``next`` when there is nothing to do
     (no token set, or already logged in)."""
@@ -200,7 +212,15 @@ def login_page(request: Request, next_path: NextPath = "/") -> Response:
     return _login_form(target)
 
 
-@router.post("/login", response_class=HTMLResponse, response_model=None)
+@router.post(
+    "/login", status_code=303, response_class=Response, response_model=None,
+    responses={
+        303: redirect("on to next with the session cookie set (or no token is set)"),
+        401: {"description": "the token is wrong: the form again, with the error",
+              "content": {"text/html": {"schema": {"type": "string"}}}},
+        403: OTHER_ORIGIN,
+    },
+)  # fmt: skip
 def login(
     request: Request,
     token: Annotated[str, Form(description="the API token")] = "",
@@ -229,7 +249,10 @@ def login(
     return response
 
 
-@router.post("/logout", response_model=None)
+@router.post(
+    "/logout", status_code=303, response_class=Response, response_model=None,
+    responses={303: redirect("on to /login, the session cookie cleared"), 403: OTHER_ORIGIN},
+)  # fmt: skip
 def logout(request: Request) -> Response:
     """Clear the session cookie and go to ``/login``."""
     if not origin_matches(request):
