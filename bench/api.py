@@ -353,6 +353,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warm-runs", type=int, default=3)
     parser.add_argument(
+        "--only", nargs="*", help="endpoint names of the mix to run (all when not given)"
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="a folder for the database, kept after the run and reused by the next one with the "
@@ -388,6 +391,8 @@ def main() -> None:
                 f"{len(pools.communities)} communities, roles {', '.join(pools.roles)}"
             )
             requests = mix(pools)
+            if args.only:
+                requests = [(name, build) for name, build in requests if name in args.only]
             # A short warm-up (connections, first queries), not counted.
             run_load(url, requests, min(args.clients, 4), min(3.0, args.seconds / 5))
             print(f"load: {args.clients} concurrent clients (threads, httpx), {args.seconds:.0f} s")
