@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import json
+import math
+import random
 import re
 from typing import Any
 
@@ -189,6 +191,35 @@ def test_large_network_is_laid_out_on_the_server() -> None:
     assert data == build_network(network)  # a fixed seed: the same picture every time
     page = render_network_page(network, title="big")
     assert graph_data(page)["options"]["physics"] == {"enabled": False}
+
+
+def test_a_large_layout_draws_communities_as_regions() -> None:
+    # Four communities of 100 accounts, each a random web of its own, a few ties across, and
+    # 20 accounts with no community and no tie: each community should sit together, nearer
+    # its own members than the others', and the loose accounts should stay in the picture.
+    rng = random.Random(11)
+    nodes = [influencer(i, community=i // 100) for i in range(400)]
+    nodes += [influencer(400 + i) for i in range(20)]
+    edges = []
+    for i in range(400):
+        for _ in range(3):
+            same = (i // 100) * 100 + rng.randrange(100)
+            edges.append(NetworkEdge(f"u{i}", f"u{same}", 1, 1.0))
+    for _ in range(20):
+        edges.append(NetworkEdge(f"u{rng.randrange(400)}", f"u{rng.randrange(400)}", 1, 1.0))
+    data = build_network(Network(nodes=nodes, edges=edges))
+    at = {node["id"]: (node["x"], node["y"]) for node in data["nodes"]}
+    centres = []
+    for group in range(4):
+        points = [at[f"u{i}"] for i in range(group * 100, group * 100 + 100)]
+        centres.append(tuple(sum(p[k] for p in points) / 100 for k in (0, 1)))
+    for i in range(400):
+        own = math.dist(at[f"u{i}"], centres[i // 100])
+        others = min(math.dist(at[f"u{i}"], c) for g, c in enumerate(centres) if g != i // 100)
+        assert own < others, f"u{i} is nearer another community's centre"
+    span = max(abs(v) for xy in at.values() for v in xy)
+    loose = [at[f"u{400 + i}"] for i in range(20)]
+    assert all(math.hypot(*xy) <= span * 1.01 for xy in loose)
 
 
 def test_node_size_grows_with_score() -> None:
