@@ -15,6 +15,7 @@ analysis, so they stay with the database.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -103,6 +104,7 @@ class Leaderboard:
         role: str | None = None,
         community: int | None = None,
         min_score: float | None = None,
+        ids: Collection[str] | None = None,
     ) -> Page:
         """The page ``store.influencers`` returns for the same arguments (sorts in
         ``SERVED_SORTS``; others are passed to the store)."""
@@ -115,9 +117,12 @@ class Leaderboard:
                 role=role,
                 community=community,
                 min_score=min_score,
+                ids=ids,
             )
         columns = self._columns(store, topic)
         rows = columns.select(role, community, min_score)
+        if ids is not None:
+            rows = rows[np.isin(columns.ids[rows], np.asarray(list(ids), dtype=object))]
         if sort == "amplifiers":
             # amplifiers DESC, then rank ASC: rows are already in rank order, keep it stable.
             rows = rows[np.argsort(-columns.amplifiers[rows], kind="stable")]

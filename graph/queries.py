@@ -172,7 +172,8 @@ RETURN p.id AS post, t.id AS topic
 BRAND_USERS: LiteralString = "MATCH (u:User) WHERE u.is_brand = true RETURN u.id AS id"
 
 # Influencer reads: ``WITH u, <rank> AS rank, <score> AS score`` first (the user's own, or the
-# topic's from INFLUENTIAL_IN), then the shared fields. ``$role`` is the primary role.
+# topic's from INFLUENTIAL_IN), then the shared fields. ``$role`` is the primary role; ``$ids``
+# (or null) the accounts a text search found.
 _INFLUENCER_FIELDS = """
 RETURN u.id AS id, u.handle AS handle, u.name AS name, rank, score,
        u.pagerank AS pagerank, u.followers AS followers, u.is_brand AS is_brand,
@@ -188,14 +189,14 @@ _RANKED = """
 MATCH (u:User)
 WHERE u.rank IS NOT NULL
   AND ($role IS NULL OR u.role = $role) AND ($community IS NULL OR u.community = $community)
-  AND ($min_score IS NULL OR u.score >= $min_score)
+  AND ($min_score IS NULL OR u.score >= $min_score) AND ($ids IS NULL OR u.id IN $ids)
 WITH u, u.rank AS rank, u.score AS score
 """
 
 _RANKED_ON_TOPIC = """
 MATCH (:Topic {id: $topic})<-[i:INFLUENTIAL_IN]-(u:User)
 WHERE ($role IS NULL OR u.role = $role) AND ($community IS NULL OR u.community = $community)
-  AND ($min_score IS NULL OR i.score >= $min_score)
+  AND ($min_score IS NULL OR i.score >= $min_score) AND ($ids IS NULL OR u.id IN $ids)
 WITH u, i.rank AS rank, i.score AS score
 """
 

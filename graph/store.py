@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import fields
 from itertools import islice
 from typing import Any, Literal, TypeVar
@@ -21,6 +21,8 @@ from graph.models import (
 
 SortKey = Literal["rank", "followers", "amplifiers", "handle"]
 SORT_KEYS: tuple[SortKey, ...] = ("rank", "followers", "amplifiers", "handle")
+SEARCH_LIMIT = 10_000
+"""The most accounts a text filter on the influencer list keeps (best matches first)."""
 
 T = TypeVar("T")
 
@@ -200,13 +202,20 @@ class Store:
         role: str | None = None,
         community: int | None = None,
         min_score: float | None = None,
+        ids: Collection[str] | None = None,
     ) -> Page:
         """External influencers (brand accounts excluded), filtered, in the requested order.
 
         With ``topic``, rank and score are the topic's (``INFLUENTIAL_IN``); ``role`` is the
-        primary role; ``min_score`` applies to the score shown.
+        primary role; ``min_score`` applies to the score shown; ``ids`` keeps only those
+        accounts (a text search's, :meth:`search_ids`).
         """
-        filters: dict[str, Any] = {"role": role, "community": community, "min_score": min_score}
+        filters: dict[str, Any] = {
+            "role": role,
+            "community": community,
+            "min_score": min_score,
+            "ids": None if ids is None else list(ids),
+        }
         if topic is None:
             query, count = queries.TOP_INFLUENCERS[sort], queries.COUNT_INFLUENCERS
         else:
@@ -253,6 +262,11 @@ class Store:
     def edges_among(self, ids: Sequence[str]) -> list[Row]:
         """Per (amplifier, author, kind) among ``ids``: the number of events."""
         return self.backend.read(queries.EDGES_AMONG, {"ids": list(ids)})
+
+    def search_ids(self, text: str, *, limit: int = SEARCH_LIMIT) -> list[str]:
+        """Ids of the accounts whose handle, name or bio match ``text`` (full-text, prefixes),
+        best match first, at most ``limit``."""
+        return self.backend.search_users(text, limit)
 
     def search_users(self, text: str, *, limit: int = 20) -> list[Influencer]:
         ids = self.backend.search_users(text, limit)
