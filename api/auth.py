@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
 from pydantic import SecretStr
 
+from api.explorer_schemas import ErrorOut
 from graph.config import Settings
 from graph.errors import ConfigError
 
@@ -141,3 +142,31 @@ def require_token_when_exposed(request: Request) -> None:
 
 WRITE = Depends(require_token)
 READ = Depends(require_token_when_exposed)
+
+
+#: OpenAPI responses of a route behind ``READ`` or ``WRITE`` (``include_router(...,
+#: responses=AUTH_RESPONSES)`` documents them on every route of a router at once).
+UNAUTHORIZED: Final[dict[str, Any]] = {
+    "model": ErrorOut,
+    "description": "RESONANCE_API_TOKEN is set (changes always need it; reads when the server "
+    "listens beyond this machine) and the request has neither 'Authorization: Bearer <token>' "
+    "nor the session cookie of /login",
+    "headers": {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+}
+CROSS_ORIGIN: Final[dict[str, Any]] = {
+    "model": ErrorOut,
+    "description": f"a change sent with the session cookie, not from the explorer's pages (no "
+    f"{REQUESTED_WITH} header, or an Origin naming another host)",
+}
+AUTH_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {401: UNAUTHORIZED, 403: CROSS_ORIGIN}
+#: ``/login`` and ``/logout`` (``api.routes.pages``): refused when the Origin is another host.
+OTHER_ORIGIN: Final[dict[str, Any]] = {
+    "model": ErrorOut,
+    "description": "the request's Origin names another host",
+}
+
+
+def redirect(why: str) -> dict[str, Any]:
+    """The OpenAPI response of a 303 (no body; the page to open in ``Location``), and why."""
+    location = {"description": "the page to open", "schema": {"type": "string"}}
+    return {"description": why, "headers": {"Location": location}}

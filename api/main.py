@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.auth import READ, check_exposure
+from api.auth import AUTH_RESPONSES, READ, check_exposure
 from api.deps import ConsoleProvider, StoreProvider
 from api.jobs import JobRunner
 from api.routes import (
@@ -65,15 +65,15 @@ def create_app(
     app.state.jobs = JobRunner(settings.data_dir / "jobs")
     errors.install(app)
     app.include_router(health.router)
-    app.include_router(influencers.router, dependencies=[READ])
-    app.include_router(users.router, dependencies=[READ])
-    app.include_router(lookalikes.router, dependencies=[READ])
-    app.include_router(topics.router, dependencies=[READ])
-    app.include_router(communities.router, dependencies=[READ])
-    app.include_router(analysis.router, dependencies=[READ])
-    app.include_router(console_routes.router, dependencies=[READ])
-    app.include_router(shortlists.router, dependencies=[READ])
-    app.include_router(jobs.router, dependencies=[READ])
+    app.include_router(influencers.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    app.include_router(users.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    app.include_router(lookalikes.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    app.include_router(topics.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    app.include_router(communities.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    app.include_router(analysis.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    app.include_router(console_routes.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    app.include_router(shortlists.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    app.include_router(jobs.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app

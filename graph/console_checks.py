@@ -12,9 +12,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from graph.backends.falkordb_params import MAX_DEPTH
 from graph.errors import InvalidQuery
 
 Params = Mapping[str, Any]
+
+#: Lists and maps in lists and maps, at most: as deep as FalkorDB's parameter header goes.
+MAX_PARAM_DEPTH = MAX_DEPTH
 
 _LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
 _WRITES = re.compile(
@@ -61,26 +65,60 @@ def check_query(query: str, params: Params | None) -> None:
         raise ConsoleRefused("the query is empty")
     if _LOAD_CSV.search(code_only(query)):
         raise ConsoleRefused("the console does not run LOAD CSV: it reads the server's files")
-    for name, value in (params or {}).items():
-        if not isinstance(name, str) or not name or "`" in name:
-            raise ConsoleRefused(f"parameter name {name!r} is not allowed")
-        _check_param(name, value)
+    if params and (problem := param_problem(params)) is not None:
+        raise ConsoleRefused(problem)
 
 
-def _check_param(name: str, value: Any) -> None:
-    if value is None or isinstance(value, str | bool | int):
-        return
-    if isinstance(value, float) and math.isfinite(value):
-        return
-    if isinstance(value, list | tuple):
-        for item in value:
-            _check_param(name, item)
-        return
-    if isinstance(value, dict) and all(isinstance(k, str) and "`" not in k for k in value):
-        for item in value.values():
-            _check_param(name, item)
-        return
-    raise ConsoleRefused(f"parameter {name!r}: {type(value).__name__} values are not supported")
+def _name_problem(name: object) -> str | None:
+    if not isinstance(name, str):
+        return "is not text"
+    if not name:
+        return "is empty"
+    if "`" in name:
+        return "holds a backtick"  # FalkorDB's header cannot escape one
+    if "\x00" in name:
+        return "holds a NUL character"
+    return None
+
+
+def param_problem(params: Params) -> str | None:
+    """Why ``params`` cannot be sent, in words; ``None`` when they can. Refused: a name or map
+    key that is not text, empty, or holds a backtick or a NUL; text holding a NUL (FalkorDB
+    reads the query as C text); values other than text, numbers (finite), booleans, null,
+    lists and maps; lists and maps nested deeper than ``MAX_PARAM_DEPTH``. Walked with a
+    stack: a deeply nested value must not exhaust the interpreter's.
+
+    >>> param_problem({"ids": ["a", "b"], "m": {"k": [1, 2.5, None, True]}}) is None
+    True
+    >>> param_problem({"m": {"": 1}})
+    "parameter 'm': the map key '' is empty"
+    """
+    pending: list[tuple[object, Any, int]] = []
+    for given, top in params.items():
+        if (problem := _name_problem(given)) is not None:
+            return f"parameter name {given!r} {problem}"
+        pending.append((given, top, 0))
+    while pending:
+        name, value, depth = pending.pop()
+        if value is None or isinstance(value, bool | int):
+            continue
+        if isinstance(value, str):
+            if "\x00" in value:
+                return f"parameter {name!r}: a text value holds a NUL character"
+            continue
+        if isinstance(value, float) and math.isfinite(value):
+            continue
+        if not isinstance(value, list | tuple | dict):
+            return f"parameter {name!r}: {type(value).__name__} values are not supported"
+        if depth >= MAX_PARAM_DEPTH:
+            return f"parameter {name!r}: lists and maps nested over {MAX_PARAM_DEPTH} levels deep"
+        if isinstance(value, dict):
+            for key in value:
+                if (problem := _name_problem(key)) is not None:
+                    return f"parameter {name!r}: the map key {key!r} {problem}"
+            value = list(value.values())
+        pending.extend((name, item, depth + 1) for item in value)
+    return None
 
 
 def time_limit(timeout_ms: int) -> ConsoleRefused:

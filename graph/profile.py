@@ -7,6 +7,7 @@ are built in. The README's "Scores, weights and roles" section explains each fie
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,10 @@ DEFAULT_KIND_WEIGHTS: Mapping[str, float] = {
 }
 
 
+NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+_NAME = re.compile(NAME_PATTERN)
+
+
 class ProfileError(GraphError):
     """A profile that does not exist or does not validate."""
 
@@ -35,7 +40,7 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(default="default", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    name: str = Field(default="default", pattern=NAME_PATTERN)
     description: str = "Volume-neutral, 90-day half-life: the documented default."
     # Edge weights.
     kind_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
@@ -113,7 +118,15 @@ def list_profiles(data_dir: Path) -> list[Profile]:
 
 
 def load_profile(name: str, data_dir: Path) -> Profile:
-    """The saved profile ``name``, else the built-in one; ``ProfileError`` when neither."""
+    """The saved profile ``name``, else the built-in one; ``ProfileError`` when neither, or
+    when ``name`` is not a profile name (it becomes a file name: ``../x`` must not).
+
+    >>> load_profile("../secrets", Path("/nonexistent"))
+    Traceback (most recent call last):
+    graph.profile.ProfileError: '../secrets' is not a profile name: 1-64 letters, digits, _ or -
+    """
+    if not _NAME.fullmatch(name):
+        raise ProfileError(f"{name!r} is not a profile name: 1-64 letters, digits, _ or -")
     path = _folder(data_dir) / f"{name}.json"
     if path.is_file():
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from graph.leaderboard import Leaderboard
@@ -20,12 +21,14 @@ def top_network(
     role: str | None = None,
     community: int | None = None,
     min_score: float | None = None,
+    ids: Collection[str] | None = None,
     leaderboard: Leaderboard | None = None,
 ) -> Network:
     """The ``limit`` best-ranked external users (plus the brand's accounts) and their edges.
 
     The filters are those of :meth:`Store.influencers` (with ``topic`` the ranks and scores are
-    the topic's); the brand's accounts are added only when no filter is set. A
+    the topic's; ``ids`` keeps only those accounts); the brand's accounts are added only when
+    no filter is set. A
     ``leaderboard`` (the API's) serves the ranking from memory.
     """
     filters: dict[str, Any] = {
@@ -33,13 +36,14 @@ def top_network(
         "role": role,
         "community": community,
         "min_score": min_score,
+        "ids": ids,
     }
     if leaderboard is None:
         page = store.influencers(limit=limit, **filters)
     else:
         page = leaderboard.influencers(store, limit=limit, **filters)
     nodes = list(page.items)
-    unfiltered = topic is None and role is None and community is None and min_score is None
+    unfiltered = all(value is None for value in filters.values())
     if include_brand and unfiltered:
         nodes += store.brand_accounts()
     ids = [node.id for node in nodes]

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from graph.errors import GraphError
+
+#: What a window bound may be: an ISO date, or a date-time (minutes, seconds and their fraction
+#: optional, then ``Z``, an offset, or nothing for UTC), in the years 1000 to 2999 (the end of a
+#: bare date in 9999 is past what Python can count). The API's parameters carry it as their
+#: pattern, so the documentation says exactly what is accepted.
+MOMENT = (
+    r"^[12][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?)?$"
+)
+_MOMENT = re.compile(MOMENT)
 
 
 def window_bound(text: str | None, *, end: bool, name: str | None = None) -> int | None:
@@ -15,19 +27,26 @@ def window_bound(text: str | None, *, end: bool, name: str | None = None) -> int
     (1790812800000, 1790899200000)
     >>> window_bound("2026-10-01T12:00:00+02:00", end=False)
     1790848800000
+    >>> window_bound("9999-12-31", end=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    graph.errors.GraphError: --until: '9999-12-31' is not an ISO date ... the years 1000 to 2999
     """
     if text is None:
         return None
     label = name or ("--until" if end else "--since")
+    wrong = GraphError(
+        f"{label}: {text!r} is not an ISO date (2026-10-01) or date-time (2026-10-01T12:00:00Z) "
+        "of the years 1000 to 2999"
+    )
+    if not _MOMENT.match(text):
+        raise wrong
     try:
         if len(text) == 10:
             day = datetime.fromisoformat(text).replace(tzinfo=UTC)
             return int((day + timedelta(days=1 if end else 0)).timestamp() * 1000)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise GraphError(
-            f"{label}: {text!r} is not an ISO date (2026-10-01) or date-time (2026-10-01T12:00:00Z)"
-        ) from None
+    except ValueError:  # a day the month does not have
+        raise wrong from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)

@@ -90,6 +90,40 @@ def test_upload_load_then_analyze(
     assert [item["rank"] for item in influencers["items"]] == [1, 2, 3, 4, 5]
 
 
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"since": "2026-10-01"},
+        {"since": "2026-10-01T12:00Z", "until": "2026-10-02T08:30:15.25+02:00"},
+        {"until": "2026-10-02T08:30:15"},
+    ],
+)
+def test_analyze_takes_the_windows_the_document_describes(
+    client: TestClient, window: dict[str, str]
+) -> None:
+    started = client.post("/api/jobs/analyze", json=window)
+    assert started.status_code == 202, started.json()
+    assert _wait(client, started.json())["state"] == "done"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"since": ""}, {"until": "2026-10-01 12:00"}, {"since": "20261001"}, {"profile": "../x"}],
+)
+def test_analyze_refuses_what_the_document_refuses(client: TestClient, body: object) -> None:
+    """An empty ``since`` was schema-valid and refused by the route; now the document's
+    pattern refuses it, with the field named."""
+    refused = client.post("/api/jobs/analyze", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][:2] == ["body", next(iter(body))]
+
+
+def test_an_upload_with_no_file_is_refused(client: TestClient) -> None:
+    """The document says so too (``files``: 1 to 20 items): an empty list was schema-valid."""
+    refused = client.post("/api/jobs/load", files={"format": (None, "edgelist")})
+    assert refused.status_code == 422 and "upload 1 to 20 files" in refused.json()["detail"]
+
+
 def test_bad_input_and_unknown_jobs(client: TestClient) -> None:
     assert client.get("/api/jobs/nope").status_code == 404
     assert client.post("/api/jobs/analyze", json={"profile": "nope"}).status_code == 422

@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -522,3 +523,45 @@ def test_login_then_shortlist_and_console(browser: Browser, token_url: str) -> N
     opened.wait_for_url("**/login?next=*")
     assert problems == []
     context.close()
+
+
+def test_table_text_search_then_another_window_analysed(
+    page: Page, app_url: str, demo: tuple[FalkorDBBackend, FalkorDBConsole]
+) -> None:
+    # Runs last in this module: it re-analyses the shared demo graph over a window.
+    top = _api(app_url, "/api/influencers?limit=1")["items"][0]
+    word = str(top["handle"])[:4]
+    matching = _api(app_url, f"/api/influencers?q={word}&limit=500")["total"]
+    assert matching >= 1
+    page.goto("/influencers")
+    page.locator("#influencers tbody tr").first.wait_for()
+    page.fill("#filters input[name='q']", word)
+    page.click("#filters button[type='submit']")
+    page.wait_for_function(
+        "(n) => document.getElementById('summary').textContent.startsWith(n + ' influencer')",
+        arg=f"{matching:,}",
+    )
+    assert page.locator("#influencers tbody tr").count() == min(matching, 50)
+    assert "q=" + word in page.url
+
+    backend, _ = demo
+    last = backend.read("MATCH ()-[r:AMPLIFIED]->() RETURN max(r.at) AS at")[0]["at"]
+    day = datetime.fromtimestamp(int(last) / 1000, tz=UTC).date()  # the demo's last days
+    since, until = (day - timedelta(days=5)).isoformat(), (day - timedelta(days=1)).isoformat()
+    page.fill("#filters input[name='q']", "")
+    page.fill("#filters input[name='since']", since)
+    page.fill("#filters input[name='until']", until)
+    page.click("#filters button[type='submit']")
+    notice = page.locator("#window-notice")
+    notice.wait_for(state="visible")
+    assert "the scores cover all the amplification" in notice.inner_text()
+    _shot(page, "window-notice")
+    page.click("#window-notice [data-action='analyse-window']")
+    notice.wait_for(state="hidden", timeout=120_000)
+    page.locator("#influencers tbody tr").first.wait_for()
+    analysis = _api(app_url, "/api/analysis")
+    assert analysis["since"].startswith(since) and analysis["until"].startswith(
+        (date.fromisoformat(until) + timedelta(days=1)).isoformat()
+    )
+    assert page.locator("#influencers tbody tr").count() > 0
+    _shot(page, "window-analysed")

@@ -25,7 +25,14 @@ import redis
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.console import ConsoleUnavailable, FalkorDBConsole, open_console
-from graph.console_checks import ConsoleRefused, check_query, code_only, explain_text, why_write
+from graph.console_checks import (
+    MAX_PARAM_DEPTH,
+    ConsoleRefused,
+    check_query,
+    code_only,
+    explain_text,
+    why_write,
+)
 from graph.console_replica import RESTARTING, ConsoleReplica, clean_stale, status_bytes
 from graph.console_values import ConsoleResult, Elements, falkordb_element, neo4j_element
 from graph.server import EmbeddedServer, ServerInfo
@@ -426,6 +433,41 @@ def test_explain_text_and_query_checks() -> None:
     for query in ("", "  \n", "load  csv from 'x' AS r RETURN r"):
         with pytest.raises(ConsoleRefused):
             check_query(query, None)
+
+
+def _nested(depth: int) -> object:
+    value: object = "x"
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("params", "why"),
+    [
+        ({"a": "x\x00y"}, "parameter 'a': a text value holds a NUL"),
+        ({"a": [{"k": ["\x00"]}]}, "parameter 'a': a text value holds a NUL"),
+        ({"a": {"k\x00": 1}}, "parameter 'a': the map key 'k\\x00' holds a NUL"),
+        ({"a\x00": 1}, "parameter name 'a\\x00' holds a NUL"),
+        ({"a": {"": 1}}, "parameter 'a': the map key '' is empty"),
+        ({"a": [{"x`y": 1}]}, "parameter 'a': the map key 'x`y' holds a backtick"),
+        ({"a": _nested(MAX_PARAM_DEPTH + 1)}, f"nested over {MAX_PARAM_DEPTH} levels deep"),
+        ({"a": _nested(100_000)}, f"nested over {MAX_PARAM_DEPTH} levels deep"),
+    ],
+    ids=["nul", "nested-nul", "nul-key", "nul-name", "empty-key", "backtick", "deep", "deeper"],
+)
+def test_parameters_no_header_can_carry_are_refused_in_words(
+    params: dict[str, Any], why: str
+) -> None:
+    """Were FalkorDB's parse error (a NUL cuts the query short), the client's ValueError (an
+    empty map key: a 500), or a RecursionError (a deep value)."""
+    with pytest.raises(ConsoleRefused) as refused:
+        check_query("RETURN $a", params)
+    assert why in str(refused.value)
+
+
+def test_parameters_as_deep_as_the_limit_pass() -> None:
+    check_query("RETURN $a", {"a": _nested(MAX_PARAM_DEPTH), "b": {"k": [1, 2.5, None, True]}})
 
 
 def test_falkordb_and_neo4j_values_become_json() -> None:

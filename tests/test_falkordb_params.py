@@ -11,7 +11,8 @@ from falkordb import FalkorDB
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.backends.falkordb_params import params_header
+from graph.backends.falkordb_params import MAX_DEPTH, ParameterRefused, params_header
+from graph.errors import InvalidQuery
 from graph.server import ServerInfo
 from graph.store import Store
 
@@ -21,7 +22,7 @@ IDENTIFIER = st.text(string.ascii_letters + "_", min_size=1, max_size=1).flatmap
     )
 )
 TEXT = st.one_of(
-    st.text(),
+    st.text(st.characters(exclude_characters="\x00")),  # a NUL is refused: see below
     st.sampled_from(["", "'", '"', "\\", '\\"', "\\\\", "a\nb", "😀", "é", '"; DROP x //']),
     st.text(alphabet=st.sampled_from(['"', "\\", "'", "`", "\n", "a", "ü", "🙂"])),
 )
@@ -87,7 +88,7 @@ def test_no_parameters_give_no_header() -> None:
 def test_bad_parameter_names_raise_value_error(client_graph: Any, name: str) -> None:
     with pytest.raises(ValueError):
         client_graph._build_params_header({name: 1})
-    with pytest.raises(ValueError):
+    with pytest.raises(ParameterRefused, match="the parameter name"):
         params_header({name: 1})
 
 
@@ -95,9 +96,9 @@ def test_bad_parameter_names_raise_value_error(client_graph: Any, name: str) -> 
 def test_bad_map_keys_raise_value_error(client_graph: Any, key: str) -> None:
     with pytest.raises(ValueError):
         client_graph._build_params_header({"m": {key: 1}})
-    with pytest.raises(ValueError):
+    with pytest.raises(ParameterRefused, match="parameter 'm': the map key"):
         params_header({"m": {key: 1}})
-    with pytest.raises(ValueError):
+    with pytest.raises(ParameterRefused):
         params_header({"m": [1, {"ok": {key: 1}}]})
 
 
@@ -172,3 +173,73 @@ def test_bad_parameter_names_are_refused_before_the_server(
         falkor_store.backend.read_columns("RETURN 1 AS v", params)
     with pytest.raises(ValueError):
         falkor_store.backend.write("RETURN 1 AS v", params)
+
+
+def test_refusals_are_invalid_queries_and_value_errors() -> None:
+    """``ValueError`` as the client's refusal; ``InvalidQuery`` so that the API answers 422 in
+    words (a ``ValueError`` was a 500)."""
+    assert issubclass(ParameterRefused, InvalidQuery) and issubclass(ParameterRefused, ValueError)
+
+
+def _nested(depth: int) -> object:
+    value: object = "x"
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+def test_nesting_up_to_the_limit_is_the_clients(client_graph: Any) -> None:
+    params = {"deep": _nested(MAX_DEPTH), "wide": [_nested(MAX_DEPTH - 1)] * 3}
+    assert params_header(params) == client_graph._build_params_header(params)
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 5000])
+def test_nesting_past_the_limit_is_refused(depth: int) -> None:
+    """Was a RecursionError (a 500) for a deep enough value: the header is built recursively."""
+    with pytest.raises(ParameterRefused, match=f"parameter 'v': .* deeper than {MAX_DEPTH}"):
+        params_header({"v": _nested(depth)})
+
+
+@pytest.mark.parametrize(
+    ("params", "where"),
+    [
+        ({"v": "a\x00b"}, "parameter 'v': a text value holds a NUL"),
+        ({"v": ["ok", {"k": ["\x00"]}]}, "parameter 'v': a text value holds a NUL"),
+        ({"v": {"a\x00": 1}}, "parameter 'v': the map key 'a\\x00' holds a NUL"),
+        ({"a\x00": 1}, "the parameter name 'a\\x00' holds a NUL"),
+    ],
+)
+def test_a_nul_is_refused_in_words(params: dict[str, Any], where: str) -> None:
+    """Was FalkorDB's parse error: the server reads the query as C text, so a NUL cuts it short
+    (and its string literals have no escape for one, ``\\u0000`` stays six characters)."""
+    with pytest.raises(ParameterRefused) as refused:
+        params_header(params)
+    assert str(refused.value).startswith(where)
+
+
+def test_a_nul_is_refused_before_the_server(falkor_store: Store) -> None:
+    with pytest.raises(ParameterRefused, match="NUL"):
+        falkor_store.backend.read("RETURN $v AS v", {"v": "a\x00b"})
+    with pytest.raises(ParameterRefused, match="NUL"):
+        falkor_store.backend.read_columns("RETURN $v AS v", {"v": ["a\x00b"]})
+    with pytest.raises(ParameterRefused, match="NUL"):
+        falkor_store.backend.write("RETURN $v AS v", {"v": {"k": "\x00"}})
+
+
+def test_keys_that_are_equal_but_not_alike_are_the_clients(client_graph: Any) -> None:
+    """Was the cached name of ``True`` for a later key ``1`` (equal, and alike to a dict)."""
+    for params in ({"m": {True: 1}}, {"m": {1: 1}}, {"m": {1.0: 1}}, {"m": {"1": 1}}):
+        assert params_header(params) == client_graph._build_params_header(params)
+
+
+def test_subclasses_are_encoded_as_the_client_does(client_graph: Any) -> None:
+    class Text(str):
+        pass
+
+    class Items(list[Any]):
+        pass
+
+    params = {"t": Text('say "hi"'), "l": Items([1, Text("x")]), "e": {"k": Items()}}
+    assert params_header(params) == client_graph._build_params_header(params)
+    with pytest.raises(ParameterRefused, match="NUL"):
+        params_header({"t": Text("\x00")})

@@ -434,7 +434,7 @@ def _environment() -> Environment:
     return environment
 
 
-FILTERS: Final = ("topic", "role", "community", "min_score")
+FILTERS: Final = ("topic", "role", "community", "min_score", "q", "since", "until")
 
 
 def _filter_values(filters: Mapping[str, object] | None) -> dict[str, str]:
@@ -449,6 +449,7 @@ def render_page(template_name: str, **context: Any) -> str:
     context["static_url"] = str(context.get("static_url", "/static")).rstrip("/")
     context["filters"] = _filter_values(context.get("filters"))
     context.setdefault("roles", ())
+    context.setdefault("window_notice", None)
     return _environment().get_template(template_name).render(**context)
 
 
@@ -463,6 +464,7 @@ def render_network_page(
     roles: tuple[str, ...] = (),
     focus: str | None = None,
     logged_in: bool = False,
+    window_notice: str | None = None,
 ) -> str:
     """The explorer's network page as HTML: graph, top-influencer table, CSV download.
 
@@ -470,7 +472,8 @@ def render_network_page(
     nothing outside ``static_url``, ``csv_url`` and ``api_url`` (its script calls the JSON API
     under ``/api``). ``filters`` (topic, role, community, min_score) are the ones the network
     was drawn with, shown in the filter bar; ``focus`` is a user id to select on load;
-    ``logged_in`` shows the "Log out" button.
+    ``logged_in`` shows the "Log out" button; ``window_notice`` says why the window asked
+    for cannot be drawn (with a button that analyses it).
     """
     graph = build_network(network)
     chosen = _filter_values(filters)
@@ -491,4 +494,5 @@ def render_network_page(
         edge_count=len(graph["edges"]),
         physics=graph["options"]["physics"]["enabled"],
         logged_in=logged_in,
+        window_notice=window_notice,
     )

@@ -11,15 +11,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from api.auth import WRITE
+from api.auth import AUTH_RESPONSES, WRITE
 from api.deps import SettingsDep, StoreProvider
 from api.explorer_schemas import ErrorOut
 from api.jobs import Job, JobBusy, JobKind, JobRunner, JobState, Report
+from api.routes.explorer_deps import BAD_INPUT
 from api.uploads import UploadRefused, UploadTooLarge, receive_files
 from graph.analysis import analyze
 from graph.errors import GraphError
-from graph.profile import load_profile
-from graph.window import window_bound
+from graph.profile import NAME_PATTERN, load_profile
+from graph.window import MOMENT, window_bound
 from loaders.detect import FORMATS, open_reader
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
@@ -29,15 +30,25 @@ router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 CONTRACT = {f"{t}.csv{gz}" for t in ("users", "posts", "amplifications") for gz in ("", ".gz")}
 MAX_FILES = 20
-RESPONSES: dict[int | str, dict[str, Any]] = {
+BUSY: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorOut, "description": "another job is running"},
-    422: {"model": ErrorOut, "description": "bad input"},
+    **AUTH_RESPONSES,
 }
-
-
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **BAD_INPUT,
+    422: {
+        **BAD_INPUT[422],
+        "description": "invalid input, an unknown profile, or since not before until",
+    },
+    **BUSY,
+}
 LOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **RESPONSES,
+    422: {
+        **BAD_INPUT[422],
+        "description": f"not 1 to {MAX_FILES} files with allowed names, or a format not known",
+    },
     413: {"model": ErrorOut, "description": "the files are over RESONANCE_MAX_UPLOAD_BYTES"},
+    **BUSY,
 }
 #: The load's body, parsed by ``api.uploads`` as it streams (so FastAPI does not declare it).
 LOAD_BODY: dict[str, Any] = {
@@ -52,6 +63,8 @@ LOAD_BODY: dict[str, Any] = {
                         "files": {
                             "type": "array",
                             "items": {"type": "string", "format": "binary"},
+                            "minItems": 1,
+                            "maxItems": MAX_FILES,
                             "description": "one or more exports (.gz allowed), at most "
                             f"{MAX_FILES}, together at most RESONANCE_MAX_UPLOAD_BYTES",
                         },
@@ -91,10 +104,17 @@ class JobsOut(BaseModel):
     offset: int
 
 
+
 class AnalyzeIn(BaseModel):
-    profile: str = Field(default="default", min_length=1, max_length=100)
-    since: str | None = Field(default=None, max_length=40, description="ISO date or date-time")
-    until: str | None = Field(default=None, max_length=40, description="a bare date includes it")
+    profile: str = Field(
+        default="default", pattern=NAME_PATTERN, description="built-in (default, recent) or saved"
+    )
+    since: str | None = Field(
+        default=None, pattern=MOMENT, description="ISO date or date-time; UTC unless it says"
+    )
+    until: str | None = Field(
+        default=None, pattern=MOMENT, description="as since; a bare date includes that day"
+    )
 
 
 def get_jobs(request: Request) -> JobRunner:

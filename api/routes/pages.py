@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.analysis_window import Since, Until, check_window
 from api.auth import (
     OTHER_ORIGIN,
     SESSION_COOKIE,
@@ -23,7 +24,9 @@ from api.auth import (
 )
 from api.deps import LeaderboardDep, StoreDep
 from api.routes.influencers import Community, MinScore, Role, Topic
+from api.text_filter import Text, matching_ids
 from graph.config import Settings
+from graph.models import Network
 from graph.roles import ROLE_ORDER
 from graph.subgraphs import top_network
 from web.network import render_network_page, render_page, script_json
@@ -77,18 +80,43 @@ def network_page(
     role: Role = None,
     community: Community = None,
     min_score: MinScore = None,
+    q: Text = None,
+    since: Since = None,
+    until: Until = None,
     focus: Focus = None,
 ) -> HTMLResponse:
-    """The network of the top influencers (filtered like ``/api/influencers``), sized by score."""
-    filters = {"topic": topic, "role": role, "community": community, "min_score": min_score}
-    network = top_network(
-        store,
-        limit=limit,
-        topic=topic,
-        role=role,
-        community=community,
-        min_score=min_score,
-        leaderboard=leaderboard,
+    """The network of the top influencers (filtered like ``/api/influencers``), sized by score.
+    Asked for a window the latest analysis does not cover, it draws nothing and says so, with
+    a button that analyses that window."""
+    filters = {
+        "topic": topic,
+        "role": role,
+        "community": community,
+        "min_score": min_score,
+        "q": q,
+        "since": since,
+        "until": until,
+    }
+    notice = None
+    try:
+        check_window(store, since, until)
+    except HTTPException as refused:
+        if refused.status_code != 409:
+            raise
+        notice = str(refused.detail)
+    network = (
+        Network(nodes=[], edges=[])
+        if notice is not None
+        else top_network(
+            store,
+            limit=limit,
+            topic=topic,
+            role=role,
+            community=community,
+            min_score=min_score,
+            ids=matching_ids(store, q),
+            leaderboard=leaderboard,
+        )
     )
     title = f"Top {len(network.nodes)} voices by amplification"
     if topic is not None:
@@ -100,6 +128,7 @@ def network_page(
         roles=ROLE_ORDER,
         focus=focus,
         logged_in=has_session(request),
+        window_notice=notice,
     )
     return HTMLResponse(page)
 

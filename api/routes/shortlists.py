@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response
 from fastapi.responses import StreamingResponse
 
-from api.auth import WRITE
+from api.auth import AUTH_RESPONSES, WRITE
 from api.deps import StoreDep
-from api.explorer_schemas import ErrorOut
-from api.routes.explorer_deps import DOWN, Limit, Offset, UserId, not_found
+from api.explorer_schemas import NO_NUL
+from api.routes.explorer_deps import BAD_INPUT, DOWN, Limit, Offset, UserId, not_found
 from api.shortlist_schemas import (
     MemberIn,
     MemberOut,
@@ -27,8 +27,9 @@ from web.csv_export import INFLUENCER_COLUMNS, chunked, influencer_csv, spreadsh
 
 router = APIRouter(prefix="/api/shortlists", tags=["shortlists"])
 
-ShortlistId = Annotated[str, Path(min_length=1, max_length=64, description="the shortlist's id")]
-BAD_INPUT: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut, "description": "bad input"}}
+ShortlistId = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=NO_NUL, description="the shortlist's id")
+]
 PROVENANCE = ("profile", "since", "until", "analyzed_at")
 CSV_COLUMNS = (*INFLUENCER_COLUMNS, "note", "tags", "added_at", *PROVENANCE)
 
@@ -55,8 +56,9 @@ def _member(member: Member) -> MemberOut:
 
 
 @router.post(
-    "", status_code=201, response_model=ShortlistOut, responses={**BAD_INPUT, **DOWN},
-    summary="Start a shortlist", dependencies=[WRITE],
+    "", status_code=201, response_model=ShortlistOut,
+    responses={**BAD_INPUT, **DOWN, **AUTH_RESPONSES}, summary="Start a shortlist",
+    dependencies=[WRITE],
 )  # fmt: skip
 def create_shortlist(shortlists: ShortlistsDep, body: ShortlistIn) -> ShortlistOut:
     """A new empty shortlist; it records the profile and window of the latest analysis."""
@@ -124,8 +126,8 @@ def get_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Short
 
 @router.put(
     "/{shortlist_id}/members/{user_id}", response_model=MemberOut,
-    responses={**not_found("shortlist or user"), **BAD_INPUT}, summary="Add or annotate a member",
-    dependencies=[WRITE],
+    responses={**not_found("shortlist or user"), **BAD_INPUT, **AUTH_RESPONSES},
+    summary="Add or annotate a member", dependencies=[WRITE],
 )  # fmt: skip
 def put_member(
     shortlists: ShortlistsDep, shortlist_id: ShortlistId, user_id: UserId, body: MemberIn
@@ -137,7 +139,8 @@ def put_member(
 
 @router.delete(
     "/{shortlist_id}/members/{user_id}", status_code=204,
-    responses=not_found("shortlist or member"), summary="Remove a member", dependencies=[WRITE],
+    responses={**not_found("shortlist or member"), **AUTH_RESPONSES}, summary="Remove a member",
+    dependencies=[WRITE],
 )  # fmt: skip
 def remove_member(
     shortlists: ShortlistsDep, shortlist_id: ShortlistId, user_id: UserId
@@ -147,7 +150,7 @@ def remove_member(
 
 
 @router.delete(
-    "/{shortlist_id}", status_code=204, responses=not_found("shortlist"),
+    "/{shortlist_id}", status_code=204, responses={**not_found("shortlist"), **AUTH_RESPONSES},
     summary="Delete a shortlist", dependencies=[WRITE],
 )  # fmt: skip
 def delete_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Response:

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var FILTERS = ["topic", "role", "community", "min_score"];
+  var FILTERS = ["topic", "role", "community", "min_score", "q", "since", "until"];
   /* Sent with every change: the server accepts a change carried by the login cookie only with
      this header, which another site cannot add (no CORS), as a second guard after SameSite. */
   var REQUESTED_WITH = "Resonance";
@@ -60,10 +60,11 @@
           })
           .then(function (payload) {
             var detail = payload && payload.detail;
-            if (response.status === 401) {
-              throw new Error(RELOGIN);
-            }
-            throw new Error(typeof detail === "string" ? detail : "HTTP " + response.status);
+            var error = new Error(
+              response.status === 401 ? RELOGIN : typeof detail === "string" ? detail : "HTTP " + response.status
+            );
+            error.status = response.status;
+            throw error;
           });
       }
       return response.status === 204 ? null : response.json();
@@ -149,6 +150,70 @@
     });
   }
 
+  /* Run the analysis for [since, until] as a job, showing its progress in `status`; resolves
+     when it is done, rejects with the job's error. */
+  function analyseWindow(since, until, status) {
+    var body = { since: since || null, until: until || null };
+    return send("POST", "/api/jobs/analyze", body).then(function (job) {
+      return new Promise(function (resolve, reject) {
+        (function poll() {
+          getJSON("/api/jobs/" + encodeURIComponent(job.id)).then(function (current) {
+            status.textContent =
+              "Analysing: " + Math.round(100 * (current.progress || 0)) + "% " + (current.message || "");
+            if (current.state === "done") {
+              resolve(current);
+            } else if (current.state === "failed" || current.state === "interrupted") {
+              reject(new Error(current.error || current.message || current.state));
+            } else {
+              window.setTimeout(poll, 500);
+            }
+          }, reject);
+        })();
+      });
+    });
+  }
+
+  /* The notice under the filters when the window asked for is not the analysed one: its text,
+     and its button, which analyses that window and then calls `done` (default: reload). */
+  function showWindowNotice(text, since, until, done) {
+    var notice = document.getElementById("window-notice");
+    if (!notice) {
+      return;
+    }
+    notice.querySelector("[data-field='text']").textContent = text;
+    notice.dataset.since = since || "";
+    notice.dataset.until = until || "";
+    notice.hidden = false;
+    notice.onDone = done;
+  }
+
+  function hideWindowNotice() {
+    var notice = document.getElementById("window-notice");
+    if (notice) {
+      notice.hidden = true;
+    }
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-action='analyse-window']"), function (button) {
+    button.addEventListener("click", function () {
+      var notice = document.getElementById("window-notice");
+      var progress = notice.querySelector("[data-field='progress']");
+      button.disabled = true;
+      analyseWindow(notice.dataset.since, notice.dataset.until, progress).then(
+        function () {
+          progress.textContent = "Done.";
+          (notice.onDone || function () { window.location.reload(); })();
+          notice.hidden = true;
+          button.disabled = false;
+        },
+        function (error) {
+          progress.textContent = "The analysis failed: " + error.message;
+          button.disabled = false;
+        }
+      );
+    });
+  });
+
   /* The nav's "Log out" (shown when logged in): clear the session cookie, then go to /login. */
   function logOut() {
     fetch("/logout", { method: "POST", headers: headers(), credentials: "same-origin", redirect: "manual" })
@@ -174,5 +239,8 @@
     filterParams: filterParams,
     loadFilterChoices: loadFilterChoices,
     applyParams: applyParams,
+    analyseWindow: analyseWindow,
+    showWindowNotice: showWindowNotice,
+    hideWindowNotice: hideWindowNotice,
   };
 })();

@@ -85,18 +85,30 @@
       });
       var mine = ++request;
       summary.textContent = "Loading…";
-      R.getJSON("/api/influencers?" + query.toString())
+      R.send("GET", "/api/influencers?" + query.toString())
         .then(function (page) {
           if (mine !== request) {
             return;
           }
+          R.hideWindowNotice();
           state.total = page.total;
           render(page);
         })
         .catch(function (error) {
-          if (mine === request) {
-            summary.textContent = "Could not load the influencers: " + error.message;
+          if (mine !== request) {
+            return;
           }
+          if (error.status === 409) {
+            // Another window than the analysed one: offer to analyse it, then load again.
+            while (body.firstChild) {
+              body.removeChild(body.firstChild);
+            }
+            status.textContent = "";
+            summary.textContent = "No scores for this window yet.";
+            R.showWindowNotice(error.message, query.get("since"), query.get("until"), load);
+            return;
+          }
+          summary.textContent = "Could not load the influencers: " + error.message;
         });
     }
 

@@ -1,0 +1,96 @@
+"""The time window of the influencer lists and the network page.
+
+Scores are those of the latest analysis, which covers one window of amplification (all of it
+unless it was run with ``since``/``until``). A list asked for another window cannot be answered
+from those scores, so it is refused with 409 and the way to analyse that window; asked for the
+analysed window (or none), it is served.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import HTTPException, Query
+
+from api.explorer_schemas import ErrorOut, InvalidOut
+from graph.errors import GraphError
+from graph.store import Store
+from graph.window import MOMENT, window_bound
+
+Since = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        pattern=MOMENT,
+        description="start of the amplification window (ISO date or date-time, UTC unless "
+        "it says): must be the latest analysis's, else 409",
+    ),
+]
+Until = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        pattern=MOMENT,
+        description="end of the window (a bare date includes that day): must be the latest "
+        "analysis's, else 409",
+    ),
+]
+
+WINDOW_RESPONSES: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": ErrorOut,
+        "description": "the window asked for is not the one the latest analysis covers",
+    },
+    422: {"model": InvalidOut, "description": "bad input (a date that does not exist, ...)"},
+}
+
+
+def _day(ms: int | None, *, end: bool) -> str:
+    if ms is None:
+        return "the start" if not end else "the end"
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    if end:  # the bound is exclusive: the window's last moment is just before it
+        moment -= timedelta(milliseconds=1)
+    return moment.strftime("%Y-%m-%d %H:%M UTC").replace(" 00:00 UTC", "").replace(" 23:59 UTC", "")
+
+
+def describe(since: int | None, until: int | None) -> str:
+    """``all the amplification``, or ``2026-10-01 to 2026-10-15`` (inclusive days).
+
+    >>> describe(None, None)
+    'all the amplification'
+    >>> describe(1790812800000, 1792022400000)
+    '2026-10-01 to 2026-10-14'
+    """
+    if since is None and until is None:
+        return "all the amplification"
+    return f"{_day(since, end=False)} to {_day(until, end=True)}"
+
+
+def check_window(store: Store, since: str | None, until: str | None) -> None:
+    """Nothing when the latest analysis covers ``[since, until)`` (or none is asked); 409
+    naming both windows otherwise, 422 for a date that does not parse."""
+    if since is None and until is None:
+        return
+    try:
+        wanted = (
+            window_bound(since, end=False, name="since"),
+            window_bound(until, end=True, name="until"),
+        )
+    except GraphError as exc:
+        raise HTTPException(422, str(exc)) from None
+    analysis = store.latest_analysis() or {}
+    have = (  # stored as ISO date-times, or empty when the analysis had no bound
+        window_bound(analysis.get("since") or None, end=False),
+        window_bound(analysis.get("until") or None, end=True),
+    )
+    if not analysis:
+        raise HTTPException(409, "no analysis yet: run one (POST /api/jobs/analyze)")
+    if wanted != have:
+        raise HTTPException(
+            409,
+            f"the scores cover {describe(*have)}, not {describe(*wanted)}: analyse that window "
+            "first (POST /api/jobs/analyze with since and until, or `resonance analyze "
+            "--since ... --until ...`)",
+        )
