@@ -19,6 +19,7 @@ from typing import TextIO
 
 from graph.errors import LoadError
 from graph.models import AMPLIFICATION_KINDS, AmplificationRow, PostRow, UserRow
+from loaders.bounded_lines import BoundedLines
 
 TABLES: tuple[str, ...] = ("users", "posts", "amplifications")
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -34,7 +35,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
-csv.field_size_limit(16 * 1024 * 1024)
 _READ_ERRORS = (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error)
 
 
@@ -57,9 +57,14 @@ def open_text(path: Path) -> TextIO:
 def read_rows(
     path: Path, table: str, *, open_text: Callable[[Path], TextIO] = open_text
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(line, row)`` with the line where each record starts; check the header first."""
+    """Yield ``(line, row)`` with the line where each record starts; check the header first.
+
+    Lines and records longer than ``loaders.bounded_lines.MAX_LINE_CHARS`` end the file with a
+    ``LoadError`` (field ``line`` or ``row``) before they are held in memory.
+    """
     with open_text(path) as handle:
-        reader = csv.reader(handle)
+        lines = BoundedLines(handle, path, records=True)
+        reader = csv.reader(lines)
         try:
             header = next(reader)
         except StopIteration:
@@ -72,6 +77,7 @@ def read_rows(
                 raise LoadError(str(path), 1, column, "required column is missing")
         start = reader.line_num + 1
         while True:
+            lines.new_record()
             try:
                 values = next(reader)
             except StopIteration:
@@ -91,7 +97,7 @@ def unknown_columns(path: Path, table: str) -> list[str]:
     """Columns in the header that the contract does not define (ignored with a notice)."""
     try:
         with open_text(path) as handle:
-            header = next(csv.reader(handle), [])
+            header = next(csv.reader(BoundedLines(handle, path, records=True)), [])
     except _READ_ERRORS as exc:
         raise LoadError(str(path), 1, "header", str(exc)) from exc
     return [name for name in (column.strip() for column in header) if name not in COLUMNS[table]]

@@ -21,6 +21,7 @@ from typing import ClassVar, Literal, NamedTuple
 
 from graph.errors import LoadError
 from graph.models import AMPLIFICATION_KINDS, AmplificationRow, PostRow, UserRow
+from loaders.bounded_lines import BoundedLines
 from loaders.records import Reader, Record
 
 Direction = Literal["amplifier-author", "author-amplifier"]
@@ -423,15 +424,18 @@ class CascadeReader(Reader):
         line = 0
         try:
             with self.open_text() as handle:
-                rows = csv.reader(handle)
+                lines = BoundedLines(handle, self.path, records=True)
+                rows = csv.reader(lines)
                 header = [name.strip() for name in next(rows, [])]
                 line = rows.line_num
+                lines.new_record()
                 for name in self.REQUIRED:
                     if name not in header:
                         raise LoadError(str(self.path), 1, name, "required column is missing")
                 at = [header.index(n) if n in header else None for n in self.COLUMNS]
                 for values in rows:
                     line, start = rows.line_num, line + 1
+                    lines.new_record()
                     if not values or values == [""]:
                         continue
                     self.rows_read, self.line = self.rows_read + 1, start

@@ -39,8 +39,8 @@ class GexfReader(GraphFileReader):
                     element = GraphElement(tag, event.line, event.attrs, dict(defaults[tag]))
                     for name, value in event.attrs.items():
                         if name not in _STRUCTURAL:
-                            element.values[normal(name)] = value
-                    stack.append(element)
+                            self.put(element, normal(name), value)
+                    self.push(stack, element)
                 elif tag == "attributes":
                     group = event.attrs.get("class", "node")
                 elif tag == "attribute":
@@ -50,7 +50,7 @@ class GexfReader(GraphFileReader):
                 elif tag == "attvalue" and stack:
                     ref = event.attrs.get("for") or event.attrs.get("id", "")
                     name = titles[stack[-1].tag].get(ref) or normal(ref)
-                    stack[-1].values[name] = event.attrs.get("value", "")
+                    self.put(stack[-1], name, event.attrs.get("value", ""))
                 elif tag == "spell" and stack and "start" in event.attrs:
                     stack[-1].values.setdefault("start", event.attrs["start"])
             elif tag == "default" and attribute and group in defaults:

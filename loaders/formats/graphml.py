@@ -3,7 +3,11 @@
 Nodes become users, edges amplification events; see ``GraphFileReader`` for the mapping.
 
 Safety: the file goes through expat (the parser under ``xml.etree``) chunk by chunk, so memory
-holds one node or edge at a time, never the tree. Any ``<!ENTITY`` declaration ends the read with
+holds one node or edge at a time, never the tree; an element's text is kept up to ``MAX_LINE``
+characters, and a tag (attributes included), comment or other markup that runs past
+``loaders.bounded_lines.MAX_LINE_CHARS`` bytes without expat reporting anything ends the read
+with a ``LoadError``, as do values over that many characters in one node or edge and nodes
+nested more than ``MAX_DEPTH`` deep. Any ``<!ENTITY`` declaration ends the read with
 a ``LoadError`` before it can be expanded (billion laughs, quadratic blowup), external entities
 and DTDs are never fetched, and expat >= 2.4 caps entity amplification as a second line. The
 parser is driven directly rather than through ``ElementTree.iterparse`` because only expat offers
@@ -16,15 +20,17 @@ the entity hooks and the line numbers that rejects report.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 from xml.parsers import expat
 
 from graph.errors import LoadError
 from graph.models import AmplificationRow, UserRow
+from loaders import bounded_lines
+from loaders.bounded_lines import describe
 from loaders.formats.edgelist import (
     MAX_LINE,
     READ_ERRORS,
@@ -49,6 +55,8 @@ KIND_ALIASES = {alias: kind for kind, aliases in _KINDS.items() for alias in ali
 _TIME_NAMES: tuple[str, ...] = ("timestamp", "time", "start", "createdat", "date", "datetime")
 _TIME_NAMES += ("relationshipdateutc", "tweetdateutc")
 _HANDLE_NAMES = ("handle", "screenname", "username", "label", "name")
+#: Nodes and edges open inside one another at most (GraphML's nested graphs).
+MAX_DEPTH = 64
 
 
 def normal(name: str) -> str:
@@ -107,23 +115,42 @@ def xml_events(reader: Reader) -> Iterator[XmlEvent]:
         reason = "entity declarations are refused (entity expansion attack)"
         raise LoadError(path, parser.CurrentLineNumber, "xml", reason)
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-
     def characters(data: str) -> None:
         if sum(map(len, text)) < MAX_LINE:
             text.append(data)
 
-    parser.CharacterDataHandler = characters
+    fed = parsed = 0  # bytes given to expat; ``fed`` when it last reported something
+
+    def progress(handler: Callable[..., None]) -> Callable[..., None]:
+        def counted(*args: Any) -> None:
+            nonlocal parsed
+            parsed = fed
+            handler(*args)
+
+        return counted
+
+    parser.StartElementHandler = progress(start)
+    parser.EndElementHandler = progress(end)
+    parser.CharacterDataHandler = progress(characters)
+    parser.CommentHandler = progress(lambda _: None)
+    parser.ProcessingInstructionHandler = progress(lambda *_: None)
     parser.EntityDeclHandler = refuse
     parser.UnparsedEntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
     try:
         with reader.open_binary() as stream:
             while chunk := stream.read(1 << 14):
+                fed += len(chunk)
                 parser.Parse(chunk, False)
                 yield from events
                 events.clear()
+                if fed - parsed > bounded_lines.MAX_LINE_CHARS:
+                    reason = (
+                        f"a tag, comment or other markup longer than "
+                        f"{describe(bounded_lines.MAX_LINE_CHARS)} (decompressed), the most one "
+                        "may have; the rest of the file is not read"
+                    )
+                    raise LoadError(path, parser.CurrentLineNumber, "xml", reason)
             parser.Parse(b"", True)
     except expat.ExpatError as exc:
         yield from events
@@ -141,6 +168,7 @@ class GraphElement:
     line: int
     xml: dict[str, str]
     values: dict[str, str] = field(default_factory=dict)
+    size: int = 0  # characters of the values put in
 
     def first(self, *names: str) -> str:
         return next((self.values[n].strip() for n in names if self.values.get(n, "").strip()), "")
@@ -177,6 +205,22 @@ class GraphFileReader(Reader):
         check_options(direction, kind, max_events_per_edge)
         self.direction, self.kind, self.max_events_per_edge = direction, kind, max_events_per_edge
         self.timestamp = default_timestamp(self.path) if timestamp is None else timestamp
+
+    def push(self, stack: list[GraphElement], element: GraphElement) -> None:
+        """Open ``element`` inside the ones on ``stack``; at most ``MAX_DEPTH`` deep."""
+        if len(stack) >= MAX_DEPTH:
+            reason = f"nodes and edges nested more than {MAX_DEPTH} deep"
+            raise LoadError(str(self.path), element.line, element.tag, reason)
+        stack.append(element)
+
+    def put(self, element: GraphElement, name: str, value: str) -> None:
+        """Set a value; together they may not pass ``MAX_LINE_CHARS`` in one node or edge."""
+        element.size += len(value)
+        if element.size > bounded_lines.MAX_LINE_CHARS:
+            limit = describe(bounded_lines.MAX_LINE_CHARS)
+            reason = f"values over {limit} in one {element.tag}; the rest of the file is not read"
+            raise LoadError(str(self.path), element.line, element.tag, reason)
+        element.values[name] = value
 
     def user(self, node: GraphElement) -> Record:
         self.rows_read, self.line = self.rows_read + 1, node.line
@@ -250,14 +294,15 @@ class GraphMLReader(GraphFileReader):
             tag = event.tag
             if event.start:
                 if tag in ("node", "edge"):
-                    stack.append(GraphElement(tag, event.line, event.attrs, dict(defaults[tag])))
+                    element = GraphElement(tag, event.line, event.attrs, dict(defaults[tag]))
+                    self.push(stack, element)
                 elif tag == "key":
                     key = event.attrs
                     names[key.get("id", "")] = normal(key.get("attr.name") or key.get("id", ""))
                 elif tag == "data":
                     data_key = event.attrs.get("key", "")
             elif tag == "data" and stack:
-                stack[-1].values[names.get(data_key) or normal(data_key)] = event.text
+                self.put(stack[-1], names.get(data_key) or normal(data_key), event.text)
             elif tag == "default" and key:
                 for kind in ("node", "edge"):
                     if key.get("for", "all") in (kind, "all"):

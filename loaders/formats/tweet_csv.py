@@ -49,6 +49,7 @@ from typing import ClassVar
 
 from graph.errors import LoadError
 from graph.models import AmplificationRow, PostRow, UserRow
+from loaders.bounded_lines import BoundedLines
 from loaders.contract_csv import derived_id, open_text, topics_of
 from loaders.records import Reader, Record, Reject
 
@@ -172,10 +173,12 @@ class TweetCsvReader(Reader):
         authors: dict[str, _Author] = {}
         emitted: set[str] = set()
         with self.open_text() as text:
-            rows = csv.reader(text)
+            lines = BoundedLines(text, self.path, records=True)
+            rows = csv.reader(lines)
             layout = self._header(rows)
             start = rows.line_num + 1
             while True:
+                lines.new_record()
                 try:
                     values = self._next(rows, start)
                 except csv.Error as exc:
@@ -219,13 +222,16 @@ class TweetCsvReader(Reader):
         start = 1
         try:
             with open_text(path) as source:
-                rows = csv.reader(source)
+                lines = BoundedLines(source, path, records=True)
+                rows = csv.reader(lines)
                 header = [name.strip() for name in next(rows, [])]
                 if "author_id" not in header:
                     raise LoadError(str(path), 1, "author_id", "required column is missing")
                 start = rows.line_num + 1
+                lines.new_record()
                 for values in rows:
                     line, start = start, rows.line_num + 1
+                    lines.new_record()
                     if not values or values == [""]:
                         continue
                     self.rows_read += 1

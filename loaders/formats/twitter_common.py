@@ -2,21 +2,24 @@
 
 A file is JSON lines (one value per line, streamed) unless its first non-blank line is a lone
 ``{`` or ``[``: then it is a pretty-printed document (or several concatenated, as ``jq .``
-writes them) and is parsed whole. A value that cannot be used becomes a ``Reject`` naming the
-physical line; for a document, the line where the document starts.
+writes them) and each is parsed whole once read, up to ``MAX_DOCUMENT_BYTES``. A value that
+cannot be used becomes a ``Reject`` naming the physical line; for a document, the line where the
+document starts.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, BinaryIO
 
 from graph.errors import LoadError
+from loaders.bounded_lines import BoundedLines, describe
 from loaders.records import Reader, Reject
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -26,8 +29,12 @@ _V1_TIME = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<month>[A-Z][a-z]{2}) (?P<day>\d{2}) "
     r"(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2}) (?P<sign>[+-])(?P<oh>\d{2})(?P<om>\d{2}) (?P<y>\d{4})"
 )
+_BLANK = re.compile(r"[ \t\r\n]*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _READ_ERRORS = (OSError, EOFError, zlib.error)
+#: The most bytes (decompressed) one pretty-printed document may have; JSON lines have no
+#: such cap, only ``loaders.bounded_lines.MAX_LINE_CHARS`` per line.
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 #: Where a post can be seen; the ``i/web`` form needs no handle.
 POST_URL = "https://twitter.com/i/web/status/{}"
 
@@ -50,13 +57,18 @@ class Entry:
 
 
 def json_values(reader: Reader) -> Iterator[Entry | Reject]:
-    """The file's JSON values in order, bumping ``reader.rows_read`` once per line or document."""
+    """The file's JSON values in order, bumping ``reader.rows_read`` once per line or document.
+
+    A line over ``MAX_LINE_CHARS`` bytes, or a document over ``MAX_DOCUMENT_BYTES``, ends the
+    file with a ``LoadError`` before it is held in memory.
+    """
     line, first = 0, True
     stream = reader.open_binary()
     wrapped = getattr(stream, "fileobj", None)  # a GzipFile leaves the file it reads open
+    lines = BoundedLines(stream, reader.path)
     try:
-        for raw in stream:
-            line += 1
+        for raw in lines:
+            line = lines.line
             if line == 1:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             data = raw.strip()
@@ -64,7 +76,7 @@ def json_values(reader: Reader) -> Iterator[Entry | Reject]:
                 continue
             reader.rows_read += 1
             if first and data in (b"{", b"["):
-                yield from _documents(reader, line, raw + stream.read())
+                yield from _documents(reader, stream, line, raw)
                 return
             first = False
             yield _parse(reader, line, data)
@@ -87,34 +99,73 @@ def _parse(reader: Reader, line: int, data: bytes) -> Entry | Reject:
         return reader.reject(line, "line", f"invalid JSON: {exc}")
 
 
-def _documents(reader: Reader, first: int, data: bytes) -> Iterator[Entry | Reject]:
-    """Concatenated pretty-printed documents; the first counted already in ``rows_read``."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = first + data.count(b"\n", 0, exc.start)
-        yield reader.reject(line, "document", f"not UTF-8 text: {exc.reason} at byte {exc.start}")
-        return
+def _documents(
+    reader: Reader, stream: BinaryIO, first: int, head: bytes
+) -> Iterator[Entry | Reject]:
+    """Concatenated pretty-printed documents, each yielded once it has been read whole.
+
+    Text read but not parsed yet is at most ``MAX_DOCUMENT_BYTES`` (and a chunk). A document
+    that is not complete yet is parsed again only once the text has doubled, so each is decoded
+    a bounded number of times. The first document is counted already in ``rows_read``.
+    """
+    limit, chunk = MAX_DOCUMENT_BYTES, 1 << 20
+    utf8 = codecs.getincrementaldecoder("utf-8")()
     decoder = json.JSONDecoder()
-    position, line, counted = 0, first, True
+    text, line = "", first  # read and not parsed yet; the line where it starts
+    more: list[str] = []  # read after ``text``, not joined to it yet
+    size, waiting, counted = 0, 0, True  # len(text) + len(more); the size to parse again at
+    data, ended = head, False
     while True:
-        start = len(text) - len(text[position:].lstrip())
-        if start == len(text):
-            return
-        line += text.count("\n", position, start)
-        if not counted:
-            reader.rows_read += 1
-        counted = False
         try:
-            value, position = decoder.raw_decode(text, start)
-        except json.JSONDecodeError as exc:
-            yield reader.reject(exc.lineno + first - 1, "document", f"invalid JSON: {exc.msg}")
+            piece = utf8.decode(data, final=ended)
+        except UnicodeDecodeError as exc:
+            line += "".join([text, *more]).count("\n") + data.count(b"\n", 0, exc.start)
+            reason = f"not UTF-8 text: {exc.reason} at byte {exc.start}"
+            yield reader.reject(line, "document", reason)
             return
-        except (ValueError, RecursionError) as exc:
-            yield reader.reject(line, "document", f"invalid JSON: {exc}")
+        more.append(piece)
+        size += len(piece)
+        if size >= waiting or size > limit or ended:
+            text, at = "".join([text, *more]), 0
+            more.clear()
+            while True:
+                start = _BLANK.match(text, at).end()  # type: ignore[union-attr]
+                line += text.count("\n", at, start)
+                if start == len(text):
+                    text, waiting = "", 0
+                    break
+                if not counted:
+                    reader.rows_read, counted = reader.rows_read + 1, True
+                try:
+                    value, end = decoder.raw_decode(text, start)
+                except json.JSONDecodeError as exc:
+                    if ended:
+                        where = line + text.count("\n", start, exc.pos)
+                        yield reader.reject(where, "document", f"invalid JSON: {exc.msg}")
+                        return
+                    text = text[start:]
+                except (ValueError, RecursionError) as exc:
+                    yield reader.reject(line, "document", f"invalid JSON: {exc}")
+                    return
+                else:
+                    if end < len(text) or ended:  # a number at the very end may go on
+                        yield Entry(line, value)
+                        line, at, counted = line + text.count("\n", start, end), end, False
+                        continue
+                    text = text[start:]
+                waiting = 2 * len(text)  # not complete yet: read on until the text has doubled
+                break
+            size = len(text)
+        if ended:
             return
-        yield Entry(line, value)
-        line += text.count("\n", start, position)
+        if size > limit:
+            reason = (
+                f"a JSON document over {describe(limit)} (decompressed); write it as JSON lines, "
+                "one value per line (jq -c), to load it"
+            )
+            raise LoadError(str(reader.path), line, "document", reason)
+        data = stream.read(chunk)
+        ended = not data
 
 
 def clean(text: str) -> str:
