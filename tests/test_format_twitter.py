@@ -437,3 +437,13 @@ def test_hashtags_that_are_not_a_list_are_ignored() -> None:
 
     assert topics({"hashtags": True}, "text") == ()
     assert topics({"hashtags": [{"text": "#Vegan"}, "x", {"text": "vegan"}]}, "text") == ("vegan",)
+
+
+@pytest.mark.parametrize("reader_class", [TwitterV2Reader, TwitterV1Reader])
+def test_a_document_cut_short_is_rejected_on_its_last_line(reader_class: type[Reader]) -> None:
+    """Found by fuzzing: a lone ``[`` was rejected on line 2 of a one-line file."""
+    with tempfile.TemporaryDirectory() as directory:
+        for lines, expected in ((["["], 1), (["[", "", ""], 1), (["[", '{"a": 1},'], 2)):
+            path = write(Path(directory) / "cut.json", lines)
+            rejects = [r for r in reader_class(path).records() if isinstance(r, Reject)]
+            assert [r.error.line for r in rejects] == [expected], lines

@@ -139,8 +139,8 @@ def _documents(
                 try:
                     value, end = decoder.raw_decode(text, start)
                 except json.JSONDecodeError as exc:
-                    if ended:
-                        where = line + text.count("\n", start, exc.pos)
+                    if ended:  # the line of the error; at the end of the file, its last line
+                        where = line + text.count("\n", start, min(exc.pos, len(text.rstrip())))
                         yield reader.reject(where, "document", f"invalid JSON: {exc.msg}")
                         return
                     text = text[start:]
