@@ -104,7 +104,6 @@ class JobsOut(BaseModel):
     offset: int
 
 
-
 class AnalyzeIn(BaseModel):
     profile: str = Field(
         default="default", pattern=NAME_PATTERN, description="built-in (default, recent) or saved"

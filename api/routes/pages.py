@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.analysis_window import Since, Until, check_window
 from api.auth import (
     OTHER_ORIGIN,
     SESSION_COOKIE,
@@ -23,8 +22,7 @@ from api.auth import (
     token_matches,
 )
 from api.deps import LeaderboardDep, StoreDep
-from api.routes.influencers import Community, MinScore, Role, Topic
-from api.text_filter import Text, matching_ids
+from api.influencer_filters import FiltersDep
 from graph.config import Settings
 from graph.models import Network
 from graph.roles import ROLE_ORDER
@@ -75,31 +73,16 @@ def network_page(
     request: Request,
     store: StoreDep,
     leaderboard: LeaderboardDep,
+    filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 150,
-    topic: Topic = None,
-    role: Role = None,
-    community: Community = None,
-    min_score: MinScore = None,
-    q: Text = None,
-    since: Since = None,
-    until: Until = None,
     focus: Focus = None,
 ) -> HTMLResponse:
     """The network of the top influencers (filtered like ``/api/influencers``), sized by score.
     Asked for a window the latest analysis does not cover, it draws nothing and says so, with
     a button that analyses that window."""
-    filters = {
-        "topic": topic,
-        "role": role,
-        "community": community,
-        "min_score": min_score,
-        "q": q,
-        "since": since,
-        "until": until,
-    }
     notice = None
     try:
-        check_window(store, since, until)
+        filters.check_window(store)
     except HTTPException as refused:
         if refused.status_code != 409:
             raise
@@ -107,24 +90,15 @@ def network_page(
     network = (
         Network(nodes=[], edges=[])
         if notice is not None
-        else top_network(
-            store,
-            limit=limit,
-            topic=topic,
-            role=role,
-            community=community,
-            min_score=min_score,
-            ids=matching_ids(store, q),
-            leaderboard=leaderboard,
-        )
+        else top_network(store, limit=limit, leaderboard=leaderboard, **filters.arguments(store))
     )
     title = f"Top {len(network.nodes)} voices by amplification"
-    if topic is not None:
-        title += f" on {topic}"
+    if filters.topic is not None:
+        title += f" on {filters.topic}"
     page = render_network_page(
         network,
         title=title,
-        filters=filters,
+        filters=filters.shown(),
         roles=ROLE_ORDER,
         focus=focus,
         logged_in=has_session(request),

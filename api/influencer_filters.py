@@ -1,0 +1,93 @@
+"""The filters of the influencer lists, declared once for every route that takes them.
+
+``/api/influencers``, ``/api/influencers.csv`` and the network page (``/``) filter the same way:
+topic, primary role, community, minimum score, a text search and the time window. Each takes
+:data:`FiltersDep`, and reads with ``**filters.arguments(store)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, TypedDict
+
+from fastapi import Depends, Query
+
+from api.analysis_window import Since, Until, check_window
+from api.explorer_schemas import NO_NUL
+from api.text_filter import Text, matching_ids
+from graph.roles import RoleName
+from graph.store import Store
+
+Topic = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        pattern=NO_NUL,
+        description="rank on this topic: rank and score are the topic's",
+    ),
+]
+Role = Annotated[RoleName | None, Query(description="primary role")]
+Community = Annotated[int | None, Query(ge=0, description="community number")]
+MinScore = Annotated[float | None, Query(ge=0, le=100, description="lowest score shown")]
+
+
+class ListArguments(TypedDict):
+    """What ``Store.influencers``, ``Leaderboard.influencers`` and ``top_network`` filter on."""
+
+    topic: str | None
+    role: str | None
+    community: int | None
+    min_score: float | None
+    ids: list[str] | None
+
+
+@dataclass(frozen=True)
+class InfluencerFilters:
+    topic: str | None = None
+    role: RoleName | None = None
+    community: int | None = None
+    min_score: float | None = None
+    q: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def check_window(self, store: Store) -> None:
+        """409 unless the window asked for (if any) is the latest analysis's."""
+        check_window(store, self.since, self.until)
+
+    def arguments(self, store: Store) -> ListArguments:
+        """The filters as the reads take them (the text search run into a set of ids)."""
+        return ListArguments(
+            topic=self.topic,
+            role=self.role,
+            community=self.community,
+            min_score=self.min_score,
+            ids=matching_ids(store, self.q),
+        )
+
+    def shown(self) -> dict[str, object]:
+        """Every filter by name, for the pages' filter bar."""
+        return {
+            "topic": self.topic,
+            "role": self.role,
+            "community": self.community,
+            "min_score": self.min_score,
+            "q": self.q,
+            "since": self.since,
+            "until": self.until,
+        }
+
+
+def influencer_filters(
+    topic: Topic = None,
+    role: Role = None,
+    community: Community = None,
+    min_score: MinScore = None,
+    q: Text = None,
+    since: Since = None,
+    until: Until = None,
+) -> InfluencerFilters:
+    return InfluencerFilters(topic, role, community, min_score, q, since, until)
+
+
+FiltersDep = Annotated[InfluencerFilters, Depends(influencer_filters)]
