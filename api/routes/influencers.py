@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -38,7 +37,7 @@ def list_influencers(
         store, limit=limit, offset=offset, sort=sort, **filters.arguments(store)
     )
     return InfluencerPage(
-        items=[InfluencerOut(**asdict(item)) for item in page.items],
+        items=[InfluencerOut.model_validate(item, from_attributes=True) for item in page.items],
         total=page.total,
         limit=page.limit,
         offset=page.offset,
