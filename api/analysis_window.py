@@ -80,13 +80,13 @@ def check_window(store: Store, since: str | None, until: str | None) -> None:
         )
     except GraphError as exc:
         raise HTTPException(422, str(exc)) from None
-    analysis = store.latest_analysis() or {}
+    analysis = store.latest_analysis()
+    if not analysis:
+        raise HTTPException(409, "no analysis yet: run one (POST /api/jobs/analyze)")
     have = (  # stored as ISO date-times, or empty when the analysis had no bound
         window_bound(analysis.get("since") or None, end=False),
         window_bound(analysis.get("until") or None, end=True),
     )
-    if not analysis:
-        raise HTTPException(409, "no analysis yet: run one (POST /api/jobs/analyze)")
     if wanted != have:
         raise HTTPException(
             409,

@@ -7,7 +7,7 @@ topic, primary role, community, minimum score, a text search and the time window
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Annotated, TypedDict
 
 from fastapi import Depends, Query
@@ -67,15 +67,7 @@ class InfluencerFilters:
 
     def shown(self) -> dict[str, object]:
         """Every filter by name, for the pages' filter bar."""
-        return {
-            "topic": self.topic,
-            "role": self.role,
-            "community": self.community,
-            "min_score": self.min_score,
-            "q": self.q,
-            "since": self.since,
-            "until": self.until,
-        }
+        return asdict(self)
 
 
 def influencer_filters(

@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import Query
 
+from api.explorer_schemas import NO_NUL
 from graph.store import Store
 
 Text = Annotated[
     str | None,
     Query(
         max_length=200,
-        pattern=r"^[^\x00]*$",
+        pattern=NO_NUL,
         description="only accounts whose handle, name or bio match these words (prefixes; "
         "the 10,000 best matches)",
     ),

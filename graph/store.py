@@ -269,6 +269,6 @@ class Store:
         return self.backend.search_users(text, limit)
 
     def search_users(self, text: str, *, limit: int = 20) -> list[Influencer]:
-        ids = self.backend.search_users(text, limit)
+        ids = self.search_ids(text, limit=limit)
         by_id = {user.id: user for user in self.users(ids)}
         return [by_id[key] for key in ids if key in by_id]

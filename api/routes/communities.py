@@ -15,6 +15,7 @@ from api.routes.explorer_deps import (
     Limit,
     NetworkLimit,
     Offset,
+    network_fields,
     not_found,
 )
 
@@ -75,7 +76,4 @@ def community_network(
 ) -> NetworkOut:
     """The community's best-ranked members and the aggregated amplification among them."""
     view = explorer.community_network(community, limit=limit)
-    return NetworkOut.model_validate(
-        {"nodes": view.network.nodes, "edges": view.network.edges, "truncated": view.truncated},
-        from_attributes=True,
-    )
+    return NetworkOut.model_validate(network_fields(view), from_attributes=True)

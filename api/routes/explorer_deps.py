@@ -9,6 +9,12 @@ from fastapi import Depends, Path, Query
 from api.deps import RunCacheDep, StoreDep
 from api.explorer_schemas import NO_NUL, ErrorOut, InvalidOut
 from graph.explorer import Explorer
+from graph.explorer_models import Subgraph
+
+
+def network_fields(view: Subgraph) -> dict[str, object]:
+    """What every network response has: nodes, edges and whether the limit cut it."""
+    return {"nodes": view.network.nodes, "edges": view.network.edges, "truncated": view.truncated}
 
 
 def get_explorer(store: StoreDep, cache: RunCacheDep) -> Explorer:

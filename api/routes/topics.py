@@ -15,6 +15,7 @@ from api.routes.explorer_deps import (
     Limit,
     NetworkLimit,
     Offset,
+    network_fields,
     not_found,
 )
 
@@ -51,7 +52,4 @@ def topic_network(
 ) -> NetworkOut:
     """The topic's best-ranked accounts (rank and score are the topic's) and their edges."""
     view = explorer.topic_network(topic, limit=limit)
-    return NetworkOut.model_validate(
-        {"nodes": view.network.nodes, "edges": view.network.edges, "truncated": view.truncated},
-        from_attributes=True,
-    )
+    return NetworkOut.model_validate(network_fields(view), from_attributes=True)

@@ -15,7 +15,14 @@ from api.explorer_schemas import (
     LookalikesOut,
     UserDetailOut,
 )
-from api.routes.explorer_deps import NETWORK, ExplorerDep, NetworkLimit, UserId, not_found
+from api.routes.explorer_deps import (
+    NETWORK,
+    ExplorerDep,
+    NetworkLimit,
+    UserId,
+    network_fields,
+    not_found,
+)
 from graph.explorer import AUDIENCE_LIMIT
 
 router = APIRouter(prefix="/api/users", tags=["users"])
@@ -54,9 +61,7 @@ def ego_network(
     view = explorer.ego_network(user_id, depth=depth, limit=limit)
     return EgoNetworkOut.model_validate(
         {
-            "nodes": view.network.nodes,
-            "edges": view.network.edges,
-            "truncated": view.truncated,
+            **network_fields(view),
             "center": user_id,
             "depth": depth,
             "distance": view.distance,

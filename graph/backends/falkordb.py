@@ -162,18 +162,8 @@ class FalkorDBBackend(Backend):
         self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
     ) -> Columns:
         """``GRAPH.RO_QUERY --compact`` parsed by column (about twice as fast for 1M rows)."""
-        header = params_header(params)
-        timeout = timeout_ms or self._timeout_ms
-        command = ("GRAPH.RO_QUERY", self.graph_name, header + query, "--compact")
-        try:
-            reply = self._client.connection.execute_command(*command, "timeout", timeout)
-        except redis.exceptions.ResponseError as exc:
-            if _EMPTY_GRAPH in str(exc):
-                return {}
-            raise InvalidQuery(str(exc)) from exc
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-            raise GraphUnavailable(_unavailable(exc)) from exc
-        if len(reply) < 3 or not reply[1]:
+        reply = self._execute(query, params, read=True, timeout_ms=timeout_ms or self._timeout_ms)
+        if reply is None or len(reply) < 3 or not reply[1]:
             return {}
         names = [_name(column) for column in reply[0]]
         rows = reply[1]

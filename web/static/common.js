@@ -23,6 +23,13 @@
     return node;
   }
 
+  /* Remove every child of `node` (null is left alone). */
+  function clear(node) {
+    while (node && node.firstChild) {
+      node.removeChild(node.firstChild);
+    }
+  }
+
   /* Request headers: Accept JSON, plus the change header; `extra` adds more. */
   function headers(extra) {
     var result = { Accept: "application/json", "X-Requested-With": REQUESTED_WITH };
@@ -231,6 +238,7 @@
     FILTERS: FILTERS,
     RELOGIN: RELOGIN,
     el: el,
+    clear: clear,
     headers: headers,
     getJSON: getJSON,
     send: send,

@@ -8,11 +8,7 @@
 
   var R = window.Resonance;
 
-  function clear(node) {
-    while (node.firstChild) {
-      node.removeChild(node.firstChild);
-    }
-  }
+  var clear = R.clear;
 
   function nodeText(node) {
     var props = node.properties || {};

@@ -100,9 +100,7 @@
           }
           if (error.status === 409) {
             // Another window than the analysed one: offer to analyse it, then load again.
-            while (body.firstChild) {
-              body.removeChild(body.firstChild);
-            }
+            R.clear(body);
             status.textContent = "";
             summary.textContent = "No scores for this window yet.";
             R.showWindowNotice(error.message, query.get("since"), query.get("until"), load);
@@ -113,9 +111,7 @@
     }
 
     function render(page) {
-      while (body.firstChild) {
-        body.removeChild(body.firstChild);
-      }
+      R.clear(body);
       page.items.forEach(function (item) {
         body.appendChild(row(item));
       });

@@ -350,10 +350,7 @@
 
   function clearLists(panel) {
     ["reasons", "topics", "amplifiers", "posts"].forEach(function (name) {
-      var element = list(panel, name);
-      while (element && element.firstChild) {
-        element.removeChild(element.firstChild);
-      }
+      R.clear(list(panel, name));
     });
   }
 

@@ -25,9 +25,7 @@
 
   /* A vertical bar chart of values with labels under the bars. */
   function barChart(container, labels, values) {
-    while (container.firstChild) {
-      container.removeChild(container.firstChild);
-    }
+    R.clear(container);
     var width = 420;
     var height = 200;
     var bottom = 34;

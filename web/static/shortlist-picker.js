@@ -12,16 +12,7 @@
 
   window.RESONANCE_SHORTLISTS = true;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = String(text);
-    }
-    return node;
-  }
+  var el = R.el;
 
   var picker = null;
 
@@ -138,9 +129,7 @@
 
     function refresh(selected) {
       return R.send("GET", "/api/shortlists?limit=200").then(function (page) {
-        while (select.firstChild) {
-          select.removeChild(select.firstChild);
-        }
+        R.clear(select);
         var fresh = el("option", null, "New shortlist…");
         fresh.value = "";
         select.appendChild(fresh);
