@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.analysis_window import WINDOW_RESPONSES
 from api.auth import (
     OTHER_ORIGIN,
     SESSION_COOKIE,
@@ -30,6 +31,7 @@ from graph.subgraphs import top_network
 from web.network import render_network_page, render_page, script_json
 
 router = APIRouter(tags=["pages"])
+INVALID_OUT: Final = "#/components/schemas/InvalidOut"
 
 Focus = Annotated[str | None, Query(max_length=200, description="user id to select on load")]
 NextPath = Annotated[str, Query(alias="next", description="the page to open after logging in")]
@@ -68,7 +70,19 @@ def require_login(request: Request) -> None:
 LOGIN = Depends(require_login)
 
 
-@router.get("/", response_class=HTMLResponse, dependencies=[LOGIN])
+@router.get(
+    "/",
+    response_class=HTMLResponse,
+    dependencies=[LOGIN],
+    # Another window is drawn as an empty network with a notice, never a 409; bad input gets
+    # the API's JSON 422 (the route's own media type is HTML).
+    responses={
+        422: {
+            "description": WINDOW_RESPONSES[422]["description"],
+            "content": {"application/json": {"schema": {"$ref": INVALID_OUT}}},
+        }
+    },
+)
 def network_page(
     request: Request,
     store: StoreDep,
