@@ -21,6 +21,7 @@ from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import HOSTILE_HANDLE, generate_demo
 from loaders.ingest import load_csv_dir
+from tests.api_client import api_client
 
 HOSTILE_NAME = "</script><script>alert('name')</script>"
 T0 = 1_790_000_000_000
@@ -57,7 +58,7 @@ def demo_backend(
 
 @pytest.fixture(scope="module")
 def client(demo_backend: FalkorDBBackend) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), backend=demo_backend)) as test_client:
+    with api_client(create_app(Settings(), backend=demo_backend)) as test_client:
         yield test_client
 
 
@@ -190,7 +191,7 @@ def test_database_down_gives_a_clear_503(tmp_path: Path) -> None:
     )
     try:
         embedded.kill()
-        with TestClient(create_app(Settings(), backend=backend)) as down:
+        with api_client(create_app(Settings(), backend=backend)) as down:
             for path in ("/health", "/api/influencers", "/"):
                 response = down.get(path)
                 assert response.status_code == 503, path
@@ -203,7 +204,7 @@ def test_database_down_gives_a_clear_503(tmp_path: Path) -> None:
 
 def test_unreachable_neo4j_gives_a_clear_503() -> None:
     settings = Settings(NEO4J_URI="bolt://127.0.0.1:1", NEO4J_PASSWORD="x")
-    with TestClient(create_app(settings)) as down:
+    with api_client(create_app(settings)) as down:
         response = down.get("/health")
     assert response.status_code == 503
     assert "Neo4j is not reachable" in response.json()["detail"]

@@ -15,6 +15,7 @@ from graph.config import Settings
 from graph.console import FalkorDBConsole
 from graph.console_replica import ConsoleReplica
 from graph.server import EmbeddedServer, ServerInfo
+from tests.api_client import api_client
 from tests.test_console import KILLER, MEM, _gone
 
 
@@ -39,7 +40,7 @@ def client(
         "UNWIND range(1, 30) AS i CREATE (:User {id: toString(i), n: i, handle: 'u' + toString(i)})"
     )
     settings = Settings(RESONANCE_DATA_DIR=server.data_dir, RESONANCE_GRAPH=graph_name)
-    with TestClient(create_app(settings, backend=falkordb, console=console)) as test_client:
+    with api_client(create_app(settings, backend=falkordb, console=console)) as test_client:
         yield test_client
 
 
@@ -106,7 +107,7 @@ def test_the_app_opens_its_own_console_lazily_and_closes_it(
     )
     falkordb.write("CREATE (:User {id: 'one'})")
     app = create_app(settings, backend=falkordb)
-    with TestClient(app) as test_client:
+    with api_client(app) as test_client:
         assert app.state.consoles._console is None
         _eventually(test_client, "MATCH (u:User) RETURN u.id", [["one"]])
         opened = app.state.consoles._console

@@ -32,6 +32,7 @@ from graph.weighting import DAY_MS, pair_weight
 from loaders.demo import HOSTILE_HANDLE
 from loaders.ingest import load_csv_dir
 from loaders.scenario import Scenario, generate_scenario
+from tests.api_client import api_client
 
 HOSTILE_NAME = "</script><script>alert('name')</script>"
 HOSTILE_TEXT = '<script>alert("post")</script> & "quotes" #vegan'
@@ -148,7 +149,7 @@ def store(backend: FalkorDBBackend) -> Store:
 
 @pytest.fixture(scope="module")
 def client(backend: FalkorDBBackend) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), backend=backend)) as test_client:
+    with api_client(create_app(Settings(), backend=backend)) as test_client:
         yield test_client
 
 
@@ -574,7 +575,7 @@ def test_latest_analysis(client: TestClient, data: Data) -> None:
 
 
 def test_an_empty_graph(falkordb: FalkorDBBackend) -> None:
-    with TestClient(create_app(Settings(), backend=falkordb)) as empty:
+    with api_client(create_app(Settings(), backend=falkordb)) as empty:
         response = empty.get("/api/analysis")
         assert response.status_code == 404
         assert response.json() == {"detail": "no analysis yet: run `resonance analyze` first"}
@@ -591,7 +592,7 @@ def test_database_down_is_503(tmp_path: Path) -> None:
     )
     try:
         embedded.kill()
-        with TestClient(create_app(Settings(), backend=backend)) as down:
+        with api_client(create_app(Settings(), backend=backend)) as down:
             for path in ("/api/users/u1", "/api/topics", "/api/communities", "/api/analysis"):
                 response = down.get(path)
                 assert response.status_code == 503, path

@@ -27,6 +27,7 @@ from graph.store import Store
 from graph.window import window_bound
 from loaders.demo import generate_demo
 from loaders.ingest import load_csv_dir
+from tests.api_client import api_client
 
 START = datetime(2026, 9, 1, tzinfo=UTC)
 SINCE, UNTIL = "2026-09-03", "2026-09-07"  # the analysed window: 3 to 7 September inclusive
@@ -56,7 +57,7 @@ def windowed(server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture(scope="module")
 def client(windowed: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(RESONANCE_DATA_DIR=tmp_path_factory.mktemp("data"))
-    with TestClient(create_app(settings, backend=windowed.backend)) as test_client:
+    with api_client(create_app(settings, backend=windowed.backend)) as test_client:
         yield test_client
 
 
@@ -149,6 +150,6 @@ def test_the_network_page_filters_by_text_and_explains_another_window(
 
 
 def test_before_any_analysis_a_window_is_409(tmp_path: Path, falkordb: FalkorDBBackend) -> None:
-    with TestClient(create_app(Settings(RESONANCE_DATA_DIR=tmp_path), backend=falkordb)) as fresh:
+    with api_client(create_app(Settings(RESONANCE_DATA_DIR=tmp_path), backend=falkordb)) as fresh:
         answer = fresh.get("/api/influencers", params={"since": SINCE})
         assert answer.status_code == 409 and "no analysis yet" in answer.json()["detail"]

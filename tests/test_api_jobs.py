@@ -25,6 +25,7 @@ from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.store import Store
 from loaders.scenario import generate_scenario
+from tests.api_client import api_client
 
 TABLES = ("users", "posts", "amplifications")
 
@@ -32,7 +33,7 @@ TABLES = ("users", "posts", "amplifications")
 @pytest.fixture
 def client(falkordb: FalkorDBBackend, tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(RESONANCE_DATA_DIR=tmp_path / "data")
-    with TestClient(create_app(settings, backend=falkordb)) as test_client:
+    with api_client(create_app(settings, backend=falkordb)) as test_client:
         yield test_client
 
 
@@ -205,7 +206,7 @@ def test_a_second_job_gets_409_while_one_runs(client: TestClient) -> None:
 
 def _limited_client(falkordb: FalkorDBBackend, data_dir: Path, limit: int) -> TestClient:
     settings = Settings(RESONANCE_DATA_DIR=data_dir, RESONANCE_MAX_UPLOAD_BYTES=limit)
-    return TestClient(create_app(settings, backend=falkordb))
+    return api_client(create_app(settings, backend=falkordb))
 
 
 def test_an_upload_over_the_limit_is_refused_with_413(
@@ -358,11 +359,11 @@ def test_jobs_are_listed_again_by_a_restarted_api(
     falkordb: FalkorDBBackend, tmp_path: Path
 ) -> None:
     settings = Settings(RESONANCE_DATA_DIR=tmp_path / "data")
-    with TestClient(create_app(settings, backend=falkordb)) as client:
+    with api_client(create_app(settings, backend=falkordb)) as client:
         runner: JobRunner = client.app.state.jobs  # type: ignore[attr-defined]
         job = runner.submit("analyze", lambda report: {"users_scored": 7})
         _until(runner, job.id, "done")
-    with TestClient(create_app(settings, backend=falkordb)) as client:
+    with api_client(create_app(settings, backend=falkordb)) as client:
         listed = client.get("/api/jobs").json()
         assert listed["total"] == 1 and listed["items"][0]["id"] == job.id
         again = client.get(f"/api/jobs/{job.id}").json()

@@ -43,6 +43,7 @@ from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
 from loaders.ingest import load_csv_dir
+from tests.api_client import api_client
 
 JOB_WAIT_S = 60
 STARTED: list[str] = []  # ids of the jobs the run started
@@ -170,7 +171,7 @@ def test_every_operation_conforms_with_a_token(case: Case, token_app: FastAPI) -
 
 @pytest.fixture(scope="module")
 def client(app: FastAPI) -> TestClient:
-    return TestClient(app)
+    return api_client(app)
 
 
 def _nested(depth: int) -> object:

@@ -17,6 +17,7 @@ from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.models import AmplificationRow, UserRow
 from graph.store import Store
+from tests.api_client import api_client
 from web.csv_export import INFLUENCER_COLUMNS
 
 T0 = 1_790_000_000_000
@@ -42,7 +43,7 @@ def client(falkordb: FalkorDBBackend) -> Iterator[TestClient]:
     ]
     store.upsert_amplifications(events)
     analyze(store)
-    with TestClient(create_app(Settings(), backend=falkordb)) as test_client:
+    with api_client(create_app(Settings(), backend=falkordb)) as test_client:
         yield test_client
 
 
