@@ -272,7 +272,7 @@ def test_influencer_table_filter_and_csv(page: Page, app_url: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     download.save_as(str(target))
     lines = target.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ",".join(INFLUENCER_COLUMNS)
+    assert lines[0] == ",".join(f'"{column}"' for column in INFLUENCER_COLUMNS)  # QUOTE_ALL
     assert len(lines) > 1
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -23,7 +21,7 @@ from api.shortlist_schemas import (
     ShortlistPageOut,
 )
 from graph.shortlists import Member, Shortlist, Shortlists
-from web.csv_export import INFLUENCER_COLUMNS, chunked, influencer_csv, spreadsheet_safe
+from web.csv_export import INFLUENCER_COLUMNS, chunked, csv_line, influencer_cells
 
 router = APIRouter(prefix="/api/shortlists", tags=["shortlists"])
 
@@ -76,22 +74,24 @@ def list_shortlists(
 
 def _csv(shortlist: Shortlist, members: list[Member], analysis: dict[str, Any]) -> Iterator[str]:
     """The influencer CSV's columns, then note, tags, when added and the analysis's provenance;
-    every text cell a spreadsheet would execute is neutralised."""
-    provenance = [
-        spreadsheet_safe(str(shortlist.profile or analysis.get("profile") or "")),
-        spreadsheet_safe(str(shortlist.since or "")),
-        spreadsheet_safe(str(shortlist.until or "")),
-        spreadsheet_safe(str(analysis.get("analyzed_at") or "")),
-    ]
-    extras = [list(CSV_COLUMNS[len(INFLUENCER_COLUMNS) :])] + [
-        [spreadsheet_safe(m.note), spreadsheet_safe("; ".join(m.tags)), m.added_at, *provenance]
-        for m in members
-    ]
-    for line, extra in zip(influencer_csv(m.user for m in members), extras, strict=True):
-        row = next(csv.reader(io.StringIO(line)))
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow([*row, *extra])
-        yield buffer.getvalue()
+    written by :func:`web.csv_export.csv_line`, like every export."""
+    provenance = (
+        str(shortlist.profile or analysis.get("profile") or ""),
+        shortlist.since,
+        shortlist.until,
+        str(analysis.get("analyzed_at") or ""),
+    )
+    yield csv_line(CSV_COLUMNS)
+    for member in members:
+        yield csv_line(
+            (
+                *influencer_cells(member.user),
+                member.note,
+                "; ".join(member.tags),
+                member.added_at,
+                *provenance,
+            )
+        )
 
 
 @router.get(
