@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,16 +44,42 @@ class Settings(BaseSettings):
     query_timeout_ms: int = Field(default=120_000, gt=0, alias="RESONANCE_QUERY_TIMEOUT_MS")
     batch_size: int = Field(default=5_000, gt=0, le=50_000, alias="RESONANCE_BATCH_SIZE")
     max_upload_bytes: int = Field(default=2 << 30, gt=0, alias="RESONANCE_MAX_UPLOAD_BYTES")
+    #: Bytes an upload may hold once decompressed (all its files together): a small .gz can
+    #: unpack to terabytes. 16 GiB: eight times the default upload limit, room for CSV and
+    #: JSON exports that gzip 5-10 times.
+    max_unpacked_bytes: int = Field(default=16 << 30, gt=0, alias="RESONANCE_MAX_UNPACKED_BYTES")
 
     # The read-only Cypher console (on FalkorDB: a memory-capped replica of the embedded server).
     console_timeout_ms: int = Field(default=10_000, gt=0, alias="RESONANCE_CONSOLE_TIMEOUT_MS")
     console_max_rows: int = Field(default=1_000, gt=0, alias="RESONANCE_CONSOLE_MAX_ROWS")
     console_mem_bytes: int = Field(default=1 << 30, gt=0, alias="RESONANCE_CONSOLE_MEM_BYTES")
+    # Console queries run on their own threads (api/console_gate.py), never the API's.
+    console_workers: int = Field(default=2, ge=1, le=16, alias="RESONANCE_CONSOLE_WORKERS")
+    console_per_client: int = Field(default=2, ge=1, le=64, alias="RESONANCE_CONSOLE_PER_CLIENT")
 
     # The web server.
     host: str = Field(default="127.0.0.1", alias="RESONANCE_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="RESONANCE_PORT")
     api_token: SecretStr | None = Field(default=None, alias="RESONANCE_API_TOKEN")
+    #: Host names (comma-separated) the server answers to besides the bound address,
+    #: localhost, 127.0.0.1 and [::1]: any other ``Host`` header is refused (DNS rebinding).
+    allowed_hosts: str = Field(default="", alias="RESONANCE_ALLOWED_HOSTS")
+
+    @field_validator("api_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        """An empty (or blank) token is no token: ``RESONANCE_API_TOKEN=`` must not mean that
+        an empty Bearer is the password. Surrounding blanks are never part of it."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @property
+    def allowed_host_names(self) -> tuple[str, ...]:
+        """``RESONANCE_ALLOWED_HOSTS`` split at commas, blanks dropped."""
+        return tuple(name.strip() for name in self.allowed_hosts.split(",") if name.strip())
 
     @property
     def uses_neo4j(self) -> bool:

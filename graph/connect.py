@@ -6,6 +6,21 @@ from graph.backends.base import Backend
 from graph.config import Settings
 from graph.server import EmbeddedServer
 
+#: ``(pid, port)`` of a running embedded server, as it recorded them in its data directory.
+EmbeddedAddress = tuple[int, int]
+
+NOT_RUNNING = (
+    "the embedded database is not running; start it with `resonance db start` "
+    "(`resonance db status` says where it listens)"
+)
+
+
+def embedded_address(settings: Settings) -> EmbeddedAddress | None:
+    """Where the embedded server of ``settings.data_dir`` says it runs (``server.json``, written
+    once it answers, removed when it stops); None when no server is recorded. A file read, no
+    connection: cheap enough to ask on every request."""
+    return EmbeddedServer(settings.data_dir)._read_state()
+
 
 def open_backend(settings: Settings) -> Backend:
     """Connect to the configured server, starting the embedded one if needed. Caller closes."""

@@ -45,6 +45,8 @@ from graph.server import HOST, EmbeddedServer
 __all__ = ["Console", "ConsoleRefused", "ConsoleResult", "ConsoleUnavailable", "open_console"]
 
 Params = Mapping[str, Any]
+#: How long a query waits for a replica that is (re)starting before it is told 503.
+READY_WAIT_S = 5.0
 
 
 class Console(Protocol):
@@ -59,9 +61,12 @@ class Console(Protocol):
 class FalkorDBConsole:
     """Console queries on the read-only replica of the embedded FalkorDB."""
 
-    def __init__(self, replica: ConsoleReplica, graph_name: str) -> None:
+    def __init__(
+        self, replica: ConsoleReplica, graph_name: str, *, ready_wait_s: float = READY_WAIT_S
+    ) -> None:
         self.replica = replica
         self.graph_name = graph_name
+        self.ready_wait_s = ready_wait_s
         self.timeout_ms = replica.timeout_ms
         self.max_rows = replica.max_rows
         self._lock = threading.Lock()
@@ -82,7 +87,7 @@ class FalkorDBConsole:
     def run(self, query: str, params: Params | None = None) -> ConsoleResult:
         check_query(query, params)
         text = params_header(params) + query
-        generation, port, password = self.replica.current()
+        generation, port, password = self.replica.current(self.ready_wait_s)
         started = time.perf_counter()
         try:
             result = self._graph(generation, port, password).ro_query(text, None, self.timeout_ms)
@@ -201,7 +206,8 @@ def open_console(settings: Settings) -> Console:
     main.start()
     replica = ConsoleReplica(
         main, timeout_ms=settings.console_timeout_ms, max_rows=settings.console_max_rows,
-        mem_bytes=settings.console_mem_bytes, start_timeout_s=settings.db_start_timeout_s,
+        mem_bytes=settings.console_mem_bytes, queries=settings.console_workers,
+        start_timeout_s=settings.db_start_timeout_s,
     )  # fmt: skip
     replica.start()
     return FalkorDBConsole(replica, settings.graph_name)

@@ -10,6 +10,14 @@ it grows ``mem_bytes`` beyond its copy of the graph (an ``RLIMIT_DATA`` backstop
 huge allocation before it is touched); then it starts a fresh replica, which resyncs from the
 main server. The watchdog is the only thread that starts replicas, and each replica gets
 ``PR_SET_PDEATHSIG=SIGKILL`` on it: no replica outlives its watchdog or its process.
+
+Up to ``queries`` console queries run at once (the API's console threads), each held to
+``mem_bytes`` by FalkorDB, so the watchdog allows ``queries * mem_bytes``: concurrent queries
+that each stay within the cap never add up to a kill (which failed every query in flight and
+kept the console resyncing for as long as they came). The replica runs at a lower CPU priority
+(nice 10) than the API and the main server. A replica follows a main server restarted on
+another port: the watchdog notices within a second, and a query that finds the main moved
+restarts the replica at once and waits (briefly) for it to sync.
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ from graph.server import HOST, EmbeddedServer, _binaries, _free_port, _pid_alive
 #: The largest reply a console query may send; beyond it the replica closes the connection.
 MAX_REPLY_BYTES = 32 << 20
 RESTARTING = "the console is restarting, try again in a moment"
+MAIN_DOWN = "the embedded database is not running: `resonance db start`"
+#: How much lower the replica's CPU priority is than the API's (``nice``).
+NICE = 10
 _OOM_MARK = "Out Of Memory allocating"
 _PDEATHSIG = 1  # PR_SET_PDEATHSIG
 _LIBC = ctypes.CDLL(None, use_errno=True)
@@ -76,6 +87,7 @@ def status_bytes(pid: int, field: str = "VmRSS") -> int | None:
 def _child_setup() -> None:  # pragma: no cover - runs in the child between fork and exec
     _LIBC.prctl(_PDEATHSIG, _SIGKILL, 0, 0, 0)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    os.nice(NICE)
 
 
 def _client(port: int, password: str, timeout_s: float) -> redis.Redis:
@@ -121,6 +133,7 @@ class ConsoleReplica:
         timeout_ms: int,
         max_rows: int,
         mem_bytes: int,
+        queries: int = 1,
         poll_s: float = 0.05,
         rlimit: bool = True,
         start_timeout_s: float = 30.0,
@@ -129,6 +142,7 @@ class ConsoleReplica:
         self.timeout_ms = timeout_ms
         self.max_rows = max_rows
         self.mem_bytes = mem_bytes
+        self.queries = queries  # how many console queries may run at once
         self.poll_s = poll_s
         self.rlimit = rlimit
         self.start_timeout_s = start_timeout_s
@@ -138,6 +152,8 @@ class ConsoleReplica:
         self.peak_rss = 0  # of the current replica
         self._cond = threading.Condition()
         self._stop = threading.Event()
+        self._wake = threading.Event()  # a query waits: retry a failed start now
+        self._following: tuple[int, int] | None = None  # (pid, port) of the main server
         self._thread: threading.Thread | None = None
         self._gen = 0
         self._ready = False
@@ -174,11 +190,22 @@ class ConsoleReplica:
             if not self._ready:
                 raise ConsoleUnavailable("the console is closed")
 
-    def current(self) -> tuple[int, int, str]:
-        """(generation, port, password) of the synced replica; ConsoleUnavailable otherwise."""
+    def current(self, wait_s: float = 0.0) -> tuple[int, int, str]:
+        """(generation, port, password) of the synced replica, waiting up to ``wait_s`` while
+        it (re)starts; ConsoleUnavailable otherwise. A replica of a main server that has been
+        restarted since (a new pid or port in its data directory) is restarted first."""
+        main = self.main._read_state()
         with self._cond:
+            if self._ready and main is not None and main != self._following:
+                self.kill(self._gen, "restart", "the embedded database restarted")
             if not self._ready:
+                self._wake.set()
+                if main is None:
+                    raise ConsoleUnavailable(f"{RESTARTING} ({MAIN_DOWN})")
+            if not self._cond.wait_for(lambda: self._ready or self._stop.is_set(), wait_s):
                 raise ConsoleUnavailable(self._problem)
+            if not self._ready:
+                raise ConsoleUnavailable("the console is closed")
             return self._gen, self._port, self._password
 
     @property
@@ -207,6 +234,7 @@ class ConsoleReplica:
     def close(self) -> None:
         """Stop the watchdog and the replica, and remove the replica's directory."""
         self._stop.set()
+        self._wake.set()
         with self._cond:
             self._ready = False
             self._cond.notify_all()
@@ -230,11 +258,14 @@ class ConsoleReplica:
                     self._problem = f"{RESTARTING} (unexpected: {exc})"
             self._reap()
             backoff = 0.0 if synced else min(max(backoff * 2, 0.25), 2.0)
-            self._stop.wait(backoff)
+            if backoff:
+                self._wake.wait(backoff)
+                self._wake.clear()
 
     def _run_one(self) -> bool:
         """Start one replica and watch it until it dies; True if it got in sync."""
         main_state, proc = self._launch()
+        self._following = main_state
         deadline = time.monotonic() + self.start_timeout_s
         synced, next_check, baseline = False, 0.0, 0
         while True:
@@ -250,7 +281,7 @@ class ConsoleReplica:
             rss = status_bytes(proc.pid) or 0
             self.peak_rss = max(self.peak_rss, rss)
             if rss > self.limit:
-                mb = self.mem_bytes >> 20
+                mb = (self.queries * self.mem_bytes) >> 20
                 self.kill(self._gen, "memory", f"it used more than the console's {mb} MB")
             now = time.monotonic()
             if not synced and now >= next_check:
@@ -269,7 +300,7 @@ class ConsoleReplica:
     def _launch(self) -> tuple[tuple[int, int], subprocess.Popen[bytes]]:
         info = self.main.status()
         if info is None:
-            raise ServerError("the embedded database is not running: `resonance db start`")
+            raise ServerError(MAIN_DOWN)
         with (  # start the full sync at once, not after the default 5 s
             contextlib.suppress(redis.RedisError),
             _client(info.port, info.password, 2.0) as main,
@@ -327,9 +358,10 @@ class ConsoleReplica:
             with contextlib.suppress(OSError, ValueError):
                 data = status_bytes(pid, "VmData") or 0
                 _, hard = resource.prlimit(pid, resource.RLIMIT_DATA)
-                resource.prlimit(pid, resource.RLIMIT_DATA, (data + 2 * self.mem_bytes, hard))
+                room = (self.queries + 1) * self.mem_bytes
+                resource.prlimit(pid, resource.RLIMIT_DATA, (data + room, hard))
         with self._cond:
-            self.limit = baseline + self.mem_bytes
+            self.limit = baseline + self.queries * self.mem_bytes
             self._ready = True
             self._problem = RESTARTING
             self._cond.notify_all()

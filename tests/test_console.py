@@ -311,12 +311,24 @@ def test_runaway_read_kills_only_the_replica_which_comes_back_in_sync(
 
 def test_restarting_replica_says_so(users: FalkorDBBackend, make_console: MakeConsole) -> None:
     console = make_console()
+    console.ready_wait_s = 0.0
     generation, _, _ = console.replica.current()
     console.replica.kill(generation, "restart", "test")
     with pytest.raises(ConsoleUnavailable, match=RESTARTING):
         console.run("RETURN 1")
     console.wait_ready(30)
     _eventually(console, "MATCH (u:User) RETURN count(u)", [[30]])
+
+
+def test_a_query_during_a_replica_restart_waits_for_it_instead_of_failing(
+    users: FalkorDBBackend, make_console: MakeConsole
+) -> None:
+    console = make_console()
+    _eventually(console, "MATCH (u:User) RETURN count(u)", [[30]])
+    generation, _, _ = console.replica.current()
+    console.replica.kill(generation, "restart", "test")
+    assert console.run("MATCH (u:User) RETURN count(u)").rows == [[30]]
+    assert console.replica.current()[0] > generation
 
 
 def test_a_result_too_large_to_send_is_refused(

@@ -5,19 +5,25 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from api.auth import WRITE
-from api.deps import ConsoleDep
+from api.deps import ConsolesDep
 from api.explorer_schemas import ErrorOut
 from api.routes.explorer_deps import BAD_INPUT
 from api.schemas import ConsoleIn, ConsoleOut
+from graph.console import Console
 
 router = APIRouter(prefix="/api", tags=["console"], dependencies=[WRITE])
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     **BAD_INPUT,
     422: {**BAD_INPUT[422], "description": "refused: a write, invalid Cypher, over a limit"},
+    429: {
+        "model": ErrorOut,
+        "description": "too many console queries in flight (2 per client address by default, "
+        "RESONANCE_CONSOLE_PER_CLIENT), or the console's queue is full; see Retry-After",
+    },
     503: {"model": ErrorOut, "description": "the console's database is restarting or down"},
 }
 
@@ -25,8 +31,16 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.post(
     "/console", response_model=ConsoleOut, responses=RESPONSES, summary="Run read-only Cypher"
 )
-def run_console(console: ConsoleDep, body: ConsoleIn) -> ConsoleOut:
+async def run_console(consoles: ConsolesDep, body: ConsoleIn, request: Request) -> Response:
     """Run one read-only statement with its parameters. Writes, LOAD CSV and several
     statements are refused (422 with the reason); at most ``RESONANCE_CONSOLE_MAX_ROWS`` rows
-    come back (``truncated`` says when there were more)."""
-    return ConsoleOut.model_validate(asdict(console.run(body.query, body.params)))
+    come back (``truncated`` says when there were more). Queries run on the console's own
+    threads (``RESONANCE_CONSOLE_WORKERS``), at most ``RESONANCE_CONSOLE_PER_CLIENT`` per
+    client address at a time (429 with ``Retry-After`` beyond it)."""
+
+    def answer(console: Console) -> Response:  # on the console's thread, JSON included
+        out = ConsoleOut.model_validate(asdict(console.run(body.query, body.params)))
+        return Response(out.model_dump_json(), media_type="application/json")
+
+    client = request.client.host if request.client is not None else "unknown"
+    return await consoles.run(client, answer)
