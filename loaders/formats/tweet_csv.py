@@ -190,7 +190,7 @@ class TweetCsvReader(Reader):
                     break
                 line, start = start, rows.line_num + 1
                 if values and values != [""]:
-                    self.rows_read += 1
+                    self.rows_read, self.line = self.rows_read + 1, line
                     yield from self._tweet(line, layout, values, authors, emitted)
         for author_id, author in authors.items():
             if author.latest_followers != author.emitted_followers:
