@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from api.job_lock import LockHeld, holding, lock_path
 from graph.analysis import analyze
 from graph.config import Settings
 from graph.connect import open_backend
@@ -73,6 +75,24 @@ def _guard(action: Callable[[], None]) -> None:
         action()
     except GraphError as error:
         raise _fail(error) from None
+
+
+@contextmanager
+def _one_job(settings: Settings, what: str) -> Iterator[None]:
+    """Hold the data directory's job lock (the API's jobs take it too), or exit 1 saying who
+    holds it."""
+    try:
+        with holding(lock_path(settings.data_dir), what):
+            yield
+    except LockHeld as error:
+        errors.print(f"[bold red]error:[/] {error}; wait for it to end", highlight=False)
+        raise typer.Exit(code=1) from None
+
+
+def _default_rejects(settings: Settings) -> Path:
+    """``<data dir>/rejects/<UTC time>.txt``: never the current directory."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    return settings.data_dir / "rejects" / f"{stamp}.txt"
 
 
 # ------------------------------------------------------------------ db
@@ -166,7 +186,8 @@ def _run_load(
                 tasks[key] = (bar.add_task(label, total=total, rows=0, rate=""), time.monotonic())
             task, started = tasks[key]
             rate = rows / max(time.monotonic() - started, 1e-6)
-            bar.update(task, completed=done, rows=rows, rate=f"{rate:,.0f} rows/s")
+            # decompressed bytes: a .gz's total is its gzip trailer's size (exact below 4 GiB)
+            bar.update(task, total=total, completed=done, rows=rows, rate=f"{rate:,.0f} rows/s")
 
         return load(store, readers, rejects_path=rejects, progress=progress, bulk=bulk)
 
@@ -177,9 +198,13 @@ FORMAT_HELP = "format name (" + ", ".join(FORMATS) + "); recognised from the con
 @app.command("load")
 def load_command(
     arguments: Annotated[list[str], typer.Argument(metavar="[FORMAT] PATH...", help=FORMAT_HELP)],
-    rejects: Annotated[Path, typer.Option(help="where rejected rows are listed")] = Path(
-        "rejects.txt"
-    ),
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            help="where rejected rows are listed (default: rejects/<time>.txt in the data "
+            "directory, RESONANCE_DATA_DIR)"
+        ),
+    ] = None,
     direction: Annotated[
         str | None, typer.Option(help="edge lists: amplifier-author (default) or author-amplifier")
     ] = None,
@@ -202,9 +227,11 @@ def load_command(
         if not paths:
             raise LoadError(format_name or "", 0, "path", "give at least one file or directory")
         readers = [open_reader(path, format_name, direction=direction, kind=kind) for path in paths]
+        settings = Settings()
         started = time.monotonic()
         try:
-            report = _run_load(Settings(), readers, rejects, bulk)
+            with _one_job(settings, "resonance load (CLI)"):
+                report = _run_load(settings, readers, rejects or _default_rejects(settings), bulk)
         except KeyboardInterrupt:
             errors.print(
                 "interrupted: what was written is kept; run the same command again to finish "
@@ -274,7 +301,13 @@ def analyze_command(
     ] = "default",
 ) -> None:
     """Score who amplified whom: PageRank, topics, communities, roles and their reasons."""
-    _guard(lambda: _run_analyze(Settings(), profile, since, until))
+
+    def run() -> None:
+        settings = Settings()
+        with _one_job(settings, "resonance analyze (CLI)"):
+            _run_analyze(settings, profile, since, until)
+
+    _guard(run)
 
 
 @export_app.command("influencers")
@@ -460,9 +493,10 @@ def demo(
         )
         started = time.monotonic()
         readers: list[Reader] = [CsvContractReader(folder)]
-        report = _run_load(settings, readers, settings.data_dir / "demo-rejects.txt")
-        _print_report(report, time.monotonic() - started)
-        _run_analyze(settings)
+        with _one_job(settings, "resonance demo (CLI)"):
+            report = _run_load(settings, readers, settings.data_dir / "demo-rejects.txt")
+            _print_report(report, time.monotonic() - started)
+            _run_analyze(settings)
         if serve_after:
             _serve(settings, None, None)
 

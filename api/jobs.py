@@ -4,6 +4,11 @@ With a directory, each job's record is kept there as ``<id>.json`` (written whol
 file, then renamed over the old one, at every change of state and at most every
 ``PROGRESS_EVERY_S`` while it runs), so a restarted server lists the jobs again; those that were
 queued or running when it stopped come back ``interrupted``.
+
+With a lock file (``api.job_lock``), "one at a time" holds across processes too: the lock is
+taken when a job is submitted and released when it ends, and the CLI's load and analyze take
+the same lock. A running job can be cancelled: the work is asked to stop (its ``JobControl``
+raises ``loaders.guard.Cancelled`` at its next report or check) and ends ``cancelled``.
 """
 
 from __future__ import annotations
@@ -21,22 +26,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-JobState = Literal["queued", "running", "done", "failed", "interrupted"]
+from api.job_lock import HeldLock, LockHeld, acquire, check_free
+from loaders.guard import Cancelled
+
+JobState = Literal["queued", "running", "done", "failed", "interrupted", "cancelled"]
 JobKind = Literal["load", "analyze"]
 #: ``report(message, fraction)``: what the job is doing and how far it is (0..1).
 Report = Callable[[str, float], None]
-Work = Callable[[Report], dict[str, Any]]
 
 #: Progress is written to disk at most this often (a change of state always is).
 PROGRESS_EVERY_S = 0.5
 INTERRUPTED = "interrupted: the server stopped while this job was {state}; run it again"
+CANCELLED = "cancelled: what was written before is kept; run it again to finish it"
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _ACTIVE = ("queued", "running")
 logger = logging.getLogger(__name__)
 
 
 class JobBusy(Exception):
-    """Another job is queued or running."""
+    """Another job is queued or running (here, or in another process holding the lock)."""
+
+
+class JobFinished(Exception):
+    """The job asked to cancel has already ended."""
 
 
 def _now() -> str:
@@ -59,6 +71,8 @@ class Job:
     #: Writes the record (the runner's, when it has a directory); called with ``_lock`` held.
     _save: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
     _saved_at: float = field(default=0.0, repr=False)
+    #: Set to ask the work to stop.
+    cancel_requested: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -121,6 +135,28 @@ class Job:
         )  # fmt: skip
 
 
+class JobControl:
+    """What the work is handed: call it to report progress; it raises ``Cancelled`` once the
+    job is asked to stop (so an analysis stops at its next step). ``cancel`` is the flag
+    itself, for work that checks more often (the loader, between records)."""
+
+    def __init__(self, job: Job) -> None:
+        self.job_id = job.id
+        self.cancel = job.cancel_requested
+        self._job = job
+
+    def __call__(self, message: str, fraction: float) -> None:
+        self.check()
+        self._job.report(message, fraction)
+
+    def check(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled("cancelled")
+
+
+Work = Callable[[JobControl], dict[str, Any]]
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path`` and rename it over ``path``:
     a reader (or a crash) sees the old record or the new one, never half of one."""
@@ -142,12 +178,15 @@ class JobRunner:
     With ``directory``, the records are kept there too and read back by the next runner.
     """
 
-    def __init__(self, directory: Path | None = None, *, keep: int = 100) -> None:
+    def __init__(
+        self, directory: Path | None = None, *, keep: int = 100, lock_path: Path | None = None
+    ) -> None:
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._active: Job | None = None
         self._keep = keep
         self._directory = directory
+        self._lock_path = lock_path
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
             self._restore(directory)
@@ -196,6 +235,7 @@ class JobRunner:
         with self._lock:
             self.check_idle()
             job = Job(id=uuid.uuid4().hex, kind=kind)
+            held = self._take_lock(job)
             if self._directory is not None:
                 job._save = self._save
             job._change()  # the queued record
@@ -206,31 +246,73 @@ class JobRunner:
                     self._path(evicted.id).unlink(missing_ok=True)
             self._active = job
         thread = threading.Thread(
-            target=self._run, args=(job, work, cleanup), name=f"job-{job.id}", daemon=True
+            target=self._run, args=(job, work, cleanup, held), name=f"job-{job.id}", daemon=True
         )
         thread.start()
         return job
 
+    def _take_lock(self, job: Job) -> HeldLock | None:
+        if self._lock_path is None:
+            return None
+        try:
+            return acquire(self._lock_path, f"API {job.kind} job {job.id}")
+        except LockHeld as exc:
+            raise JobBusy(str(exc)) from None
+
     def check_idle(self) -> None:
-        """:class:`JobBusy` when a job is queued or running (asked before a long upload)."""
+        """:class:`JobBusy` when a job is queued or running, here or in another process
+        (asked before a long upload)."""
         active = self._active
         if active is not None and active.state in _ACTIVE:
             raise JobBusy(f"job {active.id} ({active.kind}) is still running")
+        if self._lock_path is not None:
+            try:
+                check_free(self._lock_path)
+            except LockHeld as exc:
+                raise JobBusy(str(exc)) from None
 
-    def _run(self, job: Job, work: Work, cleanup: Callable[[], None] | None) -> None:
-        job._change(state="running", message="started", started_at=_now())
+    def cancel(self, job_id: str) -> Job:
+        """Ask a queued or running job to stop; ``KeyError`` when unknown,
+        :class:`JobFinished` when it has ended. It ends ``cancelled`` once the work stops."""
+        with self._lock:
+            job = self._jobs[job_id]
+        with job._lock:
+            if job.state not in _ACTIVE:
+                raise JobFinished(f"job {job_id} has already ended ({job.state})")
+            job.cancel_requested.set()
+            job.message = "cancelling"
+            job._persist()
+        return job
+
+    def _run(
+        self,
+        job: Job,
+        work: Work,
+        cleanup: Callable[[], None] | None,
+        held: HeldLock | None,
+    ) -> None:
+        final: dict[str, Any] = {"state": "failed", "error": "stopped", "message": "stopped"}
         try:
-            result = work(job.report)
+            job._change(state="running", message="started", started_at=_now())
+            control = JobControl(job)
+            control.check()  # cancelled while queued
+            result = work(control)
+            final = {"state": "done", "result": result, "progress": 1.0, "message": "done"}
+        except Cancelled:
+            final = {"state": "cancelled", "message": CANCELLED, "error": CANCELLED}
         except Exception as exc:  # a job's failure is its result, never the server's
             error = str(exc) or type(exc).__name__
-            job._change(state="failed", error=error, message=f"failed: {error}", finished_at=_now())
-        else:
-            job._change(
-                state="done", result=result, progress=1.0, message="done", finished_at=_now()
-            )
+            final = {"state": "failed", "error": error, "message": f"failed: {error}"}
         finally:
-            if cleanup is not None:
-                cleanup()
+            # Files removed and the lock released before the job reads as ended, so whoever
+            # sees it ended can start the next one at once.
+            try:
+                if cleanup is not None:
+                    cleanup()
+            finally:
+                if held is not None:
+                    held.release()
+                job._change(**final, finished_at=_now())
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.auth import AUTH_RESPONSES, READ, check_exposure
 from api.deps import ConsoleProvider, StoreProvider
-from api.jobs import JobRunner
+from api.job_files import start_job_runner
 from api.routes import (
     analysis,
     communities,
@@ -62,7 +62,7 @@ def create_app(
     app.state.settings = settings
     app.state.stores = provider
     app.state.consoles = consoles
-    app.state.jobs = JobRunner(settings.data_dir / "jobs")
+    app.state.jobs = start_job_runner(settings.data_dir)  # one job at a time, across processes
     errors.install(app)
     app.include_router(health.router)
     app.include_router(influencers.router, dependencies=[READ], responses=AUTH_RESPONSES)

@@ -16,6 +16,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from loaders.guard import describe_bytes as human_bytes
+
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
@@ -40,22 +42,31 @@ class UploadTooLarge(Exception):
         self.limit = limit
 
 
-def human_bytes(count: int) -> str:
-    """``2147483648`` -> ``2 GiB``; ``1536`` -> ``1.5 KiB``."""
-    value = float(count)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.1f}".removesuffix(".0") + f" {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
+#: The most bytes (UTF-8) an uploaded file's name may have: what file systems allow (255).
+MAX_NAME_BYTES = 255
+
+
+def _shown(name: str) -> str:
+    """The name as quoted in a refusal: its start only, control characters escaped."""
+    return repr(name[:60] + ("..." if len(name) > 60 else ""))
 
 
 def safe_name(name: str | None) -> str:
-    """The bare file name, refusing paths' tricks and hidden files."""
-    base = Path(name or "").name
-    if not base or base in (".", "..") or base.startswith("."):
-        raise UploadRefused(f"file name {name!r} is not allowed")
-    return base
+    """The file name as sent, when it is a plain one: no folder parts, no NUL or other control
+    character, not hidden, at most ``MAX_NAME_BYTES`` bytes (UTF-8)."""
+    name = name or ""
+    if not name or name in (".", "..") or name.startswith("."):
+        raise UploadRefused(f"file name {_shown(name)} is not allowed (empty or hidden)")
+    if "/" in name or "\\" in name:
+        raise UploadRefused(f"file name {_shown(name)} has folder parts; send the bare name")
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise UploadRefused(f"file name {_shown(name)} holds a control character (NUL, ...)")
+    size = len(name.encode("utf-8", "surrogatepass"))
+    if size > MAX_NAME_BYTES:
+        raise UploadRefused(
+            f"file name {_shown(name)} is {size:,} bytes long; at most {MAX_NAME_BYTES} allowed"
+        )
+    return name
 
 
 @dataclass
@@ -132,7 +143,12 @@ class _Receiver:
             raise UploadRefused(f"upload 1 to {self.max_files} files")
         self._part.filename = name
         self.result.files.append(name)
-        self._part.handle = open(self.folder / name, "xb")  # noqa: SIM115 - closed in part_end
+        try:
+            self._part.handle = open(self.folder / name, "xb")  # noqa: SIM115 - closed in part_end
+        except OSError as exc:  # a name this file system refuses
+            raise UploadRefused(
+                f"file name {_shown(name)} cannot be saved: {exc.strerror}"
+            ) from None
         self.open.append(self._part.handle)
 
     def part_data(self, data: bytes, start: int, end: int) -> None:

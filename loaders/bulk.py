@@ -83,7 +83,7 @@ class BulkLoader(LoadRun):
         return number
 
     def _read(self, reader: Reader) -> None:
-        size = reader.size
+        self.start(reader)
         for record in reader.records():
             if isinstance(record, Reject):
                 self.rejects.add(reader.current_table, record.error)
@@ -97,8 +97,8 @@ class BulkLoader(LoadRun):
                 self.report.self_amplifications += 1
             else:
                 self._event(record, reader)
-            self.tick(reader, size)
-        self.finish(reader, size)
+            self.tick(reader)
+        self.finish(reader)
 
     def _post(self, post: PostRow) -> None:
         if post.id in self.posts:

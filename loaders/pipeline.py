@@ -18,10 +18,13 @@ from pathlib import Path
 from graph.errors import LoadError
 from graph.models import AmplificationRow, PostRow, UserRow
 from graph.store import Store
+from loaders.guard import LoadGuard
 from loaders.records import Reader, Reject
-from loaders.report import LoadReport, RejectsFile
+from loaders.report import LoadReport, RejectsFile, relative_error, relative_text
 
-#: ``progress(reader, rows_read, bytes_done, bytes_total)``
+#: ``progress(reader, rows_read, bytes_done, bytes_total)``, in decompressed bytes: a ``.gz``'s
+#: total is its gzip trailer's size (exact below 4 GiB), and ``bytes_done`` stays below
+#: ``bytes_total`` until the reader is done, so no bar reads 100% before the end.
 Progress = Callable[[Reader, int, int, int], None]
 _PROGRESS_EVERY = 2_000
 
@@ -98,28 +101,54 @@ class _Writer:
 
 
 class LoadRun:
-    """What every way of loading shares: the store, the report, the rejects file, progress."""
+    """What every way of loading shares: the store, the report, the rejects file, progress,
+    and the guard (cancel, decompressed bytes) checked between records.
+
+    With ``root``, files under it are named relative to it in rejects, notices and errors.
+    """
 
     def __init__(
-        self, store: Store, *, rejects_path: Path | None = None, progress: Progress | None = None
+        self,
+        store: Store,
+        *,
+        rejects_path: Path | None = None,
+        progress: Progress | None = None,
+        guard: LoadGuard | None = None,
+        root: Path | None = None,
     ) -> None:
         self.store = store
         self.report = LoadReport()
-        self.rejects = RejectsFile(rejects_path or Path("rejects.txt"), self.report)
+        self.rejects = RejectsFile(rejects_path or Path("rejects.txt"), self.report, root=root)
         self.progress = progress
+        self.guard = guard
+        self.root = root
+        self._totals: dict[int, int] = {}
 
-    def tick(self, reader: Reader, size: int) -> None:
-        """Report progress every so many rows."""
+    def load(self, readers: Iterable[Reader]) -> LoadReport:
+        """Load every reader; return the report (also on ``self.report``)."""
+        raise NotImplementedError
+
+    def start(self, reader: Reader) -> None:
+        """Before a reader's first record: hand it the guard, note its size for progress."""
+        reader.guard = self.guard
+        if self.progress is not None:
+            self._totals[id(reader)] = reader.unpacked_size()
+
+    def tick(self, reader: Reader) -> None:
+        """After each record: stop if cancelled; report progress every so many rows."""
+        if self.guard is not None:
+            self.guard.check()
         if self.progress is not None and reader.rows_read % _PROGRESS_EVERY == 0:
-            self.progress(reader, reader.rows_read, reader.position, size)
+            total = max(self._totals.get(id(reader), 0), reader.unpacked + 1)
+            self.progress(reader, reader.rows_read, reader.unpacked, total)
 
-    def finish(self, reader: Reader, size: int) -> None:
+    def finish(self, reader: Reader) -> None:
         """Add a finished reader's rows and notices to the report."""
         for name, count in reader.read_counts().items():
             self.report.read[name] += count
-        self.report.notices.extend(reader.notices)
+        self.report.notices.extend(relative_text(notice, self.root) for notice in reader.notices)
         if self.progress is not None:
-            self.progress(reader, reader.rows_read, size, size)
+            self.progress(reader, reader.rows_read, reader.unpacked, reader.unpacked)
 
 
 class Loader(LoadRun):
@@ -136,8 +165,8 @@ class Loader(LoadRun):
         return self.report
 
     def _load_one(self, reader: Reader) -> None:
+        self.start(reader)
         batch = _Batch(reader)
-        size = reader.size
         writer = _Writer(self._flush)
         try:
             for record in reader.records():
@@ -155,7 +184,7 @@ class Loader(LoadRun):
                     if len(batch) >= self.store.batch_size:
                         writer.submit(batch)
                         batch = _Batch(reader)
-                self.tick(reader, size)
+                self.tick(reader)
         except LoadError:
             writer.submit(batch)  # keep what was valid before a fatal error
             writer.close()
@@ -165,7 +194,7 @@ class Loader(LoadRun):
             raise
         writer.submit(batch)
         writer.close()
-        self.finish(reader, size)
+        self.finish(reader)
 
     def _flush(self, batch: _Batch) -> None:
         if not len(batch):
@@ -218,16 +247,26 @@ def load(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
     bulk: bool | None = None,
+    guard: LoadGuard | None = None,
+    root: Path | None = None,
 ) -> LoadReport:
     """Load ``readers`` into ``store``; see :class:`Loader`.
 
     ``bulk=None`` (the default) builds an empty FalkorDB graph from a big input (at least
     ``loaders.bulk.BULK_MIN_BYTES``) through the server's bulk path (:mod:`loaders.bulk`) and
-    uses batched MERGE otherwise; ``True`` or ``False`` forces the choice.
+    uses batched MERGE otherwise; ``True`` or ``False`` forces the choice. ``guard`` stops the
+    load when cancelled (``loaders.guard.Cancelled``) or past its decompressed bytes (a
+    ``LoadError``); with ``root``, files under it are named relative to it in what the load
+    reports (rejects, notices, the error that stopped it).
     """
     from loaders.bulk import BulkLoader, supports_bulk
 
     readers = list(readers)
-    if bulk if bulk is not None else supports_bulk(store, readers):
-        return BulkLoader(store, rejects_path=rejects_path, progress=progress).load(readers)
-    return Loader(store, rejects_path=rejects_path, progress=progress).load(readers)
+    cls: type[LoadRun] = (
+        BulkLoader if (bulk if bulk is not None else supports_bulk(store, readers)) else Loader
+    )
+    run = cls(store, rejects_path=rejects_path, progress=progress, guard=guard, root=root)
+    try:
+        return run.load(readers)
+    except LoadError as error:
+        raise relative_error(error, root) from None

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import gzip
 import io
+import struct
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar
 
 from graph.errors import LoadError
 from graph.models import AmplificationRow, PostRow, UserRow
+from loaders.guard import LoadGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +27,11 @@ Record = UserRow | PostRow | AmplificationRow | Reject
 
 
 class CountingFile(io.RawIOBase):
-    """A binary file that counts the bytes read from disk (compressed bytes for ``.gz``)."""
+    """A binary stream that counts the bytes read from it, telling ``on_read`` of each read."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, on_read: Callable[[int], None] | None = None) -> None:
         self._raw = raw
+        self._on_read = on_read
         self.position = 0
 
     def readable(self) -> bool:
@@ -37,6 +40,8 @@ class CountingFile(io.RawIOBase):
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         count = int(self._raw.readinto(buffer) or 0)  # type: ignore[attr-defined]
         self.position += count
+        if count and self._on_read is not None:
+            self._on_read(count)
         return count
 
     def close(self) -> None:
@@ -58,6 +63,20 @@ class _GzipClosingSource(gzip.GzipFile):
             self._source.close()
 
 
+def unpacked_size_of(path: Path) -> int:
+    """``path``'s size, or for a ``.gz`` the size its trailer gives (at least the file's)."""
+    size = path.stat().st_size
+    if path.suffix != ".gz" or size < 18:
+        return size
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(-4, io.SEEK_END)
+            (isize,) = struct.unpack("<I", handle.read(4))
+    except OSError:
+        return size
+    return max(int(isize), size)
+
+
 class Reader(ABC):
     """One input file of one format, read lazily: never the whole file in memory.
 
@@ -77,6 +96,10 @@ class Reader(ABC):
         #: Things worth telling the user that are not rejects (ignored columns, ...).
         self.notices: list[str] = []
         self._counter: CountingFile | None = None
+        #: Decompressed bytes read so far, over every file of this reader.
+        self.unpacked = 0
+        #: Set by the loader: counts the decompressed bytes, stops a cancelled load.
+        self.guard: LoadGuard | None = None
 
     @property
     def current_path(self) -> Path:
@@ -102,13 +125,32 @@ class Reader(ABC):
         """Bytes of the file consumed so far."""
         return self._counter.position if self._counter is not None else 0
 
+    def input_files(self) -> list[Path]:
+        """The files this reader reads (a reader of a directory lists them)."""
+        return [self.path] if self.path.is_file() else []
+
+    def unpacked_size(self) -> int:
+        """The decompressed bytes to read, for progress: exact for plain files, the gzip
+        trailer's size (ISIZE: exact for one gzip member under 4 GiB) for ``.gz``."""
+        return sum(unpacked_size_of(path) for path in self.input_files())
+
+    def _count_unpacked(self, count: int) -> None:
+        self.unpacked += count
+        if self.guard is not None:
+            self.guard.spend(count, self.current_path, self.line)
+
     def open_binary(self, path: Path | None = None) -> BinaryIO:
-        """The file's bytes, gunzipped when the name ends in ``.gz``, with progress counting."""
+        """The file's bytes, gunzipped when the name ends in ``.gz``, with progress counting
+        (of the bytes on disk in ``position``, of the decompressed bytes in ``unpacked``)."""
         path = path or self.path
-        self._counter = CountingFile(open(path, "rb"))  # noqa: SIM115 - returned
+        gz = path.suffix == ".gz"
+        raw = open(path, "rb")  # noqa: SIM115 - returned
+        self._counter = CountingFile(raw, None if gz else self._count_unpacked)
         buffered = io.BufferedReader(self._counter, buffer_size=1 << 20)
-        if path.suffix == ".gz":
-            return _GzipClosingSource(buffered)  # type: ignore[arg-type, return-value]
+        if gz:
+            source = _GzipClosingSource(buffered)  # type: ignore[arg-type]
+            unpacked = CountingFile(source, self._count_unpacked)  # type: ignore[arg-type]
+            return io.BufferedReader(unpacked, buffer_size=1 << 16)
         return buffered
 
     def open_text(self, path: Path | None = None) -> io.TextIOWrapper:

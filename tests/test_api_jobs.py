@@ -42,7 +42,7 @@ def _wait(client: TestClient, job: dict[str, Any], timeout_s: float = 240) -> di
     seen: list[float] = []
     while True:
         body = client.get(f"/api/jobs/{job['id']}").json()
-        assert body["state"] in ("queued", "running", "done", "failed", "interrupted")
+        assert body["state"] in ("queued", "running", "done", "failed", "interrupted", "cancelled")
         assert 0 <= body["progress"] <= 1
         seen.append(body["progress"])
         if body["state"] in ("done", "failed"):
@@ -161,10 +161,12 @@ def test_rejected_rows_are_listed_in_the_data_directory(
     assert started.status_code == 202, started.json()
     done = _wait(client, started.json())
     assert done["state"] == "done", done
-    rejects = Path(done["result"]["rejects_path"])
+    named = done["result"]["rejects_path"]
+    assert named == f"rejects/job-{done['id']}.txt"  # relative to the data directory
     data_dir = client.app.state.settings.data_dir  # type: ignore[attr-defined]
-    assert rejects.parent == data_dir / "rejects"
-    assert "edges.txt:3" in rejects.read_text(encoding="utf-8")
+    listed = (data_dir / named).read_text(encoding="utf-8")
+    assert listed.startswith("edges.txt:3: ")  # named as uploaded, not by its server path
+    assert str(data_dir) not in listed and str(data_dir) not in json.dumps(done)
     assert list(elsewhere.iterdir()) == []
 
 

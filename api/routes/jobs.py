@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from api.auth import AUTH_RESPONSES, WRITE
 from api.deps import SettingsDep, StoreProvider
 from api.explorer_schemas import ErrorOut
-from api.jobs import Job, JobBusy, JobKind, JobRunner, JobState, Report
+from api.job_files import job_rejects, new_upload_folder
+from api.jobs import Job, JobBusy, JobControl, JobFinished, JobKind, JobRunner, JobState
 from api.routes.explorer_deps import BAD_INPUT
 from api.uploads import UploadRefused, UploadTooLarge, receive_files
 from graph.analysis import analyze
@@ -23,15 +24,26 @@ from graph.profile import NAME_PATTERN, load_profile
 from graph.window import MOMENT, window_bound
 from loaders.detect import FORMATS, open_reader
 from loaders.formats.contract import CsvContractReader
+from loaders.guard import LoadGuard, describe_bytes
 from loaders.pipeline import load
 from loaders.records import Reader
+from loaders.report import relative_text
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 CONTRACT = {f"{t}.csv{gz}" for t in ("users", "posts", "amplifications") for gz in ("", ".gz")}
 MAX_FILES = 20
 BUSY: dict[int | str, dict[str, Any]] = {
-    409: {"model": ErrorOut, "description": "another job is running"},
+    409: {
+        "model": ErrorOut,
+        "description": "another job is running (here, or a CLI load or analyze on the same "
+        "data directory); the message names it",
+    },
+    **AUTH_RESPONSES,
+}
+CANCEL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "no such job"},
+    409: {"model": ErrorOut, "description": "the job has already ended"},
     **AUTH_RESPONSES,
 }
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -85,10 +97,16 @@ class JobOut(BaseModel):
     id: str
     kind: JobKind
     state: JobState = Field(
-        description="queued, running, done, failed, or interrupted (the server stopped "
-        "while it was queued or running)"
+        description="queued, running, done, failed, cancelled (DELETE /api/jobs/{id}; what "
+        "was written before is kept), or interrupted (the server stopped while it was queued "
+        "or running)"
     )
-    progress: float = Field(ge=0, le=1)
+    progress: float = Field(
+        ge=0,
+        le=1,
+        description="0..1; a load counts decompressed bytes (a .gz's total from its gzip "
+        "trailer) and reads 1 only when done",
+    )
     message: str
     result: dict[str, Any] | None = Field(default=None, description="the summary, when done")
     error: str | None = Field(default=None, description="why it failed or was interrupted")
@@ -158,8 +176,9 @@ def analyze_job(
         raise HTTPException(422, f"since {body.since} is not before until {body.until}")
     stores = _stores(request)
 
-    def work(report: Report) -> dict[str, Any]:
-        summary = analyze(stores.store(), profile, since=start, until=end, progress=report)
+    def work(control: JobControl) -> dict[str, Any]:
+        # the control raises Cancelled at the next step once the job is cancelled
+        summary = analyze(stores.store(), profile, since=start, until=end, progress=control)
         return {"profile": profile.name, **asdict(summary)}
 
     return _submit(runner, kind="analyze", work=work)
@@ -189,9 +208,7 @@ async def load_job(request: Request, runner: JobsDep, settings: SettingsDep) -> 
         runner.check_idle()  # before the upload, not after minutes of it
     except JobBusy as exc:
         raise HTTPException(409, str(exc)) from None
-    uploads = settings.data_dir / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=uploads))
+    folder = new_upload_folder(settings.data_dir)
     try:
         form = await receive_files(
             request,
@@ -210,21 +227,35 @@ async def load_job(request: Request, runner: JobsDep, settings: SettingsDep) -> 
         raise HTTPException(413, str(exc)) from None
     except (UploadRefused, GraphError) as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise HTTPException(422, str(exc)) from None
+        raise HTTPException(422, relative_text(str(exc), folder)) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     stores = _stores(request)
-    # Rejected rows are listed in the data directory (the job's result names the file), never
-    # in the server's working directory.
-    rejects = settings.data_dir / "rejects" / f"upload-{folder.name}.txt"
-    rejects.parent.mkdir(parents=True, exist_ok=True)
+    data_dir = settings.data_dir
 
-    def work(report: Report) -> dict[str, Any]:
-        def progress(reader: Reader, rows: int, done: int, total: int) -> None:
-            report(f"loading {reader.path.name}: {rows:,} rows", done / total if total else 0.0)
-
-        return load(stores.store(), readers, rejects_path=rejects, progress=progress).as_dict()
+    def work(control: JobControl) -> dict[str, Any]:
+        # Rejected rows are listed in the data directory (the result names the file relative
+        # to it), never in the server's working directory.
+        rejects = job_rejects(data_dir, control.job_id)
+        guard = LoadGuard(max_unpacked_bytes=settings.max_unpacked_bytes, cancel=control.cancel)
+        try:
+            report = load(
+                stores.store(),
+                readers,
+                rejects_path=rejects,
+                progress=_load_progress(readers, control),
+                guard=guard,
+                root=folder,
+            )
+        except Exception as exc:
+            message = relative_text(relative_text(str(exc), folder), data_dir)
+            raise JobError(message or type(exc).__name__) from exc
+        result = report.as_dict()
+        if report.rejects_path is not None:
+            result["rejects_path"] = str(report.rejects_path.relative_to(data_dir))
+        result["unpacked_bytes"] = guard.unpacked
+        return result
 
     def cleanup() -> None:
         shutil.rmtree(folder, ignore_errors=True)
@@ -234,6 +265,49 @@ async def load_job(request: Request, runner: JobsDep, settings: SettingsDep) -> 
     except HTTPException:
         cleanup()
         raise
+
+
+class JobError(Exception):
+    """A job's failure, told without the server's paths."""
+
+
+def _load_progress(
+    readers: list[Reader], control: JobControl
+) -> Callable[[Reader, int, int, int], None]:
+    """Progress over all the readers, in decompressed bytes (``loaders.pipeline.Progress``):
+    each reader's share is its estimated size; the fraction never goes back."""
+    totals = [max(reader.unpacked_size(), 1) for reader in readers]
+    places = {id(reader): index for index, reader in enumerate(readers)}
+    shown = [0.0]
+
+    def progress(reader: Reader, rows: int, done: int, total: int) -> None:
+        index = places.get(id(reader), 0)
+        before = sum(totals[:index])
+        whole = before + max(total, totals[index]) + sum(totals[index + 1 :])
+        shown[0] = max(shown[0], min((before + done) / whole, 0.99))  # 1 once the job is done
+        name, read, size = reader.current_path.name, describe_bytes(done), describe_bytes(total)
+        control(f"loading {name}: {rows:,} rows, {read} of ~{size} unpacked", shown[0])
+
+    return progress
+
+
+@router.delete(
+    "/{job_id}",
+    status_code=202,
+    response_model=JobOut,
+    responses=CANCEL_RESPONSES,
+    dependencies=[WRITE],
+)
+def cancel_job(runner: JobsDep, job_id: str) -> JobOut:
+    """Cancel a queued or running job: a load stops between records (rows written so far are
+    kept: loading is idempotent), an analysis at its next step. The job then ends
+    ``cancelled``; poll it to see it end."""
+    try:
+        return _out(runner.cancel(job_id))
+    except KeyError:
+        raise HTTPException(404, f"job {job_id!r} not found") from None
+    except JobFinished as exc:
+        raise HTTPException(409, str(exc)) from None
 
 
 @router.get("", response_model=JobsOut)

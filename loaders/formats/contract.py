@@ -54,6 +54,9 @@ class CsvContractReader(Reader):
     def position(self) -> int:
         return self._done_bytes + super().position
 
+    def input_files(self) -> list[Path]:
+        return list(self.files.values())
+
     @property
     def current_path(self) -> Path:
         return self.files.get(self._table, self.path)
