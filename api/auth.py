@@ -1,13 +1,17 @@
-"""The API token: required for every change when one is set, and for everything under ``/api``
-when the server listens beyond this machine (where starting without one is refused).
+"""The API token. When one is set, everything but ``/health``, ``/static``, ``/login`` and
+``/logout`` needs it, whatever the bind address: ``/api`` answers 401 without it, the pages
+send the visitor to ``/login``. Serving beyond this machine needs a token of at least
+:data:`MIN_TOKEN_LENGTH` characters (``create_app`` refuses to start otherwise).
 
 A request proves it knows the token either with ``Authorization: Bearer <token>`` (scripts) or
 with the session cookie that ``/login`` sets (the explorer's pages). The cookie never holds the
 token: it is ``<issued>.<hmac-sha256(token, label:issued)>``, valid for :data:`SESSION_TTL_S`,
-so changing the token ends every session. A change sent with the cookie must also come from
-the explorer's own pages: the ``X-Requested-With`` header that ``common.js`` adds (a custom
-header another site cannot send without a CORS preflight, which this app never grants), and an
-``Origin``, when the browser sends one, naming this host.
+so changing the token ends every session. The check runs in ``api.guard`` before any body is
+read; the route dependencies ``READ``/``WRITE`` repeat it, should a route ever be served
+without the guard. A change must also come from the explorer's own pages (``api.guard``): the
+``X-Requested-With`` header that ``common.js`` adds (a custom header another site cannot send
+without a CORS preflight, which this app never grants), and an ``Origin``, when the browser
+sends one, naming this host.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from enum import Enum
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
 from pydantic import SecretStr
+from starlette.requests import HTTPConnection
 
 from api.explorer_schemas import ErrorOut
 from graph.config import Settings
@@ -30,6 +36,8 @@ SESSION_COOKIE: Final = "resonance_session"
 SESSION_TTL_S: Final = 12 * 60 * 60
 REQUESTED_WITH: Final = "X-Requested-With"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: The shortest token accepted when the server listens beyond this machine.
+MIN_TOKEN_LENGTH: Final = 16
 _LABEL: Final = b"resonance-session-v1:"
 _CLOCK_SKEW_S: Final = 60
 
@@ -39,11 +47,22 @@ def is_local(settings: Settings) -> bool:
 
 
 def check_exposure(settings: Settings) -> None:
-    """Refuse to serve beyond this machine without a token."""
-    if not is_local(settings) and settings.api_token is None:
+    """Refuse to serve beyond this machine without a token, or with a short one."""
+    if is_local(settings):
+        return
+    token = settings.api_token
+    if token is None:
         raise ConfigError(
             f"RESONANCE_HOST={settings.host} serves beyond this machine: set RESONANCE_API_TOKEN "
-            "(clients then send 'Authorization: Bearer <token>'), or bind to 127.0.0.1"
+            f"(at least {MIN_TOKEN_LENGTH} characters; clients then send 'Authorization: Bearer "
+            "<token>'), or bind to 127.0.0.1"
+        )
+    if len(token.get_secret_value()) < MIN_TOKEN_LENGTH:
+        raise ConfigError(
+            f"RESONANCE_HOST={settings.host} serves beyond this machine: RESONANCE_API_TOKEN has "
+            f"{len(token.get_secret_value())} characters, fewer than the {MIN_TOKEN_LENGTH} "
+            "required there (a short token can be guessed); set a longer one, e.g. from "
+            "'python -c \"import secrets; print(secrets.token_urlsafe(32))\"'"
         )
 
 
@@ -79,13 +98,13 @@ def session_valid(value: str | None, token: SecretStr, *, now: float | None = No
     return hmac.compare_digest(signature.encode(), _signature(token, issued).encode())
 
 
-def has_session(request: Request) -> bool:
+def has_session(request: HTTPConnection) -> bool:
     """Whether the request carries a valid session cookie (False when no token is set)."""
     token = _settings(request).api_token
     return token is not None and session_valid(request.cookies.get(SESSION_COOKIE), token)
 
 
-def origin_matches(request: Request) -> bool:
+def origin_matches(request: HTTPConnection) -> bool:
     """Whether the request's ``Origin``, when the browser sends one, names this host."""
     origin = request.headers.get("origin")
     if origin is None:
@@ -94,71 +113,96 @@ def origin_matches(request: Request) -> bool:
     return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
 
 
-def same_origin(request: Request) -> bool:
-    """Whether a cookie-authenticated change comes from the explorer's own pages."""
-    return bool(request.headers.get(REQUESTED_WITH)) and origin_matches(request)
+class Proof(Enum):
+    """What a request shows of the token."""
+
+    NONE_NEEDED = "no token is set"
+    VALID = "the token, or a valid session cookie"
+    MISSING = "neither the token nor a valid session cookie"
+    WRONG = "a wrong token in Authorization"
 
 
-def authenticated(request: Request, settings: Settings) -> bool:
-    """Whether the request proves it knows the token (header or cookie), for reads."""
+def proof(request: HTTPConnection, settings: Settings) -> Proof:
+    """What ``request`` shows of the token: ``Authorization`` (``Bearer`` only) when sent,
+    else the session cookie."""
     token = settings.api_token
     if token is None:
-        return True
+        return Proof.NONE_NEEDED
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, given = header.partition(" ")
-        return scheme.lower() == "bearer" and token_matches(given.strip(), token)
-    return session_valid(request.cookies.get(SESSION_COOKIE), token)
+        right = scheme.lower() == "bearer" and token_matches(given.strip(), token)
+        return Proof.VALID if right else Proof.WRONG
+    if session_valid(request.cookies.get(SESSION_COOKIE), token):
+        return Proof.VALID
+    return Proof.MISSING
 
 
-def _check(request: Request, settings: Settings) -> None:
-    if settings.api_token is None:
-        return
-    if not authenticated(request, settings):
-        raise HTTPException(
-            401, "missing or wrong API token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    by_cookie = "authorization" not in request.headers
-    if by_cookie and request.method not in SAFE_METHODS and not same_origin(request):
-        raise HTTPException(403, "cross-origin change refused: send it from the explorer's pages")
+def authenticated(request: HTTPConnection, settings: Settings) -> bool:
+    """Whether the request proves it knows the token (header or cookie), or none is set."""
+    return proof(request, settings) in (Proof.NONE_NEEDED, Proof.VALID)
 
 
-def _settings(request: Request) -> Settings:
+def _settings(request: HTTPConnection) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 def require_token(request: Request) -> None:
-    """For changes: the token, whenever one is configured."""
-    _check(request, _settings(request))
+    """The token, whenever one is configured (``api.guard`` has checked it already)."""
+    if not authenticated(request, _settings(request)):
+        raise HTTPException(
+            401, "missing or wrong API token", headers={"WWW-Authenticate": "Bearer"}
+        )
 
 
-def require_token_when_exposed(request: Request) -> None:
-    """For reads: the token, when the server listens beyond this machine."""
-    settings = _settings(request)
-    if not is_local(settings):
-        _check(request, settings)
-
-
+#: The guard of every ``/api`` route (changes and reads alike, since issue 10: with a token
+#: set, reads need it too, whatever the bind address).
 WRITE = Depends(require_token)
-READ = Depends(require_token_when_exposed)
+READ = WRITE
 
 
-#: OpenAPI responses of a route behind ``READ`` or ``WRITE`` (``include_router(...,
-#: responses=AUTH_RESPONSES)`` documents them on every route of a router at once).
+#: OpenAPI responses of the guard (``api.guard``) on every route, and of ``READ``/``WRITE`` on
+#: ``/api`` (``include_router(..., responses=AUTH_RESPONSES)`` documents a router at once).
+WRONG_HOST: Final[dict[str, Any]] = {
+    "model": ErrorOut,
+    "description": "the Host header names neither this server (its bound address, localhost, "
+    "127.0.0.1, [::1]) nor a name in RESONANCE_ALLOWED_HOSTS (DNS rebinding)",
+}
+TOO_LARGE: Final[dict[str, Any]] = {
+    "model": ErrorOut,
+    "description": "the request body is larger than 1 MiB (the upload has its own limit, "
+    "RESONANCE_MAX_UPLOAD_BYTES)",
+}
+TOO_MANY_FAILURES: Final[dict[str, Any]] = {
+    "model": ErrorOut,
+    "description": "too many wrong tokens (Bearer or login) from this address lately: try "
+    "again after Retry-After seconds",
+    "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+}
 UNAUTHORIZED: Final[dict[str, Any]] = {
     "model": ErrorOut,
-    "description": "RESONANCE_API_TOKEN is set (changes always need it; reads when the server "
-    "listens beyond this machine) and the request has neither 'Authorization: Bearer <token>' "
-    "nor the session cookie of /login",
+    "description": "RESONANCE_API_TOKEN is set and the request has neither "
+    "'Authorization: Bearer <token>' nor the session cookie of /login",
     "headers": {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
 }
 CROSS_ORIGIN: Final[dict[str, Any]] = {
     "model": ErrorOut,
-    "description": f"a change sent with the session cookie, not from the explorer's pages (no "
-    f"{REQUESTED_WITH} header, or an Origin naming another host)",
+    "description": f"a change not sent from the explorer's pages: no {REQUESTED_WITH} header, "
+    "or an Origin naming another host",
 }
-AUTH_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {401: UNAUTHORIZED, 403: CROSS_ORIGIN}
+#: Every route: the Host check and the body cap.
+GUARD_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {400: WRONG_HOST, 413: TOO_LARGE}
+#: Pages: also the limit on wrong tokens (a wrong Bearer, or a wrong login).
+PAGE_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    **GUARD_RESPONSES,
+    429: TOO_MANY_FAILURES,
+}
+AUTH_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    **PAGE_RESPONSES,
+    401: UNAUTHORIZED,
+    403: CROSS_ORIGIN,
+}
 #: ``/login`` and ``/logout`` (``api.routes.pages``): refused when the Origin is another host.
 OTHER_ORIGIN: Final[dict[str, Any]] = {
     "model": ErrorOut,

@@ -1,11 +1,21 @@
-"""One place that maps the project's errors to HTTP statuses, as ``{"detail": ...}``."""
+"""One place that maps the project's errors to HTTP statuses, as ``{"detail": ...}``.
+
+A 422 of FastAPI's validation lists each failed field with the ``input`` it got: that is cut
+to an excerpt of :data:`MAX_ECHO` characters, so a refusal never sends back a whole body (a
+megabyte of it, or a neighbour's secret pasted in the wrong field).
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from typing import Any, Final
 
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
@@ -37,6 +47,46 @@ def status_for(error: GraphError) -> int:
     return 500
 
 
+#: The most characters of a refused input that a 422 echoes.
+MAX_ECHO: Final = 100
+
+
+def excerpt(value: Any) -> Any:
+    """``value`` as a 422 may echo it: short values as they are, longer ones (and anything
+    JSON cannot carry, such as NaN) as the first :data:`MAX_ECHO` characters of their text.
+
+    >>> excerpt("x" * 101) == "x" * 100 + "…", excerpt([1, 2]), excerpt(float("nan"))
+    (True, [1, 2], 'nan')
+    """
+    if isinstance(value, BaseException) or (isinstance(value, float) and not math.isfinite(value)):
+        value = str(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= MAX_ECHO else value[:MAX_ECHO] + "…"
+    try:
+        text = json.dumps(jsonable_encoder(value), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    else:
+        if len(text) <= MAX_ECHO:
+            return jsonable_encoder(value)
+    return text[:MAX_ECHO] + "…" if len(text) > MAX_ECHO else text
+
+
+def shortened(errors: Any) -> list[dict[str, Any]]:
+    """FastAPI's validation errors with each ``input`` (and each ``ctx`` value) cut short."""
+    result = []
+    for error in errors:
+        item = dict(error)
+        if "input" in item:
+            item["input"] = excerpt(item["input"])
+        if isinstance(item.get("ctx"), dict):
+            item["ctx"] = {key: excerpt(value) for key, value in item["ctx"].items()}
+        result.append(jsonable_encoder(item))
+    return result
+
+
 METHODS = frozenset({"get", "head", "post", "put", "patch", "delete", "options"})
 
 
@@ -66,5 +116,10 @@ def install(app: FastAPI) -> None:
             error = HTTPException(405, error.detail, headers=headers)
         return await http_exception_handler(request, error)
 
+    async def handle_invalid(_request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        return JSONResponse({"detail": shortened(error.errors())}, status_code=422)
+
     app.add_exception_handler(GraphError, handle)
+    app.add_exception_handler(RequestValidationError, handle_invalid)
     app.add_exception_handler(HTTPException, handle_http)

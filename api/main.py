@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.auth import AUTH_RESPONSES, READ, check_exposure
+from api.auth import AUTH_RESPONSES, GUARD_RESPONSES, PAGE_RESPONSES, READ, check_exposure
 from api.deps import ConsoleProvider, StoreProvider
+from api.guard import RequestGuard
 from api.job_files import start_job_runner
 from api.routes import (
     analysis,
@@ -25,6 +26,7 @@ from api.routes import (
     users,
 )
 from api.routes import console as console_routes
+from api.throttle import FailureLimiter
 from graph.backends.base import Backend
 from graph.config import Settings
 from graph.console import Console
@@ -63,8 +65,11 @@ def create_app(
     app.state.stores = provider
     app.state.consoles = consoles
     app.state.jobs = start_job_runner(settings.data_dir)  # one job at a time, across processes
+    app.state.auth_failures = FailureLimiter()
     errors.install(app)
-    app.include_router(health.router)
+    # Host, origin of changes, token and body cap, before any body is read (api/guard.py).
+    app.add_middleware(RequestGuard)
+    app.include_router(health.router, responses=GUARD_RESPONSES)
     app.include_router(influencers.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(users.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(lookalikes.router, dependencies=[READ], responses=AUTH_RESPONSES)
@@ -74,6 +79,6 @@ def create_app(
     app.include_router(console_routes.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(shortlists.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(jobs.router, dependencies=[READ], responses=AUTH_RESPONSES)
-    app.include_router(pages.router)
+    app.include_router(pages.router, responses=PAGE_RESPONSES)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app

@@ -49,6 +49,8 @@ JOB_WAIT_S = 60
 STARTED: list[str] = []  # ids of the jobs the run started
 TOKEN = "schemathesis-token"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
+#: What the explorer's pages send with every change (api/guard.py refuses changes without it).
+PAGES = {"X-Requested-With": "Resonance"}
 
 #: Checks left out for one operation, and why: input the document calls valid that the route
 #: refuses for what it means, which no schema can say.
@@ -105,6 +107,7 @@ def app(server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         RESONANCE_DATA_DIR=server.data_dir,
         RESONANCE_GRAPH=name,
         RESONANCE_HOST="127.0.0.1",
+        RESONANCE_ALLOWED_HOSTS="testserver",  # the Host schemathesis sends in process
     )
     made = create_app(settings, backend=backend)
     yield made
@@ -132,7 +135,10 @@ SETTINGS = settings(
 def _call(case: Case, app: FastAPI, headers: dict[str, str] | None = None) -> None:
     # The app's own answer is checked, not the page a redirect leads to.
     response = case.call_and_validate(
-        app=app, headers=headers, allow_redirects=False, excluded_checks=_excluded(case)
+        app=app,
+        headers={**PAGES, **(headers or {})},
+        allow_redirects=False,
+        excluded_checks=_excluded(case),
     )
     if case.path.startswith("/api/jobs/") and response.status_code == 202:
         STARTED.append(response.json()["id"])
@@ -150,8 +156,10 @@ def token_app(app: FastAPI) -> Iterator[FastAPI]:
     settings at each request (a second app would start a second console and job runner)."""
     plain: Settings = app.state.settings
     app.state.settings = plain.model_copy(update={"api_token": SecretStr(TOKEN)})
+    app.state.auth_failures.clear()  # the fuzzed logins' wrong tokens count from zero
     yield app
     app.state.settings = plain
+    app.state.auth_failures.clear()
 
 
 @schema.parametrize()

@@ -376,7 +376,7 @@ def test_network_panel_adds_to_existing_shortlist(page: Page, app_url: str) -> N
     request = urllib.request.Request(
         app_url + "/api/shortlists",
         data=json.dumps({"name": "From the network"}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "X-Requested-With": "Resonance"},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:

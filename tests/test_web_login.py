@@ -20,12 +20,13 @@ from web.network import static_dir
 TOKEN = "s3cret-token-for-login-tests"
 PAGES = ("/", "/influencers", "/overview", "/shortlists", "/console")
 SAME = {"X-Requested-With": "Resonance"}
-HERE = {**SAME, "Origin": "http://testserver"}
+HERE = {**SAME, "Origin": "http://127.0.0.1"}
 
 
 def _client(
-    backend: FalkorDBBackend, tmp_path: Path, base_url: str = "http://testserver", **env: str
+    backend: FalkorDBBackend, tmp_path: Path, base_url: str = "http://127.0.0.1", **env: str
 ) -> TestClient:
+    """A client that sends no X-Requested-With unless told: these tests prove refusals."""
     settings = Settings(RESONANCE_DATA_DIR=tmp_path, **env)  # type: ignore[arg-type]
     app = create_app(settings, backend=backend)
     return TestClient(app, base_url=base_url, follow_redirects=False)
@@ -104,7 +105,7 @@ def test_login_sets_a_signed_strict_http_only_cookie(local: TestClient) -> None:
 
 
 def test_cookie_is_secure_over_https(graph: FalkorDBBackend, tmp_path: Path) -> None:
-    with _client(graph, tmp_path, "https://testserver", RESONANCE_API_TOKEN=TOKEN) as client:
+    with _client(graph, tmp_path, "https://127.0.0.1", RESONANCE_API_TOKEN=TOKEN) as client:
         response = client.post("/login", data={"token": TOKEN, "next": "/"})
         assert response.status_code == 303
         assert "secure" in response.headers["set-cookie"].lower()
@@ -140,19 +141,22 @@ def test_cookie_change_from_elsewhere_is_refused(local: TestClient) -> None:
     _log_in(local)
     body = {"name": "x"}
     no_header = local.post("/api/shortlists", json=body)
-    assert no_header.status_code == 403 and "cross-origin" in no_header.json()["detail"]
+    assert no_header.status_code == 403 and "X-Requested-With" in no_header.json()["detail"]
     evil = {**SAME, "Origin": "https://evil.example"}
     assert local.post("/api/shortlists", json=body, headers=evil).status_code == 403
-    other_port = {**SAME, "Origin": "http://testserver:8080"}
+    other_port = {**SAME, "Origin": "http://127.0.0.1:8080"}
     assert local.post("/api/shortlists", json=body, headers=other_port).status_code == 403
     assert (
         local.post("/api/shortlists", json=body, headers={**SAME, "Origin": "null"}).status_code
         == 403
     )
     assert local.post("/api/console", json={"query": "RETURN 1"}).status_code == 403
-    # A script with the token is not a browser: its Bearer header needs no origin.
-    bearer = {"Authorization": f"Bearer {TOKEN}", "Origin": "https://evil.example"}
-    assert local.post("/api/shortlists", json=body, headers=bearer).status_code == 201
+    # A script with the token sends the header too, and no Origin of another site.
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    assert local.post("/api/shortlists", json=body, headers=bearer).status_code == 403
+    assert local.post("/api/shortlists", json=body, headers={**bearer, **SAME}).status_code == 201
+    evil_bearer = {**bearer, **SAME, "Origin": "https://evil.example"}
+    assert local.post("/api/shortlists", json=body, headers=evil_bearer).status_code == 403
     # A wrong Bearer header is wrong, cookie or not.
     wrong = {**HERE, "Authorization": "Bearer nope"}
     assert local.post("/api/shortlists", json=body, headers=wrong).status_code == 401
@@ -247,7 +251,7 @@ def test_without_a_token_nothing_changes(graph: FalkorDBBackend, tmp_path: Path)
             page = client.get(path, follow_redirects=False)
             assert page.status_code == 200, path
             assert 'data-action="logout"' not in page.text
-        assert client.post("/api/shortlists", json={"name": "x"}).status_code == 201
+        assert client.post("/api/shortlists", json={"name": "x"}, headers=SAME).status_code == 201
         login = client.get("/login", params={"next": "/console"}, follow_redirects=False)
         assert login.status_code == 303 and login.headers["location"] == "/console"
         posted = client.post("/login", data={"token": "x"}, follow_redirects=False)
