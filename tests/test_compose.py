@@ -20,11 +20,17 @@ from typing import Any, cast
 
 import pytest
 
+from api.auth import check_exposure
+from graph.config import Settings
+from graph.errors import ConfigError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKER_COMPOSE = shutil.which("docker-compose")
 # At least 8 characters (Neo4j's minimum) and easy to spot if it leaks.
 SECRET = "test-only-S3cret-pw"
+# At least 16 characters: the API listens on 0.0.0.0 inside its container.
+TOKEN = "test-only-api-token-0123"
 
 pytestmark = pytest.mark.skipif(
     DOCKER_COMPOSE is None,
@@ -44,7 +50,8 @@ def _env(**extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("COMPOSE_") and key not in {"NEO4J_PASSWORD", "RESONANCE_API_TOKEN"}
+        if not key.startswith("COMPOSE_")
+        and key not in {"NEO4J_PASSWORD", "RESONANCE_API_TOKEN", "RESONANCE_ALLOWED_HOSTS"}
     }
     env.update(extra)
     return env
@@ -120,7 +127,7 @@ def _rendered_config(env_file: Path, env: dict[str, str]) -> dict[str, Any]:
 
 @pytest.fixture
 def config(empty_env_file: Path) -> dict[str, Any]:
-    return _rendered_config(empty_env_file, _env(NEO4J_PASSWORD=SECRET))
+    return _rendered_config(empty_env_file, _env(NEO4J_PASSWORD=SECRET, RESONANCE_API_TOKEN=TOKEN))
 
 
 def _services(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -145,15 +152,30 @@ def _host_ip(port: object) -> str | None:
     return parts[0] if len(parts) == 3 else None
 
 
-def test_config_is_valid_with_password(empty_env_file: Path) -> None:
-    result = _compose(empty_env_file, "config", "-q", env=_env(NEO4J_PASSWORD=SECRET))
+def test_config_is_valid_with_password_and_token(empty_env_file: Path) -> None:
+    env = _env(NEO4J_PASSWORD=SECRET, RESONANCE_API_TOKEN=TOKEN)
+    result = _compose(empty_env_file, "config", "-q", env=env)
     assert result.returncode == 0, result.stderr
 
 
 def test_config_refuses_to_render_without_password(empty_env_file: Path) -> None:
-    result = _compose(empty_env_file, "config", "-q", env=_env())
+    result = _compose(empty_env_file, "config", "-q", env=_env(RESONANCE_API_TOKEN=TOKEN))
     assert result.returncode != 0
     assert "NEO4J_PASSWORD" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("token", [None, ""], ids=["unset", "empty"])
+def test_config_refuses_to_render_without_api_token(
+    empty_env_file: Path, token: str | None
+) -> None:
+    """Was ``${RESONANCE_API_TOKEN:-}``: unset became an empty token, which counted as one
+    (and an empty Bearer matched it) on an API listening on 0.0.0.0."""
+    env = _env(NEO4J_PASSWORD=SECRET)
+    if token is not None:
+        env["RESONANCE_API_TOKEN"] = token
+    result = _compose(empty_env_file, "config", "-q", env=env)
+    assert result.returncode != 0
+    assert "RESONANCE_API_TOKEN" in result.stdout + result.stderr
 
 
 def test_compose_file_has_no_obsolete_version_key() -> None:
@@ -186,14 +208,16 @@ def test_api_environment_points_at_neo4j(config: dict[str, Any]) -> None:
     assert env["NEO4J_PASSWORD"] == SECRET
     assert env["NEO4J_DATABASE"] == "neo4j"
     assert env["RESONANCE_HOST"] == "0.0.0.0"
-    assert env["RESONANCE_API_TOKEN"] in ("", None)
+    assert env["RESONANCE_API_TOKEN"] == TOKEN
+    assert env["RESONANCE_ALLOWED_HOSTS"] in ("", None)
 
 
-def test_api_token_passes_through(empty_env_file: Path) -> None:
-    rendered = _rendered_config(
-        empty_env_file, _env(NEO4J_PASSWORD=SECRET, RESONANCE_API_TOKEN="tok-123")
+def test_allowed_hosts_pass_through(empty_env_file: Path) -> None:
+    env = _env(
+        NEO4J_PASSWORD=SECRET, RESONANCE_API_TOKEN=TOKEN, RESONANCE_ALLOWED_HOSTS="explorer.example"
     )
-    assert _environment(_services(rendered)["api"])["RESONANCE_API_TOKEN"] == "tok-123"
+    rendered = _environment(_services(_rendered_config(empty_env_file, env))["api"])
+    assert rendered["RESONANCE_ALLOWED_HOSTS"] == "explorer.example"
 
 
 def test_neo4j_service_keeps_password_out_of_its_settings(config: dict[str, Any]) -> None:
@@ -207,3 +231,17 @@ def test_neo4j_service_keeps_password_out_of_its_settings(config: dict[str, Any]
     assert env.get("NEO4J_dbms_memory_transaction_total_max")
     # The healthcheck expands the password in the container ($$), not at render time.
     assert SECRET not in json.dumps(neo4j["healthcheck"])
+
+
+def test_the_rendered_api_settings_pass_the_exposure_check(empty_env_file: Path) -> None:
+    """The API in compose listens on 0.0.0.0: its settings must start it, with the token."""
+
+    def settings(token: str) -> Settings:
+        env = _env(NEO4J_PASSWORD=SECRET, RESONANCE_API_TOKEN=token)
+        rendered = _environment(_services(_rendered_config(empty_env_file, env))["api"])
+        values = {key: value for key, value in rendered.items() if value is not None}
+        return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+    check_exposure(settings(TOKEN))
+    with pytest.raises(ConfigError, match="16"):
+        check_exposure(settings("short"))
