@@ -55,10 +55,10 @@ def safe_name(name: str | None) -> str:
     """The file name as sent, when it is a plain one: no folder parts, no NUL or other control
     character, not hidden, at most ``MAX_NAME_BYTES`` bytes (UTF-8)."""
     name = name or ""
-    if not name or name in (".", "..") or name.startswith("."):
-        raise UploadRefused(f"file name {_shown(name)} is not allowed (empty or hidden)")
     if "/" in name or "\\" in name:
         raise UploadRefused(f"file name {_shown(name)} has folder parts; send the bare name")
+    if not name or name in (".", "..") or name.startswith("."):
+        raise UploadRefused(f"file name {_shown(name)} is not allowed (empty or hidden)")
     if any(ord(char) < 32 or ord(char) == 127 for char in name):
         raise UploadRefused(f"file name {_shown(name)} holds a control character (NUL, ...)")
     size = len(name.encode("utf-8", "surrogatepass"))

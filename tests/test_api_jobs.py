@@ -6,6 +6,8 @@ import asyncio
 import csv
 import gzip
 import json
+import os
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ from starlette.requests import Request
 from starlette.types import Message
 
 from api import jobs as jobs_module
-from api.jobs import JobBusy, JobRunner
+from api.jobs import Job, JobBusy, JobRunner
 from api.main import create_app
 from api.uploads import UploadTooLarge, receive_files
 from graph.backends.falkordb import FalkorDBBackend
@@ -460,3 +462,105 @@ def test_unreadable_records_are_skipped(tmp_path: Path) -> None:
     runner = JobRunner(directory)
     assert runner.jobs() == []
     assert not (directory / ".x.json.1234.tmp").exists()
+
+
+# Upload names, leftovers of killed jobs (issue 10, finding 11).
+
+
+def _named_upload(name: bytes) -> tuple[bytes, bytes]:
+    """A multipart body with one file of this exact (raw) name: NUL bytes included."""
+    boundary = b"resonanceboundary"
+    body = (
+        b"--" + boundary + b"\r\n"
+        b'Content-Disposition: form-data; name="files"; filename="' + name + b'"\r\n'
+        b"Content-Type: text/plain\r\n\r\na b\r\n--" + boundary + b"--\r\n"
+    )
+    return boundary, body
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        (b"edges\x00.txt", "control character"),
+        (b"e" * 300 + b".txt", "at most 255"),
+        ("\u00e9".encode() * 128 + b".txt", "at most 255"),  # 128 characters, 260 bytes
+        (b"../edges.txt", "folder parts"),
+        (b"sub/edges.txt", "folder parts"),
+        (b"sub\\edges.txt", "folder parts"),
+    ],
+)
+def test_upload_names_with_nul_folder_parts_or_over_255_bytes_get_422(
+    client: TestClient, name: bytes, why: str
+) -> None:
+    boundary, body = _named_upload(name)
+    refused = client.post(
+        "/api/jobs/load",
+        content=body,
+        headers={"content-type": "multipart/form-data; boundary=" + boundary.decode()},
+    )
+    assert refused.status_code == 422, refused.text
+    detail = refused.json()["detail"]
+    assert why in detail and len(detail) < 300  # the name is quoted short
+    assert not any((client.app.state.settings.data_dir / "uploads").iterdir())  # type: ignore[attr-defined]
+
+
+def test_a_255_byte_name_is_accepted(client: TestClient) -> None:
+    name = "e" * 251 + ".txt"
+    started = client.post("/api/jobs/load", files=[("files", (name, b"a b\n"))])
+    assert started.status_code == 202, started.json()
+    assert _wait(client, started.json())["state"] == "done"
+
+
+def test_leftovers_of_killed_jobs_are_removed_when_the_api_starts(
+    falkordb: FalkorDBBackend, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    settings = Settings(RESONANCE_DATA_DIR=data)
+    remembered = JobRunner(data / "jobs")
+    job = remembered.submit("load", lambda control: {})
+    _until(remembered, job.id, "done")
+    dead_pid = subprocess.Popen(["true"])  # a process that has ended: its id is free
+    dead_pid.wait()
+    uploads, rejects = data / "uploads", data / "rejects"
+    dead = uploads / f"{dead_pid.pid}-abc123"
+    alive = uploads / f"{os.getppid()}-def456"  # another server still receiving its upload
+    old_style = uploads / "tmpx1y2z3"
+    for folder in (dead, alive, old_style):
+        folder.mkdir(parents=True)
+        (folder / "users.csv").write_text("id\n")
+    rejects.mkdir()
+    forgotten = rejects / f"job-{'f' * 32}.txt"
+    kept = rejects / f"job-{job.id}.txt"
+    cli_file = rejects / "20261201T101010.000000Z.txt"  # the CLI's: the user's own
+    for path in (forgotten, kept, cli_file):
+        path.write_text("x:1: id: bad\n")
+    with api_client(create_app(settings, backend=falkordb)):
+        assert sorted(p.name for p in uploads.iterdir()) == [alive.name]
+        assert sorted(p.name for p in rejects.iterdir()) == sorted([kept.name, cli_file.name])
+
+
+def test_a_job_cancelled_while_queued_never_runs(tmp_path: Path) -> None:
+    runner = JobRunner(tmp_path / "jobs", lock_path=tmp_path / "job.lock")
+    ran = threading.Event()
+    job = Job(id="a" * 32, kind="load")
+    job.cancel_requested.set()
+    runner._run(job, lambda control: {"ran": ran.set()}, None, None)  # what the thread does
+    assert not ran.is_set() and job.snapshot()["state"] == "cancelled"
+
+
+def test_the_runner_lock_refuses_a_second_runner_on_the_same_directory(tmp_path: Path) -> None:
+    """Two API processes on one data directory: the second answers busy, naming the first."""
+    first = JobRunner(tmp_path / "jobs", lock_path=tmp_path / "job.lock")
+    second = JobRunner(tmp_path / "jobs2", lock_path=tmp_path / "job.lock")
+    release = threading.Event()
+    job = first.submit("analyze", lambda control: {"waited": release.wait(10)})
+    try:
+        with pytest.raises(JobBusy, match=f"API analyze job {job.id}"):
+            second.check_idle()
+        with pytest.raises(JobBusy, match=f"API analyze job {job.id}"):
+            second.submit("load", lambda control: {})
+    finally:
+        release.set()
+    _until(first, job.id, "done")
+    done = second.submit("load", lambda control: {})
+    _until(second, done.id, "done")

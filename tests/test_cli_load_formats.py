@@ -154,3 +154,33 @@ def test_an_unknown_format_is_a_clear_error(
     result = CliRunner().invoke(app, ["load", str(path)], env=env)
     assert result.exit_code == 1
     assert "not a format Resonance recognises" in result.output
+
+
+def test_cli_load_lists_rejects_under_the_data_directory_not_the_current_one(
+    server: ServerInfo,
+    graph_name: str,
+    falkordb: FalkorDBBackend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`resonance load` wrote rejects.txt into whatever directory it was run from."""
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    path = tmp_path / "edges.txt"
+    path.write_text("a b 1\nb c not-a-weight\n")
+    env = {"RESONANCE_DATA_DIR": str(server.data_dir), "RESONANCE_GRAPH": graph_name}
+    result = CliRunner().invoke(app, ["load", "edgelist", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert list(here.iterdir()) == []
+    said = result.output.replace("\n", "")  # a long path may be folded over lines
+    listed = Path(said.split("rejected rows are listed in ", 1)[1].split(".txt")[0] + ".txt")
+    assert listed.parent == server.data_dir / "rejects" and listed.suffix == ".txt"
+    assert listed.read_text().startswith(f"{path}:2: weight: ")
+
+    chosen = tmp_path / "mine.txt"
+    again = CliRunner().invoke(
+        app, ["load", "edgelist", str(path), "--rejects", str(chosen)], env=env
+    )
+    assert again.exit_code == 0, again.output
+    assert chosen.read_text().startswith(f"{path}:2: weight: ")
