@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import errors
+from api import docs, errors
 from api.auth import AUTH_RESPONSES, GUARD_RESPONSES, PAGE_RESPONSES, READ, check_exposure
 from api.deps import ConsoleProvider, StoreProvider
 from api.guard import RequestGuard
@@ -26,6 +26,7 @@ from api.routes import (
     users,
 )
 from api.routes import console as console_routes
+from api.security_headers import SecurityHeaders
 from api.throttle import FailureLimiter
 from graph.backends.base import Backend
 from graph.config import Settings
@@ -60,6 +61,9 @@ def create_app(
         version="0.1.0",
         description="Influence from who amplified whom, per topic, with every score explained.",
         lifespan=lifespan,
+        docs_url=None,  # /docs, /redoc and /openapi.json: api/docs.py (vendored, behind login)
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.stores = provider
@@ -81,4 +85,6 @@ def create_app(
     app.include_router(jobs.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(pages.router, responses=PAGE_RESPONSES)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
+    docs.install(app)
+    app.add_middleware(SecurityHeaders)  # outermost: CSP, frames, nosniff on every response
     return app

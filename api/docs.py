@@ -1,0 +1,131 @@
+"""The API's own documentation: ``/docs`` (Swagger UI), ``/redoc`` (ReDoc) and
+``/openapi.json``, served from the pinned copies under ``web/static/vendor`` (see the
+``VERSION.md`` there), so that they work offline and no script from another origin ever runs in
+this one.
+
+FastAPI's built-in routes load the latest Swagger UI and ReDoc from a CDN: the app is created
+without them (``docs_url=None, redoc_url=None, openapi_url=None``) and :func:`install` adds these
+instead. With ``RESONANCE_API_TOKEN`` set, the three need the login like the explorer's pages
+(the session cookie, or ``Authorization: Bearer``): the pages redirect to ``/login``,
+``/openapi.json`` answers 401.
+
+Each page gets a Content-Security-Policy of its own. Swagger UI's start-up is an inline
+``<script>``: the policy allows exactly that script by its hash, never ``'unsafe-inline'``.
+ReDoc draws with styled-components, which writes ``<style>`` elements at run time, so its page
+allows inline styles (never inline scripts) and a ``blob:`` worker for its search.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import Final
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from api.auth import authenticated
+from api.routes.pages import LOGIN
+from api.security_headers import policy
+from graph.config import Settings
+
+SWAGGER_UI_VERSION: Final = "5.35.0"
+REDOC_VERSION: Final = "2.5.4"
+VENDOR: Final = "/static/vendor"
+OPENAPI_URL: Final = "/openapi.json"
+SWAGGER_JS: Final = f"{VENDOR}/swagger-ui/swagger-ui-bundle.js"
+SWAGGER_CSS: Final = f"{VENDOR}/swagger-ui/swagger-ui.css"
+FAVICON: Final = f"{VENDOR}/swagger-ui/favicon-32x32.png"
+REDOC_JS: Final = f"{VENDOR}/redoc/redoc.standalone.js"
+#: Swagger UI's default validator badge is an image from another site: off.
+SWAGGER_PARAMETERS: Final = {"validatorUrl": None}
+_INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
+
+
+def inline_hashes(html: str, tag: str) -> list[str]:
+    """CSP sources (``'sha256-...'``) for every inline ``<tag>`` of ``html``.
+
+    >>> inline_hashes("<script>a()</script><style>b</style>", "script")
+    ["'sha256-qVpDBgj7bpq5hMAcGp3AOc79J3Y1Z4HvySTwKrWDoy4='"]
+    """
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for kind, body in _INLINE.findall(html)
+        if kind == tag
+    ]
+
+
+def _page_policy(script_src: str, style_src: str, **more: str) -> str:
+    return policy(
+        default_src="'self'",
+        script_src=script_src,
+        style_src=style_src,
+        img_src="'self' data:",
+        font_src="'self' data:",
+        connect_src="'self'",
+        object_src="'none'",
+        base_uri="'none'",
+        form_action="'none'",
+        frame_ancestors="'none'",
+        **more,
+    )
+
+
+def swagger_page(title: str) -> tuple[str, str]:
+    """Swagger UI from the vendored files, and a CSP that allows its one inline script."""
+    page = get_swagger_ui_html(
+        openapi_url=OPENAPI_URL,
+        title=f"{title} · API docs",
+        swagger_js_url=SWAGGER_JS,
+        swagger_css_url=SWAGGER_CSS,
+        swagger_favicon_url=FAVICON,
+        oauth2_redirect_url=None,
+        swagger_ui_parameters=SWAGGER_PARAMETERS,
+    )
+    html = bytes(page.body).decode()
+    scripts = " ".join(["'self'", *inline_hashes(html, "script")])
+    return html, _page_policy(scripts, "'self'")
+
+
+def redoc_page(title: str) -> tuple[str, str]:
+    """ReDoc from the vendored file, and a CSP: inline styles (styled-components), no inline
+    scripts."""
+    page = get_redoc_html(
+        openapi_url=OPENAPI_URL,
+        title=f"{title} · API reference",
+        redoc_js_url=REDOC_JS,
+        redoc_favicon_url=FAVICON,
+        with_google_fonts=False,
+    )
+    html = bytes(page.body).decode()
+    return html, _page_policy("'self'", "'self' 'unsafe-inline'", worker_src="'self' blob:")
+
+
+def _html(page: tuple[str, str]) -> HTMLResponse:
+    html, csp = page
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp, "Cache-Control": "no-store"})
+
+
+def install(app: FastAPI) -> None:
+    """Add ``/docs``, ``/redoc`` and ``/openapi.json`` to ``app`` (created without FastAPI's)."""
+    swagger = swagger_page(app.title)
+    redoc = redoc_page(app.title)
+
+    @app.get("/docs", include_in_schema=False, dependencies=[LOGIN])
+    def docs() -> HTMLResponse:
+        return _html(swagger)
+
+    @app.get("/redoc", include_in_schema=False, dependencies=[LOGIN])
+    def reference() -> HTMLResponse:
+        return _html(redoc)
+
+    @app.get(OPENAPI_URL, include_in_schema=False)
+    def openapi(request: Request) -> JSONResponse:
+        settings: Settings = request.app.state.settings
+        if not authenticated(request, settings):
+            raise HTTPException(
+                401, "missing or wrong API token", headers={"WWW-Authenticate": "Bearer"}
+            )
+        return JSONResponse(app.openapi())
