@@ -195,13 +195,13 @@ class ConsoleReplica:
         it (re)starts; ConsoleUnavailable otherwise. A replica of a main server that has been
         restarted since (a new pid or port in its data directory) is restarted first."""
         main = self.main._read_state()
+        if main is None:  # stopped: its replica cannot serve (replica-serve-stale-data no)
+            raise ConsoleUnavailable(f"{RESTARTING} ({MAIN_DOWN})")
         with self._cond:
-            if self._ready and main is not None and main != self._following:
+            if self._ready and main != self._following:
                 self.kill(self._gen, "restart", "the embedded database restarted")
             if not self._ready:
                 self._wake.set()
-                if main is None:
-                    raise ConsoleUnavailable(f"{RESTARTING} ({MAIN_DOWN})")
             if not self._cond.wait_for(lambda: self._ready or self._stop.is_set(), wait_s):
                 raise ConsoleUnavailable(self._problem)
             if not self._ready:
