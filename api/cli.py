@@ -32,6 +32,7 @@ from graph.errors import GraphError, LoadError
 from graph.profile import Profile, list_profiles, load_profile, save_profile
 from graph.roles import ROLE_ORDER
 from graph.server import EmbeddedServer
+from graph.server_watch import StartProgress
 from graph.store import Store
 from graph.window import window_bound
 from loaders.demo import generate_demo
@@ -101,11 +102,30 @@ def db_start() -> None:
     """Start the embedded database (or report the one already running)."""
 
     def run() -> None:
-        info = EmbeddedServer.from_settings(Settings()).start()
+        with console.status("starting FalkorDB") as status:
+
+            def progress(step: StartProgress) -> None:
+                status.update(_start_step(step))
+
+            info = EmbeddedServer.from_settings(Settings()).start(progress=progress)
         state = "already running" if info.reused else "started"
-        console.print(f"FalkorDB {state}: pid {info.pid}, {info.host}:{info.port}, {info.data_dir}")
+        took = f", ready in {info.start_s:.1f} s" if info.start_s >= 1 else ""
+        console.print(
+            f"FalkorDB {state}: pid {info.pid}, {info.host}:{info.port}, {info.data_dir}{took}"
+        )
 
     _guard(run)
+
+
+def _start_step(step: StartProgress) -> str:
+    """What the spinner says while the database starts."""
+    if step.phase == "loading":
+        share = f" {step.percent:.0f}%" if step.percent is not None else ""
+        eta = f", about {step.eta_s:.0f} s left" if step.eta_s else ""
+        return f"FalkorDB is loading its data{share}{eta} ({step.elapsed_s:.0f} s)"
+    if step.phase == "indexing":
+        return f"FalkorDB is building its unique indexes ({step.elapsed_s:.0f} s)"
+    return f"starting FalkorDB ({step.elapsed_s:.0f} s)"
 
 
 @db_app.command("stop")

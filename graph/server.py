@@ -26,6 +26,16 @@ import redis
 
 from graph.config import Settings
 from graph.errors import ServerError
+from graph.server_watch import (
+    Probe,
+    StartCallback,
+    StartClock,
+    StartProgress,
+    crashing,
+    death_message,
+    loading_logged,
+    stall_message,
+)
 
 HOST = "127.0.0.1"
 _PASSWORD_FILE = "password"  # noqa: S105 - a file name, not a secret
@@ -41,6 +51,8 @@ class ServerInfo:
     data_dir: Path
     password: str
     reused: bool = False
+    #: Seconds the start took (launch, loading the data, building unique constraints).
+    start_s: float = 0.0
 
     @property
     def host(self) -> str:
@@ -69,7 +81,10 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _port_free(port: int) -> bool:
+    """True when redis-server could listen on ``port``: it binds with ``SO_REUSEADDR``, so a
+    port whose old connections linger in TIME_WAIT (after a crash) is free, as it is to redis."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:
@@ -81,10 +96,6 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
-
-
-class _Loading(ServerError):
-    """The server answers but is still loading its data."""
 
 
 def _compact(client: redis.Redis, timeout_s: float) -> None:
@@ -133,19 +144,28 @@ class EmbeddedServer:
         )
 
     # ----------------------------------------------------------------- public
-    def start(self) -> ServerInfo:
-        """Start the server, or return the one already running for this data directory."""
+    def start(self, progress: StartCallback | None = None) -> ServerInfo:
+        """Start the server, or return the one already running for this data directory.
+
+        Returns once the server answers and every graph's unique constraints are built (a
+        server that crashes on its data does so then). Loading its data counts as progress:
+        ``start_timeout_s`` bounds only time without any (``graph.server_watch``), and
+        ``progress`` hears how the start goes about ten times a second.
+        """
         self._prepare_dirs()
         password = self._password()
         with self._lock():
-            running = self._running(password)
+            running = self._running(password, progress)
             if running is not None:
                 return running
             port = self._choose_port()
             self._write_config(port, password)
+            log_offset = self._log_size()
             self._process = self._launch()
-            self._wait_until_ready(port, password)
-            info = ServerInfo(self._process.pid, port, self.data_dir, password)
+            seconds = self._wait_until_ready(
+                self._process.pid, port, password, log_offset, progress
+            )
+            info = ServerInfo(self._process.pid, port, self.data_dir, password, start_s=seconds)
             self._state_path.write_text(json.dumps({"pid": info.pid, "port": port}))
             return info
 
@@ -170,10 +190,16 @@ class EmbeddedServer:
             return True
 
     def status(self) -> ServerInfo | None:
-        """The running server of this data directory, or None."""
-        if not self._state_path.exists():
+        """The running server of this data directory (ready, or still loading), or None."""
+        state = self._read_state() if self._state_path.exists() else None
+        if state is None or not _pid_alive(state[0]):
             return None
-        return self._running(self._password())
+        probe = Probe(state[1], self._password())
+        try:
+            probe.look()
+        finally:
+            probe.close()
+        return ServerInfo(state[0], state[1], self.data_dir, self._password(), reused=True)
 
     def kill(self) -> None:
         """SIGKILL the server (tests use it to prove durability)."""
@@ -242,7 +268,9 @@ class EmbeddedServer:
             with contextlib.suppress(FileNotFoundError):
                 (self.db_dir / name).unlink()
 
-    def _running(self, password: str) -> ServerInfo | None:
+    def _running(self, password: str, progress: StartCallback | None = None) -> ServerInfo | None:
+        """The server recorded for this data directory, once it is ready; a server still
+        loading is waited for (never a second one started beside it)."""
         state = self._read_state()
         if state is None:
             return None
@@ -250,11 +278,8 @@ class EmbeddedServer:
         if not _pid_alive(pid):
             self._forget()  # a stale pid file from a server that died
             return None
-        try:
-            self._ping(port, password, timeout_s=self.start_timeout_s)
-        except ServerError:
-            return None
-        return ServerInfo(pid, port, self.data_dir, password, reused=True)
+        seconds = self._wait_until_ready(pid, port, password, self._log_size(), progress)
+        return ServerInfo(pid, port, self.data_dir, password, reused=True, start_s=seconds)
 
     def _choose_port(self) -> int:
         if self.port == 0:
@@ -318,53 +343,59 @@ class EmbeddedServer:
             return ""
         return " | ".join(line.strip() for line in text[-lines:])
 
-    def _wait_until_ready(self, port: int, password: str) -> None:
-        """Wait until the server answers; loading its data counts as progress, not as silence."""
-        assert self._process is not None
-        deadline = time.monotonic() + self.start_timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise ServerError(
-                    f"the embedded database exited at start (code {self._process.returncode}): "
-                    f"{self._log_tail()}"
-                )
-            try:
-                self._ping(port, password, timeout_s=0.5)
-                return
-            except _Loading:
-                deadline = max(deadline, time.monotonic() + self.start_timeout_s)
-                time.sleep(0.1)
-            except ServerError:
-                time.sleep(0.05)
-        self._process.kill()
-        raise ServerError(
-            f"the embedded database did not answer within {self.start_timeout_s:.0f} s: "
-            f"{self._log_tail()}"
-        )
+    def _log_size(self) -> int:
+        try:
+            return (self.db_dir / "server.log").stat().st_size
+        except OSError:
+            return 0
 
-    @staticmethod
-    def _ping(port: int, password: str, *, timeout_s: float) -> None:
-        client = redis.Redis(
-            host=HOST,
-            port=port,
-            password=password,
-            socket_timeout=timeout_s,
-            socket_connect_timeout=timeout_s,
-        )
-        deadline = time.monotonic() + timeout_s
+    def _own_process(self, pid: int) -> subprocess.Popen[bytes] | None:
+        """The process object when this object launched ``pid``."""
+        process = self._process
+        return process if process is not None and process.pid == pid else None
+
+    def _wait_until_ready(
+        self,
+        pid: int,
+        port: int,
+        password: str,
+        log_offset: int,
+        progress: StartCallback | None,
+    ) -> float:
+        """Wait until the server is ready; return the seconds it took. Raise ``ServerError``
+        when it dies (saying how to recover) or makes no progress for ``start_timeout_s``."""
+        clock, probe = StartClock(pid, self.start_timeout_s), Probe(port, password)
+        process, log = self._own_process(pid), self.db_dir / "server.log"
         try:
             while True:
-                try:
-                    client.ping()
-                    return
-                except redis.BusyLoadingError:
-                    if time.monotonic() > deadline:
-                        raise _Loading(f"server on port {port} is still loading") from None
-                    time.sleep(0.1)
-                except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError) as exc:
-                    raise ServerError(f"no answer on port {port}: {exc}") from exc
+                gone = process.poll() is not None if process else not _pid_alive(pid)
+                if not gone and crashing(log, log_offset):
+                    self._wait_for_exit(pid, 10.0)  # let it finish its crash report
+                    gone = True
+                if gone:
+                    code = process.wait() if process else None
+                    self._process = None
+                    self._forget()
+                    reason = death_message(
+                        self.db_dir, log_offset, code, clock.elapsed_s, _binaries()[0]
+                    )
+                    raise ServerError(reason)
+                phase, percent, eta, moved = probe.look()
+                if phase == "starting" and loading_logged(log, log_offset):
+                    phase = "loading"
+                clock.note(moved or phase == "indexing")
+                if progress is not None:
+                    progress(StartProgress(phase, clock.elapsed_s, percent, eta))
+                if phase == "ready":
+                    return clock.elapsed_s
+                if clock.stalled:
+                    if process is not None:
+                        process.kill()
+                        self._wait_for_exit(pid, 10.0)
+                    raise ServerError(stall_message(self.start_timeout_s, self._log_tail()))
+                time.sleep(0.1)
         finally:
-            client.close()
+            probe.close()
 
     def _wait_for_exit(self, pid: int, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from api.cli import _start_step
+from graph.backends.falkordb import FalkorDBBackend
+from graph.backends.falkordb_bulk import BulkBuilder
+from graph.errors import GraphError
+from graph.server import EmbeddedServer
+from graph.server_watch import StartProgress
 from loaders.demo import generate_demo
 
 
@@ -74,3 +82,50 @@ def test_neo4j_down_is_a_clear_error(env: dict[str, str]) -> None:
     result = _resonance({**env, "NEO4J_URI": "bolt://127.0.0.1:1"}, "stats")
     assert result.returncode == 1
     assert "Neo4j is not reachable" in result.stderr and "Traceback" not in result.stderr
+
+
+def _crash_on_every_start(data_dir: Path) -> None:
+    """What the bulk path once did: GRAPH.BULK writes an id of 4,097 bytes (the loaders now
+    refuse it; this bypasses them), then the unique constraint on ``User.id`` is created and
+    the server dies (SIGSEGV in EnforceUniqueEntity). 50,000 good users make it die about
+    0.4 s after it answers, at every later start."""
+    server = EmbeddedServer(data_dir)
+    info = server.start()
+    backend = FalkorDBBackend.connect(
+        info.host, info.port, info.password, "g", query_timeout_ms=60_000
+    )
+    bulk = BulkBuilder(backend.bulk_send)
+    bulk.declare("User", ("id",))
+    for number in range(50_000):
+        bulk.node("User", (str(number),))
+    bulk.node("User", ("W" * 4097,))
+    bulk.finish()
+    with contextlib.suppress(GraphError):
+        backend.ensure_schema()
+    server._wait_for_exit(info.pid, 30.0)
+    assert server.status() is None
+
+
+def test_db_start_reports_a_server_that_dies_right_after_starting_and_how_to_recover(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    _crash_on_every_start(tmp_path / "data")
+    result = _resonance(env, "db", "start")
+    assert result.returncode == 1, result.stdout
+    assert "FalkorDB started" not in result.stdout and "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert "died" in message and "SIGSEGV in EnforceUniqueEntity" in message
+    moves = re.findall(r"mv (\S+) (\S+?)[;,]", message)
+    assert [Path(source).name for source, _ in moves][:1] == ["appendonlydir"]
+    for source, target in moves:  # the advice works: with the data moved aside it starts
+        Path(source).rename(target)
+    again = _resonance(env, "db", "start")
+    assert again.returncode == 0 and "FalkorDB started" in again.stdout
+
+
+def test_start_step_says_what_the_database_is_doing() -> None:
+    assert _start_step(StartProgress("loading", 12.0, 43.0, 20.0)) == (
+        "FalkorDB is loading its data 43%, about 20 s left (12 s)"
+    )
+    assert "building its unique indexes" in _start_step(StartProgress("indexing", 1.0))
+    assert _start_step(StartProgress("starting", 0.2)) == "starting FalkorDB (0 s)"
