@@ -18,6 +18,7 @@ from graph.backends.falkordb_bulk import BulkBuilder, Value, pack_relation, pack
 from graph.errors import LoadError
 from graph.models import AmplificationRow, PostRow, UserRow
 from graph.store import Store
+from loaders.key_bounds import bounded
 from loaders.pipeline import LoadRun
 from loaders.records import Reader, Reject
 from loaders.report import LoadReport
@@ -84,7 +85,7 @@ class BulkLoader(LoadRun):
 
     def _read(self, reader: Reader) -> None:
         self.start(reader)
-        for record in reader.records():
+        for record in bounded(reader):  # no oversized key reaches GRAPH.BULK
             if isinstance(record, Reject):
                 self.rejects.add(reader.current_table, record.error)
             elif isinstance(record, UserRow):

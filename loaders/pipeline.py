@@ -19,6 +19,7 @@ from graph.errors import LoadError
 from graph.models import AmplificationRow, PostRow, UserRow
 from graph.store import Store
 from loaders.guard import LoadGuard
+from loaders.key_bounds import bounded
 from loaders.records import Reader, Reject
 from loaders.report import LoadReport, RejectsFile, relative_error, relative_text
 
@@ -169,7 +170,7 @@ class Loader(LoadRun):
         batch = _Batch(reader)
         writer = _Writer(self._flush)
         try:
-            for record in reader.records():
+            for record in bounded(reader):  # no oversized key reaches the database
                 if isinstance(record, Reject):
                     self.rejects.add(reader.current_table, record.error)
                 elif (
