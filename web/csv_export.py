@@ -20,8 +20,6 @@ see ``Bob\\r=cmd|' /C calc'!A0`` as two rows, the second a live formula. So:
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -81,6 +79,8 @@ def spreadsheet_safe(value: str) -> str:
     >>> spreadsheet_safe("\r=x")
     "'\r'=x"
     """
+    if "\n" not in value and "\r" not in value:  # one line: the usual case, kept cheap
+        return "'" + value if value.startswith(FORMULA_LEADS) else value
     parts = _LINE_BREAK.split(value)  # text, break, text, break, ..., text
     for index in range(0, len(parts), 2):
         line = parts[index]
@@ -90,25 +90,22 @@ def spreadsheet_safe(value: str) -> str:
 
 
 def _cell(value: Cell) -> str:
-    if value is None:
-        return ""
     if isinstance(value, str):
-        return spreadsheet_safe(value)
-    return str(value)
+        text = spreadsheet_safe(value)
+    else:
+        text = "" if value is None else str(value)
+    return '"' + text.replace('"', '""') + '"'
 
 
 def csv_line(cells: Iterable[Cell]) -> str:
     r"""One CSV record, every field quoted, text neutralised, ending in ``\n``: what every
-    export writes.
+    export writes. The quoting is ``csv.QUOTE_ALL`` of the ``excel`` dialect (a ``"`` doubled
+    inside a field), written directly: a ``csv.writer`` per line cost a third of an export.
 
-    >>> csv_line(["u1", -0.5, Fixed(2, 4), None, "-1", "a\rb"])
-    '"u1","-0.5","2.0000","","\'-1","a\rb"\n'
+    >>> csv_line(["u1", -0.5, Fixed(2, 4), None, "-1", 'a\r"b'])
+    '"u1","-0.5","2.0000","","\'-1","a\r""b"\n'
     """
-    buffer = io.StringIO()
-    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(
-        [_cell(value) for value in cells]
-    )
-    return buffer.getvalue()
+    return ",".join([_cell(value) for value in cells]) + "\n"
 
 
 def chunked(lines: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
