@@ -158,10 +158,14 @@
   }
 
   /* Run the analysis for [since, until] as a job, showing its progress in `status`; resolves
-     when it is done, rejects with the job's error. */
-  function analyseWindow(since, until, status) {
+     when it is done, rejects with the job's error (error.cancelled when it was cancelled).
+     `started(job)`, when given, is called once the job exists (to offer its Cancel). */
+  function analyseWindow(since, until, status, started) {
     var body = { since: since || null, until: until || null };
     return send("POST", "/api/jobs/analyze", body).then(function (job) {
+      if (started) {
+        started(job);
+      }
       return new Promise(function (resolve, reject) {
         (function poll() {
           getJSON("/api/jobs/" + encodeURIComponent(job.id)).then(function (current) {
@@ -169,6 +173,10 @@
               "Analysing: " + Math.round(100 * (current.progress || 0)) + "% " + (current.message || "");
             if (current.state === "done") {
               resolve(current);
+            } else if (current.state === "cancelled") {
+              var stopped = new Error("cancelled");
+              stopped.cancelled = true;
+              reject(stopped);
             } else if (current.state === "failed" || current.state === "interrupted") {
               reject(new Error(current.error || current.message || current.state));
             } else {
@@ -201,21 +209,49 @@
     }
   }
 
+  /* Cancel a running job (DELETE /api/jobs/{id}); it ends "cancelled" at its next step. */
+  function cancelJob(jobId) {
+    return send("DELETE", "/api/jobs/" + encodeURIComponent(jobId));
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("[data-action='analyse-window']"), function (button) {
     button.addEventListener("click", function () {
       var notice = document.getElementById("window-notice");
       var progress = notice.querySelector("[data-field='progress']");
+      var cancel = notice.querySelector("[data-action='cancel-job']");
+      function ended() {
+        button.disabled = false;
+        if (cancel) {
+          cancel.hidden = true;
+          cancel.onclick = null;
+        }
+      }
       button.disabled = true;
-      analyseWindow(notice.dataset.since, notice.dataset.until, progress).then(
+      analyseWindow(notice.dataset.since, notice.dataset.until, progress, function (job) {
+        if (!cancel) {
+          return;
+        }
+        cancel.disabled = false;
+        cancel.hidden = false;
+        cancel.onclick = function () {
+          cancel.disabled = true;
+          progress.textContent = "Cancelling…";
+          cancelJob(job.id).catch(function (error) {
+            progress.textContent = "Could not cancel: " + error.message;
+          });
+        };
+      }).then(
         function () {
+          ended();
           progress.textContent = "Done.";
           (notice.onDone || function () { window.location.reload(); })();
           notice.hidden = true;
-          button.disabled = false;
         },
         function (error) {
-          progress.textContent = "The analysis failed: " + error.message;
-          button.disabled = false;
+          ended();
+          progress.textContent = error.cancelled
+            ? "Cancelled: the scores shown are unchanged."
+            : "The analysis failed: " + error.message;
         }
       );
     });
@@ -248,6 +284,7 @@
     loadFilterChoices: loadFilterChoices,
     applyParams: applyParams,
     analyseWindow: analyseWindow,
+    cancelJob: cancelJob,
     showWindowNotice: showWindowNotice,
     hideWindowNotice: hideWindowNotice,
   };
