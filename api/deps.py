@@ -12,7 +12,13 @@ from fastapi import Depends, Request
 from api.console_gate import ConsoleGate
 from graph.backends.base import Backend
 from graph.config import Settings
-from graph.connect import NOT_RUNNING, EmbeddedAddress, embedded_address, open_backend
+from graph.connect import (
+    NOT_RUNNING,
+    EmbeddedAddress,
+    connect_embedded,
+    embedded_address,
+    open_backend,
+)
 from graph.console import Console, open_console
 from graph.errors import GraphUnavailable
 from graph.leaderboard import Leaderboard
@@ -38,7 +44,6 @@ class StoreProvider:
         self._owned = backend is None
         self._follows = self._owned and not settings.uses_neo4j
         self._address: EmbeddedAddress | None = None
-        self._connected = False
         self._lock = threading.Lock()
         # What only an analysis changes, kept between requests (see graph.run_cache).
         self.run_cache = RunCache()
@@ -46,21 +51,28 @@ class StoreProvider:
 
     def store(self) -> Store:
         with self._lock:
-            if self._follows:
-                self._follow_the_server()
-            if self._backend is None:
-                self._backend = open_backend(self.settings)
-                self._connected = True
-                if self._follows:
-                    self._address = embedded_address(self.settings)
+            self._connect()
+            assert self._backend is not None
             return Store(self._backend, batch_size=self.settings.batch_size)
 
-    def _follow_the_server(self) -> None:
+    def _connect(self) -> None:
+        if not self._follows:  # a backend passed in, or Neo4j (whose driver reconnects)
+            if self._backend is None:
+                self._backend = open_backend(self.settings)
+            return
         address = embedded_address(self.settings)
-        if self._backend is not None and address != self._address:
+        if self._backend is not None:
+            if address == self._address:
+                return
             self._drop()  # restarted (a new pid, maybe a new port) or stopped
-        if self._backend is None and self._connected and address is None:
+        if self._address is None:  # the first connection starts the server if need be
+            self._backend = open_backend(self.settings)
+            self._address = embedded_address(self.settings)
+        elif address is None:
             raise GraphUnavailable(NOT_RUNNING)
+        else:
+            self._backend = connect_embedded(self.settings, address)
+            self._address = address
 
     def _drop(self) -> None:
         backend, self._backend = self._backend, None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph.backends.base import Backend
 from graph.config import Settings
-from graph.server import EmbeddedServer
+from graph.server import HOST, EmbeddedServer
 
 #: ``(pid, port)`` of a running embedded server, as it recorded them in its data directory.
 EmbeddedAddress = tuple[int, int]
@@ -42,6 +42,21 @@ def open_backend(settings: Settings) -> Backend:
         info.host,
         info.port,
         info.password,
+        settings.graph_name,
+        query_timeout_ms=settings.query_timeout_ms,
+    )
+
+
+def connect_embedded(settings: Settings, address: EmbeddedAddress) -> Backend:
+    """The embedded server at ``address`` (from :func:`embedded_address`), never starting one:
+    what a running app does when the server was restarted under it."""
+    from graph.backends.falkordb import FalkorDBBackend
+
+    server = EmbeddedServer(settings.data_dir)
+    return FalkorDBBackend.connect(
+        HOST,
+        address[1],
+        server._password(),
         settings.graph_name,
         query_timeout_ms=settings.query_timeout_ms,
     )
