@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from typing import Final
 
@@ -26,7 +27,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from api.auth import authenticated
+from api.auth import REQUESTED_WITH, authenticated
 from api.routes.pages import LOGIN
 from api.security_headers import policy
 from graph.config import Settings
@@ -41,6 +42,8 @@ FAVICON: Final = f"{VENDOR}/swagger-ui/favicon-32x32.png"
 REDOC_JS: Final = f"{VENDOR}/redoc/redoc.standalone.js"
 #: Swagger UI's default validator badge is an image from another site: off.
 SWAGGER_PARAMETERS: Final = {"validatorUrl": None}
+#: What ``web/static/common.js`` sends as ``X-Requested-With``.
+PAGES_REQUESTED_WITH: Final = "Resonance"
 _INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
 
 
@@ -84,9 +87,25 @@ def swagger_page(title: str) -> tuple[str, str]:
         oauth2_redirect_url=None,
         swagger_ui_parameters=SWAGGER_PARAMETERS,
     )
-    html = bytes(page.body).decode()
+    html = with_pages_header(bytes(page.body).decode())
     scripts = " ".join(["'self'", *inline_hashes(html, "script")])
     return html, _page_policy(scripts, "'self'")
+
+
+def with_pages_header(html: str) -> str:
+    """Swagger UI's start-up with a ``requestInterceptor`` that adds the pages'
+    ``X-Requested-With`` header, so that "Try it out" of a change is not refused as another
+    site's (``api.guard``). A function cannot go through ``swagger_ui_parameters`` (JSON), so it
+    is written in before ``presets``; the page is unchanged if FastAPI's template moves on
+    (tests/test_docs_pages.py then fails)."""
+    anchor = "\n    presets: ["
+    if html.count(anchor) != 1:
+        return html
+    interceptor = (
+        f"\n    requestInterceptor: (request) => {{ request.headers[{json.dumps(REQUESTED_WITH)}]"
+        f" = {json.dumps(PAGES_REQUESTED_WITH)}; return request; }},"
+    )
+    return html.replace(anchor, interceptor + anchor)
 
 
 def redoc_page(title: str) -> tuple[str, str]:

@@ -76,6 +76,7 @@ def test_docs_csp_header_allows_its_inline_script_by_hash_never_unsafe_inline(
     directives = dict(
         d.strip().partition(" ")[::2] for d in swagger.headers["content-security-policy"].split(";")
     )
+    assert 'request.headers["X-Requested-With"] = "Resonance"' in swagger.text  # Try it out
     hashes = inline_hashes(swagger.text, "script")
     assert len(hashes) == 1
     assert directives["script-src"] == f"'self' {hashes[0]}"
@@ -114,6 +115,8 @@ def test_docs_redoc_and_openapi_need_the_login_when_a_token_is_set(
 def test_chromium_renders_docs_and_redoc_offline_under_their_csp(
     falkordb: FalkorDBBackend,
 ) -> None:
+    from playwright.sync_api import expect
+
     app = create_app(_settings(), backend=falkordb)
     with chromium() as browser, serving(app) as url:
         context = browser.new_context()  # the CSP header enforced
@@ -137,6 +140,13 @@ def test_chromium_renders_docs_and_redoc_offline_under_their_csp(
         tab.locator(".opblock-summary-path").first.wait_for()
         shown = tab.locator(".opblock-summary-path").all_text_contents()
         assert "/api/influencers" in [text.strip().replace("\u200b", "") for text in shown]
+        # "Try it out" of a change goes through (the pages' X-Requested-With header is sent).
+        operation = tab.locator("#operations-shortlists-create_shortlist_api_shortlists_post")
+        operation.locator(".opblock-summary").click()
+        operation.locator(".try-out__btn").click()
+        operation.locator(".execute").click()
+        status = operation.locator(".live-responses-table tbody .response-col_status").first
+        expect(status).to_have_text("201")
         assert problems == [] and outside == []
 
         tab.goto(f"{url}/redoc")
