@@ -14,9 +14,9 @@ from graph.backends.base import Backend
 from graph.config import Settings
 from graph.connect import (
     NOT_RUNNING,
+    AddressWatch,
     EmbeddedAddress,
     connect_embedded,
-    embedded_address,
     open_backend,
 )
 from graph.console import Console, open_console
@@ -44,6 +44,7 @@ class StoreProvider:
         self._owned = backend is None
         self._follows = self._owned and not settings.uses_neo4j
         self._address: EmbeddedAddress | None = None
+        self._watch = AddressWatch(settings)
         self._lock = threading.Lock()
         # What only an analysis changes, kept between requests (see graph.run_cache).
         self.run_cache = RunCache()
@@ -60,14 +61,14 @@ class StoreProvider:
             if self._backend is None:
                 self._backend = open_backend(self.settings)
             return
-        address = embedded_address(self.settings)
+        address = self._watch.read()
         if self._backend is not None:
             if address == self._address:
                 return
             self._drop()  # restarted (a new pid, maybe a new port) or stopped
         if self._address is None:  # the first connection starts the server if need be
             self._backend = open_backend(self.settings)
-            self._address = embedded_address(self.settings)
+            self._address = self._watch.read()
         elif address is None:
             raise GraphUnavailable(NOT_RUNNING)
         else:

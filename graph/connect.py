@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from graph.backends.base import Backend
 from graph.config import Settings
 from graph.server import HOST, EmbeddedServer
@@ -15,11 +17,27 @@ NOT_RUNNING = (
 )
 
 
-def embedded_address(settings: Settings) -> EmbeddedAddress | None:
-    """Where the embedded server of ``settings.data_dir`` says it runs (``server.json``, written
-    once it answers, removed when it stops); None when no server is recorded. A file read, no
-    connection: cheap enough to ask on every request."""
-    return EmbeddedServer(settings.data_dir)._read_state()
+class AddressWatch:
+    """Where the embedded server of ``settings.data_dir`` says it runs (``server.json``,
+    written once it answers, removed when it stops; None when none is recorded), cheap enough
+    for every request: one ``stat`` (2 us), the file read again only when it changed."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._server = EmbeddedServer(settings.data_dir)
+        self._path = self._server._state_path
+        self._seen: tuple[int, int, int] | None = None
+        self._address: EmbeddedAddress | None = None
+
+    def read(self) -> EmbeddedAddress | None:
+        try:
+            stat = os.stat(self._path)
+        except OSError:
+            self._seen = self._address = None
+            return None
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if seen != self._seen:
+            self._seen, self._address = seen, self._server._read_state()
+        return self._address
 
 
 def open_backend(settings: Settings) -> Backend:
@@ -48,7 +66,7 @@ def open_backend(settings: Settings) -> Backend:
 
 
 def connect_embedded(settings: Settings, address: EmbeddedAddress) -> Backend:
-    """The embedded server at ``address`` (from :func:`embedded_address`), never starting one:
+    """The embedded server at ``address`` (from :class:`AddressWatch`), never starting one:
     what a running app does when the server was restarted under it."""
     from graph.backends.falkordb import FalkorDBBackend
 

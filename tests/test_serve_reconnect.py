@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from pathlib import Path
 
+from graph.config import Settings
+from graph.connect import AddressWatch
 from graph.server import EmbeddedServer
 from loaders.demo import generate_demo
 from tests.served import Reply, clean_env, request, resonance, served
@@ -61,3 +64,17 @@ def test_serve_reconnects_after_database_restarts_on_a_new_port(tmp_path: Path) 
     finally:
         with contextlib.suppress(AssertionError):
             resonance(env, "db", "stop")
+
+
+def test_address_watch_sees_every_new_address_and_a_removed_file(tmp_path: Path) -> None:
+    watch = AddressWatch(Settings(RESONANCE_DATA_DIR=tmp_path))
+    assert watch.read() is None
+    state = tmp_path / "falkordb" / "server.json"
+    state.parent.mkdir()
+    for pid, port in [(10, 5000), (11, 5000), (11, 5001)]:  # same size each time
+        time.sleep(0.05)  # file times tick every few ms; a server restart takes far longer
+        state.write_text(json.dumps({"pid": pid, "port": port}))
+        assert watch.read() == (pid, port)
+        assert watch.read() == (pid, port)
+    state.unlink()
+    assert watch.read() is None
