@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from api.auth import SESSION_COOKIE, SESSION_TTL_S, issue_session, session_valid
 from api.main import create_app
+from api.throttle import MAX_FAILURES
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from web.network import static_dir
@@ -267,3 +268,18 @@ def test_page_scripts_send_the_change_header() -> None:
     for name in ("console.js", "influencers.js", "network.js", "shortlists.js", "overview.js"):
         script = (static_dir() / name).read_text(encoding="utf-8")
         assert "headers: {" not in script, f"{name} builds its own headers: use R.headers()"
+
+
+def test_wrong_logins_get_429_with_retry_after_per_client_address(local: TestClient) -> None:
+    """Were plain 401s, 1,000 of them in 30 s: the login form was a token-guessing oracle."""
+    for _ in range(MAX_FAILURES):
+        assert local.post("/login", data={"token": "guess"}).status_code == 401
+    limited = local.post("/login", data={"token": "guess"})
+    assert limited.status_code == 429 and 1 <= int(limited.headers["retry-after"]) <= 60
+    assert local.post("/login", data={"token": TOKEN}).status_code == 429  # no oracle
+    assert "set-cookie" not in limited.headers
+    assert local.get("/login").status_code == 200  # the form itself is still shown
+    other = TestClient(
+        local.app, base_url="http://127.0.0.1", client=("192.0.2.8", 40000), follow_redirects=False
+    )
+    _log_in(other)
