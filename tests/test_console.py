@@ -416,6 +416,8 @@ def test_open_console_uses_the_settings(settings_for: Settings, falkordb: Falkor
             900,
             1 << 30,
         )
+        # as many queries as the API's console threads run at once, each within the cap
+        assert console.replica.queries == settings.console_workers == 2
         _eventually(console, "MATCH (u:User) RETURN u.id", [["only"]])
     finally:
         pid = console.replica.pid
