@@ -6,9 +6,11 @@ gets nothing shown."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import urllib.request
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import pytest
 from fastapi import FastAPI
@@ -225,3 +227,52 @@ def test_another_origin_framing_a_logged_in_page_gets_nothing_shown(
             if m.cls is not SecurityHeaders  # type: ignore[comparison-overlap]
         ]
         assert _shown_in_a_frame_of_another_origin(browser, bare, TOKEN)
+
+
+#: Each page, and an element its script draws from the API once it has run.
+DRAWN: Final = {
+    "/": "#legend .legend-community",
+    "/influencers": "#influencers tbody tr",
+    "/overview": "#heatmap tbody tr",
+    "/shortlists": "#shortlists li",
+    "/console": "[data-example]",
+}
+
+
+def test_every_page_runs_under_the_csp_header_with_no_violation(
+    analysed: FalkorDBBackend,
+) -> None:
+    app = create_app(Settings(_env_file=None), backend=analysed)  # type: ignore[call-arg]
+    with chromium() as browser, serving(app) as url:
+        request = urllib.request.Request(
+            f"{url}/api/shortlists",
+            data=json.dumps({"name": "Drawn"}).encode(),
+            headers={"Content-Type": "application/json", "X-Requested-With": "Resonance"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as created:
+            assert created.status == 201
+        context = browser.new_context()  # the CSP header (and the pages' meta) enforced
+        tab = context.new_page()
+        problems: list[str] = []
+        tab.on("pageerror", lambda error: problems.append(str(error)))
+        tab.on(  # a CSP violation is a console error; a failed load is listed below
+            "console",
+            lambda m: (
+                problems.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        failed: list[str] = []
+        tab.on(
+            "response",
+            lambda r: failed.append(r.url) if r.status >= 400 and "favicon" not in r.url else None,
+        )
+        for path, drawn in DRAWN.items():
+            response = tab.goto(url + path)
+            assert response is not None and response.headers["content-security-policy"] == PAGE_CSP
+            tab.locator(drawn).first.wait_for(state="attached")
+            tab.wait_for_timeout(300)
+            assert problems == [] and failed == [], (path, problems, failed)
+        context.close()
