@@ -6,7 +6,10 @@ that pulls "the next line" would hold all of it. ``BoundedLines`` reads each lin
 runs past the limit: what follows cannot be resynchronised (a CSV quote may be open), so the
 rows loaded before it are kept and the rest of the file is not read. For CSV, whose quoted
 fields may span lines, ``records=True`` also bounds a whole record: the caller calls
-``new_record()`` before each one.
+``new_record()`` before each one. A quote that is never closed would make the csv module
+return everything after it as one value of the file's last record; with ``records=True`` the
+quotes of the current record are followed, and when the file ends inside a quoted value
+``unterminated()`` names the record's field, so the reader rejects that record instead.
 
 >>> import io
 >>> list(BoundedLines(io.StringIO("ab\\ncd"), "f.csv", limit=3))
@@ -22,6 +25,8 @@ fields may span lines, ``records=True`` also bounds a whole record: the caller c
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, AnyStr, Generic
 
@@ -31,6 +36,57 @@ from graph.errors import LoadError
 #: included; also the most a CSV record may have over all its lines, and csv's field limit.
 MAX_LINE_CHARS = 16 * 1024 * 1024
 csv.field_size_limit(MAX_LINE_CHARS)
+_FIELD_END = re.compile(r"[,\r\n]")
+
+
+class QuoteTracker:
+    """Whether a quoted value is still open after the lines of a CSV record fed so far, read as
+    the csv module reads the default dialect: a quote opens a value only at its start, ``""``
+    inside is a quote, text after the closing quote is kept (``strict=False``). A line without
+    a quote, outside one, costs one ``in`` test.
+
+    >>> tracker = QuoteTracker()
+    >>> tracker.feed('1,"a\\n', 0); tracker.feed("2,b\\n", 1); tracker.open
+    (0, 1)
+    >>> tracker.reset(); tracker.feed('1,"a\\n', 0); tracker.feed('b",c\\n', 1); tracker.open
+    >>> tracker.reset(); tracker.feed('x"y,"z""', 0); tracker.open
+    (0, 1)
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._quoted, self._field, self._opened = False, 0, (0, 0)
+
+    @property
+    def open(self) -> tuple[int, int] | None:
+        """``(line offset in the record, field number)`` of the quote still open, or None."""
+        return self._opened if self._quoted else None
+
+    def feed(self, text: str, offset: int) -> None:
+        if not self._quoted and '"' not in text:
+            return  # a line outside any quote: the record ends with it
+        quoted, field = self._quoted, self._field if self._quoted else 0
+        at_start, i, size = not quoted, 0, len(text)
+        while i < size:
+            if quoted:
+                j = text.find('"', i)
+                if j < 0:
+                    break
+                if text.startswith('""', j):
+                    i = j + 2
+                    continue
+                quoted, at_start, i = False, False, j + 1
+            elif at_start and text[i] == '"':
+                quoted, self._opened, i = True, (offset, field), i + 1
+            else:
+                end = _FIELD_END.search(text, i)
+                if end is None:
+                    break
+                field = field + 1 if end.group() == "," else 0
+                at_start, i = True, end.end()
+        self._quoted, self._field = quoted, field
 
 
 def describe(size: int) -> str:
@@ -68,6 +124,8 @@ class BoundedLines(Generic[AnyStr]):
         self._records = records
         self._record_line = 1
         self._record_size = 0
+        self._quotes = QuoteTracker()
+        self._ended = False
 
     def __iter__(self) -> BoundedLines[AnyStr]:
         return self
@@ -75,6 +133,7 @@ class BoundedLines(Generic[AnyStr]):
     def __next__(self) -> AnyStr:
         piece: AnyStr = self._stream.readline(self.limit + 1)
         if not piece:
+            self._ended = True
             raise StopIteration
         self.line += 1
         if len(piece) > self.limit:
@@ -84,6 +143,8 @@ class BoundedLines(Generic[AnyStr]):
             )
             raise LoadError(self.path, self.line, "line", reason)
         if self._records:
+            if isinstance(piece, str):
+                self._quotes.feed(piece, self.line - self._record_line)
             self._record_size += len(piece)
             if self._record_size > self.limit:
                 reason = (
@@ -97,3 +158,19 @@ class BoundedLines(Generic[AnyStr]):
     def new_record(self) -> None:
         """The next line starts a record: count its size afresh."""
         self._record_line, self._record_size = self.line + 1, 0
+        self._quotes.reset()
+
+    def unterminated(self, header: Sequence[str]) -> tuple[str, str] | None:
+        """``(field, reason)`` when the file ended inside a quoted value of the record read
+        last (which then swallowed every line after the quote), else None."""
+        found = self._quotes.open if self._ended else None
+        if found is None:
+            return None
+        offset, number = found
+        field = header[number].strip() or "row" if number < len(header) else "row"
+        opened = self._record_line + offset
+        reason = (
+            f"unterminated quote: the quoted value opened on line {opened} runs to the end of "
+            f"the file, so lines {self._record_line}-{self.line} are not loaded"
+        )
+        return field, reason

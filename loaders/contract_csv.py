@@ -36,6 +36,7 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 _READ_ERRORS = (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error)
+_UNTERMINATED, _UNTERMINATED_FIELD = "__unterminated__", "__unterminated_field__"
 
 
 def table_path(directory: Path, table: str) -> Path | None:
@@ -58,6 +59,9 @@ def read_rows(
     path: Path, table: str, *, open_text: Callable[[Path], TextIO] = open_text
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line, row)`` with the line where each record starts; check the header first.
+
+    A quote never closed ends the file with a row that the parsers reject (``unterminated
+    quote``, naming the field where it opened), not with the rest of the file as one value.
 
     Lines and records longer than ``loaders.bounded_lines.MAX_LINE_CHARS`` end the file with a
     ``LoadError`` (field ``line`` or ``row``) before they are held in memory.
@@ -85,6 +89,11 @@ def read_rows(
             except _READ_ERRORS as exc:
                 raise LoadError(str(path), start, "row", str(exc)) from exc
             line, start = start, reader.line_num + 1
+            unterminated = lines.unterminated(header)
+            if unterminated is not None:  # the file ended inside a quote: this is not a row
+                field, reason = unterminated
+                yield line, {_UNTERMINATED: reason, _UNTERMINATED_FIELD: field}
+                return
             if not values or values == [""]:
                 continue
             row = dict(zip(header, (value.strip() for value in values), strict=False))
@@ -120,6 +129,8 @@ class _Row:
 
     def __init__(self, path: Path, line: int, raw: dict[str, str]) -> None:
         self.path, self.line, self.raw = str(path), line, raw
+        if _UNTERMINATED in raw:
+            raise self.error(raw[_UNTERMINATED_FIELD], raw[_UNTERMINATED])
         if "__extra__" in raw:
             raise self.error("row", "more values than header columns")
 

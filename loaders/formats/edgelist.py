@@ -435,6 +435,11 @@ class CascadeReader(Reader):
                 at = [header.index(n) if n in header else None for n in self.COLUMNS]
                 for values in rows:
                     line, start = rows.line_num, line + 1
+                    unterminated = lines.unterminated(header)
+                    if unterminated is not None:  # the file ended inside a quote
+                        self.rows_read += 1
+                        yield self.reject(start, *unterminated)
+                        break
                     lines.new_record()
                     if not values or values == [""]:
                         continue

@@ -123,6 +123,7 @@ class _Layout:
     width: int
     pick: Callable[[list[str]], tuple[str, ...]]
     author_field: str
+    header: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -189,6 +190,11 @@ class TweetCsvReader(Reader):
                 if values is None:
                     break
                 line, start = start, rows.line_num + 1
+                unterminated = lines.unterminated(layout.header)
+                if unterminated is not None:  # the file ended inside a quote: not a tweet
+                    self.rows_read += 1
+                    yield self.reject(line, *unterminated)
+                    break
                 if values and values != [""]:
                     self.rows_read, self.line = self.rows_read + 1, line
                     yield from self._tweet(line, layout, values, authors, emitted)
@@ -210,7 +216,7 @@ class TweetCsvReader(Reader):
                 raise LoadError(str(self.path), 1, column, "required column is missing")
         indexes = (header.index(name) if name in header else len(header) for name in _FIELDS)
         author_field = "author_id" if "author_id" in header else "author"
-        return _Layout(len(header), itemgetter(*indexes), author_field)
+        return _Layout(len(header), itemgetter(*indexes), author_field, tuple(header))
 
     def _next(self, rows: Iterator[list[str]], line: int) -> list[str] | None:
         try:
@@ -231,6 +237,10 @@ class TweetCsvReader(Reader):
                 lines.new_record()
                 for values in rows:
                     line, start = start, rows.line_num + 1
+                    unterminated = lines.unterminated(header)
+                    if unterminated is not None:  # the file ended inside a quote
+                        yield Reject(LoadError(str(path), line, *unterminated))
+                        break
                     lines.new_record()
                     if not values or values == [""]:
                         continue
