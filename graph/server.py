@@ -383,11 +383,12 @@ class EmbeddedServer:
                 phase, percent, eta, moved = probe.look()
                 if phase == "starting" and loading_logged(log, log_offset):
                     phase = "loading"
-                clock.note(moved or phase == "indexing")
+                # Building constraints burns CPU; reads are only this watcher's questions then.
+                clock.note(moved, reads_count=phase != "indexing")
                 if progress is not None:
                     progress(StartProgress(phase, clock.elapsed_s, percent, eta))
-                if phase == "ready":
-                    return clock.elapsed_s
+                if phase == "ready" or (phase == "indexing" and clock.stalled):
+                    return clock.elapsed_s  # answering: an idle constraint build is not a hang
                 if clock.stalled:
                     if process is not None:
                         process.kill()

@@ -46,21 +46,22 @@ class StartProgress:
 StartCallback = Callable[[StartProgress], None]
 
 
-def activity(pid: int) -> int | None:
-    """CPU clock ticks plus bytes read of ``pid`` so far; None when it is gone."""
+def activity(pid: int) -> tuple[int, int] | None:
+    """``(CPU clock ticks, bytes read)`` of ``pid`` so far, all threads; None when it is gone.
+    Bytes read include sockets, so a server that answers reads this watcher's questions."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     fields = stat.rsplit(")", 1)[-1].split()
-    total = int(fields[11]) + int(fields[12])  # utime, stime
+    reads = 0
     try:
         for line in Path(f"/proc/{pid}/io").read_text().splitlines():
             if line.startswith("rchar:"):
-                total += int(line.split()[1])
+                reads = int(line.split()[1])
     except OSError:
         pass  # another user's process: CPU time alone
-    return total
+    return int(fields[11]) + int(fields[12]), reads  # utime + stime
 
 
 class Probe:
@@ -215,15 +216,16 @@ class StartClock:
         self.started = self.last_progress = time.monotonic()
         self._activity = activity(pid)
 
-    def note(self, moved: bool) -> None:
-        """Record a look at the server: ``moved`` or its process worked since the last look."""
-        now_activity = activity(self.pid)
+    def note(self, moved: bool, *, reads_count: bool = True) -> None:
+        """Record a look at the server: progress when ``moved``, or when its process used CPU
+        (or, with ``reads_count``, read anything) since the last look."""
+        now, before = activity(self.pid), self._activity
+        self._activity = now
         worked = (
-            now_activity is not None
-            and self._activity is not None
-            and now_activity > self._activity
+            now is not None
+            and before is not None
+            and (now[0] > before[0] or (reads_count and now[1] > before[1]))
         )
-        self._activity = now_activity
         if moved or worked:
             self.last_progress = time.monotonic()
 
