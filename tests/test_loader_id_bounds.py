@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ import redis
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.main import create_app
 from graph.backends.falkordb import FalkorDBBackend
+from graph.config import Settings
 from graph.models import PostRow, UserRow
 from graph.server import ServerInfo
 from graph.store import Store
@@ -24,6 +27,7 @@ from loaders.detect import open_reader
 from loaders.ingest import load_csv_dir
 from loaders.key_bounds import MAX_EVENT_ID_BYTES, MAX_KEY_BYTES, key_problem
 from loaders.pipeline import load
+from tests.api_client import api_client
 
 HUGE = "W" * 4097
 T = "2026-10-03T14:05:00Z"
@@ -214,3 +218,27 @@ def test_bounds_are_bytes_of_utf8_at_the_documented_limits() -> None:
     post = PostRow(id="p", author_id="1", created_at=0, topics=("ok", over))
     assert key_problem(post)[0] == "hashtags"  # type: ignore[index]
     assert MAX_KEY_BYTES < MAX_EVENT_ID_BYTES < 4096
+
+
+def test_an_upload_through_post_api_jobs_load_rejects_oversized_keys_and_database_stays_up(
+    server: ServerInfo, falkordb: FalkorDBBackend, tmp_path: Path
+) -> None:
+    folder = _contract_dir(tmp_path / "in")
+    settings = Settings(RESONANCE_DATA_DIR=tmp_path / "data")
+    with api_client(create_app(settings, backend=falkordb)) as client:
+        files = [
+            ("files", (name, (folder / name).read_bytes(), "text/csv"))
+            for name in ("users.csv", "posts.csv", "amplifications.csv")
+        ]
+        started = client.post("/api/jobs/load", files=files)
+        assert started.status_code == 202, started.json()
+        deadline = time.monotonic() + 120
+        while (job := client.get(f"/api/jobs/{started.json()['id']}").json())["state"] not in (
+            "done",
+            "failed",
+        ):
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+    assert job["state"] == "done", job
+    _assert_server_up(server)
+    _assert_good_rows_loaded(Store(falkordb))
