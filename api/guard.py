@@ -21,6 +21,7 @@ streamed upload keeps streaming):
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 from urllib.parse import urlencode
 
@@ -65,8 +66,12 @@ def host_name(value: str) -> str:
 
 def allowed_hosts(settings: Settings) -> frozenset[str]:
     """The names this server answers to."""
-    names = {host_name(settings.host), *(host_name(n) for n in settings.allowed_host_names)}
-    return LOOPBACK_NAMES | names
+    return _allowed_hosts(settings.host, settings.allowed_host_names)
+
+
+@functools.lru_cache(maxsize=16)
+def _allowed_hosts(bound: str, configured: tuple[str, ...]) -> frozenset[str]:
+    return LOOPBACK_NAMES | {host_name(bound), *(host_name(name) for name in configured)}
 
 
 def _detail(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
