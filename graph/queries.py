@@ -68,67 +68,86 @@ MATCH (p:Post {id: id})
 RETURN p.id AS id
 """
 
-# The analysis replaces what an earlier run wrote: scores on the users, topic authority as
-# INFLUENTIAL_IN relationships, and the run's provenance on the one (:Analysis {id: 'latest'}).
-# Every write stamps ``u.analysis`` with the run's id; whoever the run did not score loses what
-# an earlier run wrote (cheaper than clearing everyone first).
-CLEAR_SCORES: LiteralString = """
+# The analysis write-back is staged, then switched over in one statement, so that a crash at
+# any point (of the analysis or of the server) leaves every read on the previous run or on the
+# new one, never a mix. Staging creates plain nodes (no index, no relationship: invisible to
+# every read, cheap to create: an update of a User node re-indexes it, ~15 us each) stamped
+# with the run; ``SWITCH_TO_STAGED_ANALYSIS`` then moves them into place. A staging that was
+# cut short is deleted by the next write-back, and never switched (the counts must match).
+CLEAR_STAGED_SCORES: LiteralString = "MATCH (s:StagedScore) DELETE s"
+CLEAR_STAGED_TOPIC_RANKS: LiteralString = "MATCH (s:StagedTopicRank) DELETE s"
+
+# A row's missing keys (accounts nobody amplified get the short form) are left unset.
+STAGE_SCORES: LiteralString = """
+UNWIND $rows AS row
+CREATE (s:StagedScore)
+SET s = row, s.run = $run
+"""
+
+STAGE_TOPIC_RANKS: LiteralString = """
+UNWIND $rows AS row
+CREATE (s:StagedTopicRank)
+SET s = row, s.run = $run
+"""
+
+# One statement, so one transaction on Neo4j and one atomic query on FalkorDB (a run-time error
+# there rolls the whole query back; the append-only file logs it whole once it has run):
+# 1. unless ``$users`` scores and ``$ranks`` topic ranks are staged for ``$run``, stop with an
+#    error (an integer division by zero) before anything is written;
+# 2. copy each staged score onto its account (what the short form lacks is removed) and stamp
+#    ``u.analysis``; accounts an earlier run scored and this one did not lose their scores;
+# 3. replace ``INFLUENTIAL_IN`` with the staged topic ranks;
+# 4. delete the staging and write the run's provenance on ``(:Analysis {id: 'latest'})``.
+# ``WITH count(*)`` between the steps keeps one row going when a step matched nothing.
+SWITCH_TO_STAGED_ANALYSIS: LiteralString = """
+OPTIONAL MATCH (staged:StagedScore {run: $run})
+WITH count(staged) AS users
+OPTIONAL MATCH (staged:StagedTopicRank {run: $run})
+WITH users, count(staged) AS ranks
+WHERE 1 / CASE WHEN users = $users AND ranks = $ranks THEN 1 ELSE 0 END = 1
+MATCH (s:StagedScore {run: $run})
+MATCH (u:User {id: s.id})
+SET u.analysis = $run, u.score = s.score, u.pagerank = s.pagerank, u.rank = s.rank,
+    u.amplifiers = s.amplifiers, u.acts = s.acts, u.communities_reached = s.communities_reached,
+    u.community = s.community, u.betweenness = s.betweenness, u.core = s.core,
+    u.influence = s.influence, u.passivity = s.passivity, u.role = s.role, u.roles = s.roles,
+    u.reasons = s.reasons, u.topics = s.topics, u.topic_ranks = s.topic_ranks,
+    u.top_amplifiers = s.top_amplifiers, u.top_amplifier_shares = s.top_amplifier_shares,
+    u.top_posts = s.top_posts, u.top_post_amplifiers = s.top_post_amplifiers,
+    u.discounted = s.discounted
+WITH count(*) AS moved
 MATCH (u:User)
 WHERE u.score IS NOT NULL AND (u.analysis IS NULL OR u.analysis <> $run)
 REMOVE u.analysis, u.score, u.pagerank, u.rank, u.amplifiers, u.community, u.betweenness, u.core,
        u.acts, u.communities_reached, u.influence, u.passivity, u.role, u.roles, u.reasons,
        u.topics, u.topic_ranks, u.top_amplifiers, u.top_amplifier_shares, u.top_posts,
        u.top_post_amplifiers, u.discounted
-"""
-
-CLEAR_TOPIC_AUTHORITY: LiteralString = """
-MATCH (:User)-[r:INFLUENTIAL_IN]->(:Topic)
-DELETE r
-"""
-
-# Accounts nobody amplified (most of them) get the short form: nothing to explain.
-WRITE_SCORES: LiteralString = """
-UNWIND $rows AS row
-MATCH (u:User {id: row.id})
-SET u.analysis = $run, u.score = row.score, u.pagerank = row.pagerank, u.rank = row.rank,
-    u.amplifiers = row.amplifiers, u.acts = row.acts,
-    u.communities_reached = row.communities_reached, u.community = row.community,
-    u.betweenness = row.betweenness, u.core = row.core, u.influence = row.influence,
-    u.passivity = row.passivity, u.role = row.role, u.roles = row.roles,
-    u.reasons = row.reasons, u.topics = row.topics, u.topic_ranks = row.topic_ranks,
-    u.top_amplifiers = row.top_amplifiers, u.top_amplifier_shares = row.top_amplifier_shares,
-    u.top_posts = row.top_posts, u.top_post_amplifiers = row.top_post_amplifiers,
-    u.discounted = row.discounted
-"""
-
-WRITE_BASE_SCORES: LiteralString = """
-UNWIND $rows AS row
-MATCH (u:User {id: row.id})
-SET u.analysis = $run, u.score = row.score, u.pagerank = row.pagerank, u.rank = row.rank,
-    u.amplifiers = 0, u.community = row.community, u.betweenness = row.betweenness,
-    u.core = row.core, u.passivity = row.passivity, u.role = row.role
-"""
-
-# What an account nobody amplified has no use for (an earlier run may have written it).
-CLEAR_EXPLANATIONS: LiteralString = """
-MATCH (u:User)
-WHERE u.analysis = $run AND u.amplifiers = 0 AND u.acts IS NOT NULL
-REMOVE u.acts, u.communities_reached, u.influence, u.roles, u.reasons, u.topics,
-       u.topic_ranks, u.top_amplifiers, u.top_amplifier_shares, u.top_posts,
-       u.top_post_amplifiers, u.discounted
-"""
-
-WRITE_TOPIC_AUTHORITY: LiteralString = """
-UNWIND $rows AS row
-MATCH (u:User {id: row.user_id})
-MATCH (t:Topic {id: row.topic})
-CREATE (u)-[:INFLUENTIAL_IN {score: row.score, rank: row.rank, focus: row.focus,
-                             amplifiers: row.amplifiers}]->(t)
-"""
-
-WRITE_ANALYSIS: LiteralString = """
+WITH count(*) AS cleared
+MATCH (:User)-[old:INFLUENTIAL_IN]->(:Topic)
+DELETE old
+WITH count(*) AS dropped
+MATCH (s:StagedTopicRank {run: $run})
+MATCH (u:User {id: s.user_id})
+MATCH (t:Topic {id: s.topic})
+CREATE (u)-[:INFLUENTIAL_IN {score: s.score, rank: s.rank, focus: s.focus,
+                             amplifiers: s.amplifiers}]->(t)
+WITH count(*) AS ranked
+MATCH (s:StagedScore {run: $run})
+DELETE s
+WITH count(*) AS unstaged
+MATCH (s:StagedTopicRank {run: $run})
+DELETE s
+WITH count(*) AS unranked
 MERGE (a:Analysis {id: 'latest'})
-SET a += $run
+SET a += $provenance
+RETURN a.run AS run
+"""
+
+STAGED_COUNTS: LiteralString = """
+OPTIONAL MATCH (staged:StagedScore {run: $run})
+WITH count(staged) AS users
+OPTIONAL MATCH (staged:StagedTopicRank {run: $run})
+RETURN users, count(staged) AS ranks
 """
 
 # ---------------------------------------------------------------- reads

@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeVar
 
 from graph import queries
 from graph.backends.base import Backend, Row
-from graph.errors import NodeNotFound
+from graph.errors import InvalidQuery, NodeNotFound
 from graph.models import (
     AmplificationRow,
     GraphStats,
@@ -25,6 +25,19 @@ SEARCH_LIMIT = 10_000
 """The most accounts a text filter on the influencer list keeps (best matches first)."""
 
 T = TypeVar("T")
+
+
+class AnalysisNotSwitched(InvalidQuery):
+    """What an analysis staged was incomplete when it was to be switched over (another
+    write-back ran meanwhile?): nothing was changed, the previous run stands."""
+
+    def __init__(self, run: int, expected: tuple[int, int], found: tuple[int, int]) -> None:
+        super().__init__(
+            f"the analysis run {run} was not switched over: {expected[0]:,} scores and "
+            f"{expected[1]:,} topic ranks were staged but {found[0]:,} and {found[1]:,} were "
+            "found (did another analysis run at the same time?); the previous analysis "
+            "stands: run the analysis again"
+        )
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -149,26 +162,40 @@ class Store:
     ) -> None:
         """Replace an analysis: user properties (the short form for accounts nobody amplified),
         ``INFLUENTIAL_IN`` relationships and ``(:Analysis {id: 'latest'})``; accounts an earlier
-        run scored and this one did not lose their scores. ``run`` identifies this run."""
+        run scored and this one did not lose their scores. ``run`` identifies this run.
+
+        All or nothing: the rows are staged by batches under ``run`` (what an interrupted
+        write-back staged is deleted first), then switched over in one statement; until then
+        every read sees the previous run whole. Raises :class:`AnalysisNotSwitched` when the
+        staging was disturbed (nothing changed then)."""
         write = self.backend.write
-        write(queries.CLEAR_TOPIC_AUTHORITY)
-        written = 0
-        amplified = [row for row in users if row["amplifiers"]]
-        quiet = [row for row in users if not row["amplifiers"]]
-        for query, subset in (
-            (queries.WRITE_SCORES, amplified),
-            (queries.WRITE_BASE_SCORES, quiet),
-        ):
-            for chunk in batched(subset, batch_size):
-                write(query, {"rows": chunk, "run": run})
-                written += len(chunk)
-                if progress is not None:
-                    progress(written)
-        write(queries.CLEAR_SCORES, {"run": run})
-        write(queries.CLEAR_EXPLANATIONS, {"run": run})
+        write(queries.CLEAR_STAGED_SCORES)
+        write(queries.CLEAR_STAGED_TOPIC_RANKS)
+        staged = 0
+        for chunk in batched(users, batch_size):
+            write(queries.STAGE_SCORES, {"rows": chunk, "run": run})
+            staged += len(chunk)
+            if progress is not None:
+                progress(staged)
         for chunk in batched(topic_authority, batch_size):
-            write(queries.WRITE_TOPIC_AUTHORITY, {"rows": chunk})
-        write(queries.WRITE_ANALYSIS, {"run": {"run": run, **provenance}})
+            write(queries.STAGE_TOPIC_RANKS, {"rows": chunk, "run": run})
+        self._switch_analysis(run, len(users), len(topic_authority), provenance)
+
+    def _switch_analysis(
+        self, run: int, users: int, ranks: int, provenance: dict[str, Any]
+    ) -> None:
+        expected = {"run": run, "users": users, "ranks": ranks}
+        try:
+            self.backend.write(
+                queries.SWITCH_TO_STAGED_ANALYSIS,
+                {**expected, "provenance": {"run": run, **provenance}},
+            )
+        except InvalidQuery as exc:
+            rows = self.backend.read(queries.STAGED_COUNTS, {"run": run})
+            found = (int(rows[0]["users"]), int(rows[0]["ranks"])) if rows else (0, 0)
+            if found != (users, ranks):
+                raise AnalysisNotSwitched(run, (users, ranks), found) from exc
+            raise
 
     # -------------------------------------------------------------- reads
     def is_empty(self) -> bool:
