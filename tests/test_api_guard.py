@@ -6,13 +6,16 @@ tests/test_api_guard_server.py; from another origin in chromium, tests/test_brow
 
 from __future__ import annotations
 
+import doctest
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api import errors, guard, throttle
 from api.body_limit import MAX_BODY_BYTES
 from api.errors import MAX_ECHO
 from api.main import create_app
@@ -242,3 +245,10 @@ def test_a_422_echoes_only_an_excerpt_of_the_input(client: TestClient) -> None:
     assert len(missing.text) < 600 and secret not in missing.text
     short = client.post("/api/shortlists", json={"name": 5})
     assert short.json()["detail"][0]["input"] == 5
+
+
+@pytest.mark.parametrize("module", [guard, throttle, errors], ids=lambda m: m.__name__)
+def test_the_docstring_examples_hold(module: ModuleType) -> None:
+    """api/ is not among pytest's doctest paths: its examples are run here."""
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
