@@ -86,7 +86,9 @@ def _one_job(settings: Settings, what: str) -> Iterator[None]:
         with holding(lock_path(settings.data_dir), what):
             yield
     except LockHeld as error:
-        errors.print(f"[bold red]error:[/] {error}; wait for it to end", highlight=False)
+        errors.print(
+            f"[bold red]error:[/] {error}; wait for it to end", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(code=1) from None
 
 

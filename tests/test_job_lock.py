@@ -134,7 +134,8 @@ def test_an_api_job_makes_cli_analyze_and_load_exit_1_naming_it(
             cli = _cli(env, *args)
             out, err = cli.communicate(timeout=60)
             assert cli.returncode == 1, (out, err)
-            message = " ".join(err.split())
+            message = err.strip()
+            assert "\n" not in message, err  # one line
             assert f"another job is running: API analyze job {job.id}" in message, err
             assert f"pid {os.getpid()}" in message
     finally:
