@@ -162,12 +162,12 @@ class EmbeddedServer:
             self._write_config(port, password)
             log_offset = self._log_size()
             self._process = self._launch()
-            seconds = self._wait_until_ready(
-                self._process.pid, port, password, log_offset, progress
-            )
-            info = ServerInfo(self._process.pid, port, self.data_dir, password, start_s=seconds)
-            self._state_path.write_text(json.dumps({"pid": info.pid, "port": port}))
-            return info
+            pid = self._process.pid
+            # Recorded at once: a start interrupted while the data loads leaves a server that
+            # the next start waits for, instead of launching a second one on the same files.
+            self._state_path.write_text(json.dumps({"pid": pid, "port": port}))
+            seconds = self._wait_until_ready(pid, port, password, log_offset, progress)
+            return ServerInfo(pid, port, self.data_dir, password, start_s=seconds)
 
     def stop(self, *, timeout_s: float = 30.0) -> bool:
         """Stop with ``SHUTDOWN SAVE``; return False when nothing was running."""
@@ -194,11 +194,6 @@ class EmbeddedServer:
         state = self._read_state() if self._state_path.exists() else None
         if state is None or not _pid_alive(state[0]):
             return None
-        probe = Probe(state[1], self._password())
-        try:
-            probe.look()
-        finally:
-            probe.close()
         return ServerInfo(state[0], state[1], self.data_dir, self._password(), reused=True)
 
     def kill(self) -> None:
@@ -393,6 +388,7 @@ class EmbeddedServer:
                     if process is not None:
                         process.kill()
                         self._wait_for_exit(pid, 10.0)
+                        self._forget()
                     raise ServerError(stall_message(self.start_timeout_s, self._log_tail()))
                 time.sleep(0.1)
         finally:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,3 +118,28 @@ def test_a_server_that_makes_no_progress_times_out_without_blaming_a_constraint(
     assert "constraint" not in message.lower()
     assert _client(info).ping()  # a server it did not launch is left alone
     first.stop()
+
+
+def test_a_start_interrupted_during_a_replay_leaves_one_server_that_the_next_start_waits_for(
+    data_dir: Path,
+) -> None:
+    _slow_replay(data_dir)
+    launches = _launches(data_dir)
+    starter = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"from graph.server import EmbeddedServer as E; E({str(data_dir)!r}).start()",
+        ]
+    )
+    deadline = time.monotonic() + 30
+    while _launches(data_dir) == launches and time.monotonic() < deadline:
+        time.sleep(0.05)
+    starter.kill()  # Ctrl-C or a closed terminal while the data loads
+    starter.wait()
+    server = EmbeddedServer(data_dir, start_timeout_s=0.5)
+    info = server.start()
+    assert info.reused and _launches(data_dir) == launches + 1  # waited for, not doubled
+    reply = _client(info).execute_command("GRAPH.RO_QUERY", "slow", "MATCH (n:N) RETURN count(n)")
+    assert reply[1][0][0] == SLOW_QUERIES * NODES_PER_QUERY
+    server.stop()
