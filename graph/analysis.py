@@ -10,7 +10,8 @@ Steps (each reported through ``progress``):
 5. topic authority for every busy topic (``graph.topics``);
 6. roles with their reasons (``graph.roles``) and the top amplifiers and posts (``graph.explain``);
 7. write the users' properties, ``(:User)-[:INFLUENTIAL_IN]->(:Topic)`` and the run's provenance
-   on ``(:Analysis {id: 'latest'})``.
+   on ``(:Analysis {id: 'latest'})``: staged under the run's stamp, then switched over in one
+   statement (``Store.write_analysis``), so that reads see the previous run until the switch.
 """
 
 from __future__ import annotations
@@ -219,14 +220,16 @@ def _analyze(
         roles=dict(sorted(counts.items())),
     )
     provenance = _provenance(profile, since, until, reference, summary)
-    store.write_analysis(
+    topic_rows = _topic_rows(events, topics)
+    store.stage_analysis(
         rows,
-        _topic_rows(events, topics),
-        provenance,
+        topic_rows,
         run=run,
         batch_size=WRITE_BATCH,
-        progress=lambda written: say("writing scores back", 0.75 + 0.25 * written / max(n, 1)),
+        progress=lambda written: say("writing scores back", 0.75 + 0.2 * written / max(n, 1)),
     )
+    say("switching to the new scores", 0.95)
+    store.switch_analysis(run, len(rows), len(topic_rows), provenance)
     say("done", 1.0)
     return replace(summary, seconds=round(time.perf_counter() - started, 2))
 

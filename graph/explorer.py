@@ -38,7 +38,7 @@ from graph.explorer_models import (
     strings,
 )
 from graph.models import Network, NetworkEdge
-from graph.run_cache import RunCache
+from graph.run_cache import RunCache, on_one_run
 from graph.scored_users import scored_users
 from graph.store import Store
 from graph.weighting import pair_weight
@@ -93,7 +93,11 @@ class Explorer:
         return {account.id: account for account in map(account_from_row, rows)}
 
     def user(self, user_id: str) -> UserDetail:
-        """Profile, scores, role, topic standings, top amplifiers and top posts of one account."""
+        """Profile, scores, role, topic standings, top amplifiers and top posts of one account
+        (all from one analysis run)."""
+        return on_one_run(self.store, lambda: self._user(user_id))
+
+    def _user(self, user_id: str) -> UserDetail:
         rows = self._read(q.USER_DETAIL, {"id": user_id})
         if not rows:
             raise NodeNotFound("User", user_id)

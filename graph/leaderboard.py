@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from graph import queries
 from graph.models import Influencer, Page
-from graph.run_cache import RunCache
+from graph.run_cache import RunCache, on_one_run
 from graph.scored_users import scored_users
 from graph.store import SortKey, Store
 
@@ -107,7 +107,24 @@ class Leaderboard:
         ids: Collection[str] | None = None,
     ) -> Page:
         """The page ``store.influencers`` returns for the same arguments (sorts in
-        ``SERVED_SORTS``; others are passed to the store)."""
+        ``SERVED_SORTS``; others are passed to the store), all of it from one analysis run."""
+        return on_one_run(
+            store,
+            lambda: self._page(store, limit, offset, sort, topic, role, community, min_score, ids),
+        )
+
+    def _page(
+        self,
+        store: Store,
+        limit: int,
+        offset: int,
+        sort: SortKey,
+        topic: str | None,
+        role: str | None,
+        community: int | None,
+        min_score: float | None,
+        ids: Collection[str] | None,
+    ) -> Page:
         if not self.serves(sort):
             return store.influencers(
                 limit=limit,

@@ -3,8 +3,9 @@
 Rankings, topic rankings, community sizes and leaders are written by ``graph.analysis`` and by
 nothing else, yet reading them back means scanning every user. A :class:`RunCache` keeps what
 was computed from them under the run stamp of ``(:Analysis {id: 'latest'})``, which the
-analysis writes last; every lookup reads that stamp first (one indexed node, well under a
-millisecond), so a newer analysis, from this process or any other, empties the cache.
+analysis switches in the same statement as the scores; every lookup reads that stamp first (one
+node, well under a millisecond), so a newer analysis, from this process or any other, empties
+the cache. A value computed while a switch happened is not kept (its stamp is read again).
 
 What loads can change without an analysis (handles, names, bios, amplification edges) is not
 kept here: callers cache ids and figures, and read the accounts' current profiles each time.
@@ -31,6 +32,20 @@ def current_run(store: Store) -> object:
     return rows[0]["run"] if rows else None
 
 
+def on_one_run(store: Store, read: Callable[[], T], *, tries: int = 3) -> T:
+    """``read()``, read again when an analysis was switched over meanwhile.
+
+    Each statement sees one run (the switch is one statement), but a view read in several
+    (a page and the accounts on it, an account and its topic ranks) could start on one run
+    and end on the next; the run stamp read before and after tells. The last try stands."""
+    for _ in range(tries - 1):
+        run = current_run(store)
+        value = read()
+        if current_run(store) == run:
+            return value
+    return read()
+
+
 class RunCache:
     """Thread-safe; least recently used entries dropped beyond ``max_entries``."""
 
@@ -53,6 +68,8 @@ class RunCache:
                 return value
             # Computed under the lock: a burst of requests after an analysis builds it once.
             value = compute()
+            if current_run(store) != run:  # switched meanwhile: maybe half one run, half next
+                return value
             self._values[key] = value
             while len(self._values) > self._max:
                 self._values.popitem(last=False)

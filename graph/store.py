@@ -164,10 +164,24 @@ class Store:
         ``INFLUENTIAL_IN`` relationships and ``(:Analysis {id: 'latest'})``; accounts an earlier
         run scored and this one did not lose their scores. ``run`` identifies this run.
 
-        All or nothing: the rows are staged by batches under ``run`` (what an interrupted
-        write-back staged is deleted first), then switched over in one statement; until then
-        every read sees the previous run whole. Raises :class:`AnalysisNotSwitched` when the
-        staging was disturbed (nothing changed then)."""
+        All or nothing: :meth:`stage_analysis`, then :meth:`switch_analysis`; until the switch
+        every read sees the previous run whole."""
+        self.stage_analysis(
+            users, topic_authority, run=run, batch_size=batch_size, progress=progress
+        )
+        self.switch_analysis(run, len(users), len(topic_authority), provenance)
+
+    def stage_analysis(
+        self,
+        users: Sequence[dict[str, Any]],
+        topic_authority: Sequence[dict[str, Any]],
+        *,
+        run: int,
+        batch_size: int = 10_000,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Write a run's rows by batches beside the current analysis, which reads still see;
+        what an interrupted write-back staged is deleted first."""
         write = self.backend.write
         write(queries.CLEAR_STAGED_SCORES)
         write(queries.CLEAR_STAGED_TOPIC_RANKS)
@@ -179,12 +193,13 @@ class Store:
                 progress(staged)
         for chunk in batched(topic_authority, batch_size):
             write(queries.STAGE_TOPIC_RANKS, {"rows": chunk, "run": run})
-        self._switch_analysis(run, len(users), len(topic_authority), provenance)
 
-    def _switch_analysis(
-        self, run: int, users: int, ranks: int, provenance: dict[str, Any]
+    def switch_analysis(
+        self, run: int, users: int, topic_ranks: int, provenance: dict[str, Any]
     ) -> None:
-        expected = {"run": run, "users": users, "ranks": ranks}
+        """Put the staged run in place in one statement, or raise :class:`AnalysisNotSwitched`
+        (nothing changed) unless ``users`` scores and ``topic_ranks`` ranks are staged."""
+        expected = {"run": run, "users": users, "ranks": topic_ranks}
         try:
             self.backend.write(
                 queries.SWITCH_TO_STAGED_ANALYSIS,
@@ -193,8 +208,8 @@ class Store:
         except InvalidQuery as exc:
             rows = self.backend.read(queries.STAGED_COUNTS, {"run": run})
             found = (int(rows[0]["users"]), int(rows[0]["ranks"])) if rows else (0, 0)
-            if found != (users, ranks):
-                raise AnalysisNotSwitched(run, (users, ranks), found) from exc
+            if found != (users, topic_ranks):
+                raise AnalysisNotSwitched(run, (users, topic_ranks), found) from exc
             raise
 
     # -------------------------------------------------------------- reads

@@ -12,6 +12,7 @@ rankings, the analysis record) must be the previous run's or the new run's, whol
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import socket
@@ -30,11 +31,13 @@ import pytest
 from graph import queries
 from graph.analysis import analyze
 from graph.backends.falkordb import FalkorDBBackend
+from graph.run_cache import RunCache, current_run, on_one_run
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
+from tests.test_store_contract import _row, _seed
 
 USERS = 12_000  # the demo generator's accounts: a write-back of ~0.5 s, a switch of ~0.2 s
 GRAPH = "atomic"
@@ -298,3 +301,51 @@ def test_reads_during_a_write_back_see_one_run(db: Database) -> None:
     assert all(stamps == [run] for _, run, stamps, _ in seen)
     ranks = {run: {count for _, r, _, count in seen if r == run} for run in runs}
     assert all(len(counts) == 1 for counts in ranks.values())
+
+
+def _analysed(store: Store, run: int, score: float) -> None:
+    store.write_analysis(
+        [_row("u1", score, 1, 2), _row("u2", 10.0, 2, 0)], [], {"profile": "default"}, run=run
+    )
+
+
+def test_a_view_read_across_a_switch_is_read_again(falkor_store: Store) -> None:
+    _seed(falkor_store)
+    _analysed(falkor_store, 1, 90.0)
+    seen: list[object] = []
+
+    def read() -> tuple[float, float]:
+        seen.append(current_run(falkor_store))
+        first = falkor_store.user("u1").score
+        if len(seen) == 1:  # an analysis switches over between this view's statements
+            _analysed(falkor_store, 2, 95.0)
+        return first, falkor_store.user("u1").score
+
+    assert on_one_run(falkor_store, read) == (95.0, 95.0) and seen == [1, 2]
+
+
+def test_a_value_computed_across_a_switch_is_not_kept(falkor_store: Store) -> None:
+    _seed(falkor_store)
+    _analysed(falkor_store, 1, 90.0)
+    cache = RunCache()
+    computed: list[float] = []
+
+    def compute() -> float:
+        computed.append(falkor_store.user("u1").score)
+        if len(computed) == 1:
+            _analysed(falkor_store, 2, 95.0)
+        return computed[-1]
+
+    assert cache.get(falkor_store, "u1", compute) == 90.0
+    assert cache.get(falkor_store, "u1", compute) == 95.0  # computed again, for run 2
+    assert cache.get(falkor_store, "u1", compute) == 95.0 and computed == [90.0, 95.0]
+
+
+def test_the_switch_moves_and_clears_the_same_properties() -> None:
+    switch = queries.SWITCH_TO_STAGED_ANALYSIS
+    moved = set(re.findall(r"u\.(\w+) = s\.\1\b", switch)) | {"analysis"}
+    removed = re.search(r"REMOVE (.*?)\nWITH", switch, re.S)
+    assert removed is not None
+    cleared = {name.strip().removeprefix("u.") for name in removed.group(1).split(",")}
+    assert moved == cleared
+    assert moved == set(_row("u1", 1.0, 1, 1)) - {"id"} | {"analysis"}

@@ -8,7 +8,7 @@ import pytest
 
 from graph.errors import InvalidQuery, NodeNotFound
 from graph.models import AmplificationRow, PostRow, UserRow
-from graph.store import SORT_KEYS, Store
+from graph.store import SORT_KEYS, AnalysisNotSwitched, Store
 
 T0 = 1_790_000_000_000
 
@@ -244,6 +244,66 @@ def test_rescoring_replaces_old_scores(store: Store) -> None:
     assert store.user("u1").reasons == () and store.user("u1").rank == 0
     latest = store.latest_analysis()
     assert latest is not None and latest["profile"] == "recent"
+
+
+def _staged(store: Store) -> tuple[int, int]:
+    rows = store.backend.read(
+        "OPTIONAL MATCH (s:StagedScore) WITH count(s) AS scores "
+        "OPTIONAL MATCH (r:StagedTopicRank) RETURN scores, count(r) AS ranks"
+    )
+    return int(rows[0]["scores"]), int(rows[0]["ranks"])
+
+
+def _standing(store: Store) -> tuple[object, ...]:
+    return (
+        store.latest_analysis(),
+        store.influencers(),
+        store.influencers(topic="vegan"),
+        store.users(["u1", "u2", "u3", "b1"]),
+    )
+
+
+def test_a_write_back_leaves_nothing_staged(store: Store) -> None:
+    _seed(store)
+    _score(store)
+    assert _staged(store) == (0, 0)
+
+
+def test_what_an_interrupted_write_back_staged_is_deleted_by_the_next(store: Store) -> None:
+    _seed(store)
+    store.stage_analysis(  # a run killed after staging, before its switch
+        [_row("u2", 100.0, 1, 9, role="bridge", roles=["bridge"], reasons=["stale"])],
+        [{"user_id": "u2", "topic": "vegan", "score": 1.0, "rank": 1, "focus": 1.0}],
+        run=RUN + 7,
+    )
+    assert _staged(store) == (1, 1)
+    assert store.latest_analysis() is None and store.influencers().total == 0
+    _score(store)
+    assert _staged(store) == (0, 0)
+    assert store.user("u2").reasons == () and store.user("u2").rank == 3
+    assert [i.id for i in store.influencers(topic="vegan").items] == ["u1", "u3"]
+
+
+def test_a_disturbed_staging_is_not_switched_and_nothing_changes(store: Store) -> None:
+    _seed(store)
+    _score(store)
+    before = _standing(store)
+    rows = [_row("u3", 100.0, 1, 1), _row("u2", 50.0, 2, 1)]
+    store.stage_analysis(rows, [], run=RUN + 1)
+    store.backend.write("MATCH (s:StagedScore {id: 'u2'}) DELETE s")  # as another run would
+    with pytest.raises(AnalysisNotSwitched, match="1 and 0 were found"):
+        store.switch_analysis(RUN + 1, len(rows), 0, {"profile": "recent"})
+    assert _standing(store) == before
+
+
+def test_an_empty_analysis_clears_every_score(store: Store) -> None:
+    _seed(store)
+    _score(store)
+    store.write_analysis([], [], {"profile": "recent", "users_scored": 0}, run=RUN + 1)
+    assert store.influencers().total == 0 and store.topic_rankings() == []
+    assert store.user("u1").score == 0.0 and store.brand_accounts() == []
+    latest = store.latest_analysis()
+    assert latest is not None and latest["users_scored"] == 0
 
 
 def test_user_lookup_and_not_found(store: Store) -> None:
