@@ -564,3 +564,14 @@ def test_the_runner_lock_refuses_a_second_runner_on_the_same_directory(tmp_path:
     _until(first, job.id, "done")
     done = second.submit("load", lambda control: {})
     _until(second, done.id, "done")
+
+
+def test_an_unrecognised_upload_is_refused_naming_the_file_not_its_server_path(
+    client: TestClient,
+) -> None:
+    files = [("files", ("notes.txt", b"just some words here, nothing to load\n"))]
+    refused = client.post("/api/jobs/load", files=files)
+    assert refused.status_code == 422
+    detail = refused.json()["detail"]
+    assert detail.startswith("notes.txt:1: format: not a format"), detail
+    assert "/uploads/" not in detail
