@@ -165,6 +165,20 @@ def _graphml(path: Path) -> Path:
     return path
 
 
+def _gexf(path: Path) -> Path:
+    path.write_text(
+        '<?xml version="1.0"?>\n<gexf xmlns="http://gexf.net/1.3">\n<graph>\n<nodes>\n'
+        '<node id="1"/>\n<node id="2"/>\n'
+        f'<node id="{HUGE}"/>\n'
+        "</nodes>\n<edges>\n"
+        '<edge source="1" target="2"/>\n'
+        f'<edge source="2" target="{HUGE}"/>\n'
+        "</edges>\n</graph>\n</gexf>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def _tweet_csv(path: Path) -> Path:
     path.write_text(
         "author_id,author,content,publish_date\n"
@@ -182,6 +196,7 @@ def _tweet_csv(path: Path) -> Path:
         (_twitter_v1, "stream.jsonl", {2, 3, 4}),
         (_edgelist, "edges.txt", {2, 3}),
         (_graphml, "g.graphml", {6, 8}),
+        (_gexf, "g.gexf", {7, 11}),
         (_tweet_csv, "tweets.csv", {3, 4}),
     ],
 )
