@@ -146,7 +146,8 @@ class JobControl:
         self._job = job
 
     def __call__(self, message: str, fraction: float) -> None:
-        self.check()
+        if fraction < 1:  # the work's own "done" (an analysis already switched over) stands
+            self.check()
         self._job.report(message, fraction)
 
     def check(self) -> None:

@@ -575,3 +575,28 @@ def test_an_unrecognised_upload_is_refused_naming_the_file_not_its_server_path(
     detail = refused.json()["detail"]
     assert detail.startswith("notes.txt:1: format: not a format"), detail
     assert "/uploads/" not in detail
+
+
+def test_a_cancel_after_the_work_reported_done_does_not_undo_it(tmp_path: Path) -> None:
+    """The analysis reports "done" after switching to the new scores: a cancel asked during the
+    switch must not mark a job whose new scores are live as cancelled."""
+    runner = JobRunner(tmp_path / "jobs")
+    job = Job(id="b" * 32, kind="analyze")
+
+    def switched_then_done(control: Any) -> dict[str, Any]:
+        control("switching to the new scores", 0.95)
+        job.cancel_requested.set()  # asked while the switch ran
+        control("done", 1.0)
+        return {"switched": True}
+
+    runner._run(job, switched_then_done, None, None)
+    assert job.snapshot()["state"] == "done"
+    early = Job(id="c" * 32, kind="analyze")
+
+    def cancelled_before_the_switch(control: Any) -> dict[str, Any]:
+        early.cancel_requested.set()
+        control("switching to the new scores", 0.95)
+        raise AssertionError("went on after a cancel")
+
+    runner._run(early, cancelled_before_the_switch, None, None)
+    assert early.snapshot()["state"] == "cancelled"
