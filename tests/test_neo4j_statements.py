@@ -25,6 +25,8 @@ def _statements() -> list[str]:
 def test_the_inventory_is_complete() -> None:
     statements = _statements()
     assert queries.UPSERT_AMPLIFICATIONS in statements
+    assert queries.STAGE_SCORES in statements and queries.STAGE_TOPIC_RANKS in statements
+    assert queries.SWITCH_TO_STAGED_ANALYSIS in statements
     assert all(s in statements for s in queries.TOP_INFLUENCERS.values())
     assert all(s in statements for s in neo4j_dialect.SCHEMA)
     assert any("(n:Shortlist) REQUIRE n.id IS UNIQUE" in s for s in neo4j_dialect.SCHEMA)
