@@ -283,6 +283,8 @@ def test_reads_during_a_write_back_see_one_run(db: Database) -> None:
         if what.startswith("writing") and not writing:
             writing.append(time.monotonic())
 
+    since = int(datetime.fromisoformat(db.since).timestamp() * 1000)
+    analyze(db.store, since=since)  # the run to move away from
     before = one_run(db.store)
     polling = threading.Thread(target=poll)
     polling.start()
