@@ -24,11 +24,13 @@ import numpy.typing as npt
 
 from graph import queries
 from graph.models import Influencer, Page
-from graph.run_cache import RunCache, on_one_run
+from graph.run_cache import RunCache, current_run
 from graph.scored_users import scored_users
 from graph.store import SortKey, Store
 
 SERVED_SORTS: Final[frozenset[SortKey]] = frozenset({"rank", "amplifiers"})
+TRIES: Final = 3
+"""Reads of a page when analyses switch over while it is read; the last one stands."""
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -108,10 +110,13 @@ class Leaderboard:
     ) -> Page:
         """The page ``store.influencers`` returns for the same arguments (sorts in
         ``SERVED_SORTS``; others are passed to the store), all of it from one analysis run."""
-        return on_one_run(
-            store,
-            lambda: self._page(store, limit, offset, sort, topic, role, community, min_score, ids),
-        )
+        for _ in range(TRIES):
+            run, page = self._page(
+                store, limit, offset, sort, topic, role, community, min_score, ids
+            )
+            if current_run(store) == run:  # no analysis switched over meanwhile
+                break
+        return page
 
     def _page(
         self,
@@ -124,9 +129,10 @@ class Leaderboard:
         community: int | None,
         min_score: float | None,
         ids: Collection[str] | None,
-    ) -> Page:
+    ) -> tuple[object, Page]:
+        """The page, and the run stamp read before any of it."""
         if not self.serves(sort):
-            return store.influencers(
+            return current_run(store), store.influencers(
                 limit=limit,
                 offset=offset,
                 sort=sort,
@@ -136,7 +142,7 @@ class Leaderboard:
                 min_score=min_score,
                 ids=ids,
             )
-        columns = self._columns(store, topic)
+        run, columns = self._columns(store, topic)
         rows = columns.select(role, community, min_score)
         if ids is not None:
             rows = rows[np.isin(columns.ids[rows], np.asarray(list(ids), dtype=object))]
@@ -145,7 +151,7 @@ class Leaderboard:
             rows = rows[np.argsort(-columns.amplifiers[rows], kind="stable")]
         chosen = rows[offset : offset + limit]
         items = self._fetch(store, columns, chosen)
-        return Page(items=items, total=len(rows), limit=limit, offset=offset)
+        return run, Page(items=items, total=len(rows), limit=limit, offset=offset)
 
     def _fetch(self, store: Store, columns: Columns, chosen: IntArray) -> list[Influencer]:
         """The chosen rows' accounts with the ranking's rank and score; an account deleted
@@ -157,14 +163,14 @@ class Leaderboard:
         }
         return scored_users(store, self._cache, ids, standing)
 
-    def _columns(self, store: Store, topic: str | None) -> Columns:
+    def _columns(self, store: Store, topic: str | None) -> tuple[object, Columns]:
         if topic is None:
-            return self._cache.get(
+            return self._cache.get_with_run(
                 store,
                 ("ranking",),
                 lambda: Columns.read(store.backend.read_columns(queries.RANKING)),
             )
-        return self._cache.get(
+        return self._cache.get_with_run(
             store,
             ("topic ranking", topic),
             lambda: Columns.read(

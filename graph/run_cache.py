@@ -57,6 +57,12 @@ class RunCache:
 
     def get(self, store: Store, key: Hashable, compute: Callable[[], T]) -> T:
         """The value kept under ``key`` for the latest run, computed (once) when missing."""
+        return self.get_with_run(store, key, compute)[1]
+
+    def get_with_run(
+        self, store: Store, key: Hashable, compute: Callable[[], T]
+    ) -> tuple[object, T]:
+        """``get``, and the run stamp read for it (to tell later whether a switch happened)."""
         run = current_run(store)
         with self._lock:
             if run != self._run:
@@ -65,12 +71,12 @@ class RunCache:
             if key in self._values:
                 self._values.move_to_end(key)
                 value: T = self._values[key]
-                return value
+                return run, value
             # Computed under the lock: a burst of requests after an analysis builds it once.
             value = compute()
             if current_run(store) != run:  # switched meanwhile: maybe half one run, half next
-                return value
+                return run, value
             self._values[key] = value
             while len(self._values) > self._max:
                 self._values.popitem(last=False)
-            return value
+            return run, value

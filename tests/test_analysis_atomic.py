@@ -31,6 +31,8 @@ import pytest
 from graph import queries
 from graph.analysis import analyze
 from graph.backends.falkordb import FalkorDBBackend
+from graph.leaderboard import Columns, IntArray, Leaderboard
+from graph.models import Influencer
 from graph.run_cache import RunCache, current_run, on_one_run
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
@@ -351,3 +353,20 @@ def test_the_switch_moves_and_clears_the_same_properties() -> None:
     cleared = {name.strip().removeprefix("u.") for name in removed.group(1).split(",")}
     assert moved == cleared
     assert moved == set(_row("u1", 1.0, 1, 1)) - {"id"} | {"analysis"}
+
+
+def test_an_influencer_page_read_across_a_switch_is_read_again(falkor_store: Store) -> None:
+    _seed(falkor_store)
+    _analysed(falkor_store, 1, 90.0)
+    fetched: list[int] = []
+
+    class Switching(Leaderboard):
+        def _fetch(self, store: Store, columns: Columns, chosen: IntArray) -> list[Influencer]:
+            fetched.append(len(chosen))
+            if len(fetched) == 1:  # the ranking is read; an analysis switches before the rows
+                store.write_analysis([_row("u3", 70.0, 1, 1)], [], {}, run=2)
+            return super()._fetch(store, columns, chosen)
+
+    page = Switching().influencers(falkor_store)
+    assert [(i.id, i.rank, i.score) for i in page.items] == [("u3", 1, 70.0)]
+    assert page.total == 1 and fetched == [2, 1]
