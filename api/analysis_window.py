@@ -14,9 +14,9 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Query
 
 from api.explorer_schemas import ErrorOut, InvalidOut
+from graph.analysis.window import MOMENT, window_bound
 from graph.errors import GraphError
 from graph.store import Store
-from graph.window import MOMENT, window_bound
 
 Since = Annotated[
     str | None,

@@ -25,16 +25,16 @@ from rich.progress import (
 from rich.table import Table
 
 from api.job_lock import LockHeld, holding, lock_path
-from graph.analysis import analyze
+from graph.analysis.profile import Profile, list_profiles, load_profile, save_profile
+from graph.analysis.roles import ROLE_ORDER
+from graph.analysis.run import analyze
+from graph.analysis.window import window_bound
 from graph.config import Settings
 from graph.connect import open_backend
 from graph.errors import GraphError, LoadError
-from graph.profile import Profile, list_profiles, load_profile, save_profile
-from graph.roles import ROLE_ORDER
 from graph.server import EmbeddedServer
 from graph.server_watch import StartProgress
 from graph.store import Store
-from graph.window import window_bound
 from loaders.demo import generate_demo
 from loaders.detect import FORMATS, open_reader
 from loaders.formats.contract import CsvContractReader

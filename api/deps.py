@@ -19,10 +19,10 @@ from graph.connect import (
     connect_embedded,
     open_backend,
 )
-from graph.console import Console, open_console
+from graph.console.open import Console, open_console
 from graph.errors import GraphUnavailable
-from graph.leaderboard import Leaderboard
-from graph.run_cache import RunCache
+from graph.explorer.leaderboard import Leaderboard
+from graph.explorer.run_cache import RunCache
 from graph.store import Store
 
 T = TypeVar("T")
@@ -46,7 +46,7 @@ class StoreProvider:
         self._address: EmbeddedAddress | None = None
         self._watch = AddressWatch(settings)
         self._lock = threading.Lock()
-        # What only an analysis changes, kept between requests (see graph.run_cache).
+        # What only an analysis changes, kept between requests (see graph.explorer.run_cache).
         self.run_cache = RunCache()
         self.leaderboard = Leaderboard(self.run_cache)
 

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
+from graph.analysis.profile import ProfileError
 from graph.errors import (
     GraphError,
     GraphUnavailable,
@@ -28,7 +29,6 @@ from graph.errors import (
     NodeNotFound,
     ServerError,
 )
-from graph.profile import ProfileError
 
 _STATUS: tuple[tuple[type[GraphError], int], ...] = (
     (NodeNotFound, 404),

@@ -1,5 +1,5 @@
 """Response and request models of the explorer's endpoints (users, networks, topics,
-communities, lookalikes, analysis). Built from ``graph.explorer_models`` records with
+communities, lookalikes, analysis). Built from ``graph.explorer.models`` records with
 ``model_validate(record, from_attributes=True)``; user text stays data, never markup."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from api.schemas import InfluencerOut
-from graph.explorer import AUDIENCE_LIMIT, LookalikeSort
+from graph.explorer.reads import AUDIENCE_LIMIT, LookalikeSort
 
 #: Names and ids sent to the database: any text but NUL, which cuts a FalkorDB query short (the
 #: statement then fails to parse). No stored id holds one: loading it would fail the same way.

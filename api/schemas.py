@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from graph.console_checks import MAX_PARAM_DEPTH, param_problem
+from graph.console.checks import MAX_PARAM_DEPTH, param_problem
 
 
 class InfluencerOut(BaseModel):

@@ -3,7 +3,7 @@
 In one run, on a fresh embedded FalkorDB (its own server in a temporary data directory):
 
 1. generate the seeded demo dataset (``loaders.demo``) and load it (bulk path; timed apart);
-2. run the full ``graph.analysis.analyze`` in a spawned child process: wall time, the time of
+2. run the full ``graph.analysis.run.analyze`` in a spawned child process: wall time, the time of
    each step (from its progress messages), peak memory of the analysing process and of the
    betweenness worker it forks, and the redis-server's memory for context;
 3. the same algorithm steps on the same projection (``fetch_events`` + ``pair_weights``) with
@@ -37,22 +37,22 @@ from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
-import numpy.typing as npt
 import redis
 import scipy.sparse as sp
 
+from graph.algorithms.arrays import FloatArray, IntArray
 from graph.algorithms.betweenness import betweenness
 from graph.algorithms.communities import leiden, modularity
 from graph.algorithms.components import k_core
 from graph.algorithms.pagerank import pagerank, pagerank_many
-from graph.analysis import analyze
+from graph.analysis.events import fetch_events, gc_paused
+from graph.analysis.profile import Profile
+from graph.analysis.run import analyze
+from graph.analysis.topics import busy_topics
+from graph.analysis.weighting import pair_weights, reference_time
 from graph.backends.falkordb import FalkorDBBackend
-from graph.events import fetch_events, gc_paused
-from graph.profile import Profile
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
-from graph.topics import busy_topics
-from graph.weighting import pair_weights, reference_time
 from loaders.demo import generate_demo
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
@@ -66,8 +66,6 @@ TARGET_RSS_MB = 2 * GB
 TARGET_NX_RATIO = 20.0
 TARGET_SCIPY_RATIO = 2.0
 T = TypeVar("T")
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 def timed(action: Callable[[], T]) -> tuple[float, T]:

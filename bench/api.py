@@ -41,7 +41,7 @@ from urllib.parse import quote
 import httpx
 from analyze import backend, settle, timed  # bench/analyze.py, beside this script
 
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.server import EmbeddedServer
 from graph.store import Store
 from loaders.demo import generate_demo

@@ -242,8 +242,8 @@ BRAND_INFLUENCERS: LiteralString = (
     "WITH u, u.rank AS rank, u.score AS score" + _INFLUENCER_FIELDS + "ORDER BY score DESC, id ASC"
 )
 
-# What graph.leaderboard holds in memory between two analyses: the columns that rank, filter
-# and sort, and the run stamp that says when they are stale.
+# What graph.explorer.leaderboard holds in memory between two analyses: the columns that rank,
+# filter and sort, and the run stamp that says when they are stale.
 ANALYSIS_RUN: LiteralString = "MATCH (a:Analysis {id: 'latest'}) RETURN a.run AS run"
 
 RANKING: LiteralString = """

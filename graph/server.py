@@ -303,7 +303,7 @@ class EmbeddedServer:
             "auto-aof-rewrite-percentage 50",
             "auto-aof-rewrite-min-size 8mb",
             "save 900 1 300 10 60 10000",
-            # The console's read-only replica (graph/console_replica.py) syncs at once.
+            # The console's read-only replica (graph/console/replica.py) syncs at once.
             "repl-diskless-sync-delay 0",
             "daemonize no",
             (

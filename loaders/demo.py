@@ -19,10 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
+from graph.algorithms.arrays import FloatArray, IntArray
+
 Acts = tuple[IntArray, IntArray, IntArray, IntArray, IntArray]  # amplifier, author, post, kind, t
 
 BRAND_NAME = "Northwind Outdoors"

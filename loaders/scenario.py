@@ -25,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from graph.algorithms.arrays import FloatArray, IntArray
 from loaders import demo
-from loaders.demo import KINDS, TOPIC_TABLE, Acts, IntArray
+from loaders.demo import KINDS, TOPIC_TABLE, Acts
 
 TOPICS = ("trailrunning", "vegan", "climbing", "camping")
 TAGS = (*TOPICS, "football", "giveaway")
@@ -127,7 +128,7 @@ def _cast(rng: Rng) -> _Cast:
     return _Cast(list(ids), list(role), np.asarray(comm, np.int64), np.asarray(comm2, np.int64))
 
 
-def _days(days: int, stop: int) -> demo.FloatArray:
+def _days(days: int, stop: int) -> FloatArray:
     """Day weights for `demo._event_times`: uniform over the first ``stop`` days of the window."""
     day_p = (np.arange(days) < stop).astype(np.float64)
     return np.asarray(day_p / day_p.sum(), np.float64)

@@ -15,12 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from graph.analysis import AnalysisSummary, analyze
+from graph.analysis.profile import Profile
+from graph.analysis.run import AnalysisSummary, analyze
+from graph.analysis.weighting import pair_weight
 from graph.models import AmplificationRow, Influencer, UserRow
-from graph.profile import Profile
 from graph.server import ServerInfo
 from graph.store import Store
-from graph.weighting import pair_weight
 
 DAMPING = 0.85
 PROFILE = Profile(damping=DAMPING)

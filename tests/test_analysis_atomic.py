@@ -29,11 +29,11 @@ from typing import Any
 import pytest
 
 from graph import queries
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
-from graph.leaderboard import Columns, IntArray, Leaderboard
+from graph.explorer.leaderboard import Columns, IntArray, Leaderboard
+from graph.explorer.run_cache import RunCache, current_run, on_one_run
 from graph.models import Influencer
-from graph.run_cache import RunCache, current_run, on_one_run
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo

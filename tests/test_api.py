@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.models import AmplificationRow, UserRow

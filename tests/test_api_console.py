@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
-from graph.console import FalkorDBConsole
-from graph.console_replica import ConsoleReplica
+from graph.console.open import FalkorDBConsole
+from graph.console.replica import ConsoleReplica
 from graph.server import EmbeddedServer, ServerInfo
 from tests.api_client import api_client
 from tests.test_console import KILLER, MEM, _gone

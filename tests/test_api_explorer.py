@@ -21,14 +21,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from graph import explorer_queries
-from graph.analysis import analyze
+from graph.analysis.run import analyze
+from graph.analysis.weighting import DAY_MS, pair_weight
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
-from graph.explorer import Explorer
+from graph.explorer import queries as explorer_queries
+from graph.explorer.reads import Explorer
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
-from graph.weighting import DAY_MS, pair_weight
 from loaders.demo import HOSTILE_HANDLE
 from loaders.ingest import load_csv_dir
 from loaders.scenario import Scenario, generate_scenario
@@ -633,5 +633,5 @@ def test_openapi_documents_the_explorer(client: TestClient) -> None:
 
 
 def test_every_explorer_statement_ran_on_falkordb() -> None:
-    """The tests above sent each statement of ``graph.explorer_queries`` to FalkorDB."""
+    """The tests above sent each statement of ``graph.explorer.queries`` to FalkorDB."""
     assert set(explorer_queries.all_queries()) - SENT == set()

@@ -19,12 +19,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from graph.analysis import analyze
+from graph.analysis.run import analyze
+from graph.analysis.window import window_bound
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.server import ServerInfo
 from graph.store import Store
-from graph.window import window_bound
 from loaders.demo import generate_demo
 from loaders.ingest import load_csv_dir
 from tests.api_client import api_client

@@ -15,7 +15,7 @@ from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.models import UserRow
 from graph.server import ServerInfo
-from graph.shortlists import MAX_NAME, MAX_TAG
+from graph.shortlists.lists import MAX_NAME, MAX_TAG
 from graph.store import Store
 from loaders.key_bounds import MAX_KEY_BYTES
 from tests.api_client import api_client

@@ -36,7 +36,7 @@ from api.jobs import JobRunner
 from api.main import create_app
 from api.routes import jobs, shortlists
 from api.routes.jobs import MAX_FILES
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.server import ServerInfo

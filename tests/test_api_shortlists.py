@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.routes.shortlists import CSV_COLUMNS
-from graph import shortlist_queries
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.models import AmplificationRow, UserRow
+from graph.shortlists import queries as shortlist_queries
 from graph.store import Store
 from tests.api_client import api_client
 from web.csv_export import INFLUENCER_COLUMNS

@@ -24,13 +24,13 @@ import uvicorn
 
 from api.auth import SESSION_COOKIE
 from api.main import create_app
-from graph.analysis import analyze
+from graph.analysis.roles import ROLE_ORDER
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
-from graph.console import FalkorDBConsole
-from graph.console_replica import ConsoleReplica
+from graph.console.open import FalkorDBConsole
+from graph.console.replica import ConsoleReplica
 from graph.models import AmplificationRow, UserRow
-from graph.roles import ROLE_ORDER
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import HOSTILE_HANDLE, generate_demo

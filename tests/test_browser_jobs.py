@@ -20,7 +20,7 @@ import uvicorn
 
 from api.main import create_app
 from api.routes import jobs as job_routes
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.store import Store

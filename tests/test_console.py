@@ -24,8 +24,7 @@ import redis
 
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
-from graph.console import ConsoleUnavailable, FalkorDBConsole, open_console
-from graph.console_checks import (
+from graph.console.checks import (
     MAX_PARAM_DEPTH,
     ConsoleRefused,
     check_query,
@@ -33,8 +32,9 @@ from graph.console_checks import (
     explain_text,
     why_write,
 )
-from graph.console_replica import RESTARTING, ConsoleReplica, clean_stale, status_bytes
-from graph.console_values import ConsoleResult, Elements, falkordb_element, neo4j_element
+from graph.console.open import ConsoleUnavailable, FalkorDBConsole, open_console
+from graph.console.replica import RESTARTING, ConsoleReplica, clean_stale, status_bytes
+from graph.console.values import ConsoleResult, Elements, falkordb_element, neo4j_element
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from tests.cypher_lint import lint_available, lint_cypher
@@ -379,7 +379,7 @@ def test_console_follows_a_main_server_restarted_on_a_new_port_at_the_first_quer
 def test_a_replica_never_outlives_its_process(server: ServerInfo, tmp_path: Path) -> None:
     script = (
         "import sys, time\n"
-        "from graph.console_replica import ConsoleReplica\n"
+        "from graph.console.replica import ConsoleReplica\n"
         "from graph.server import EmbeddedServer\n"
         "main = EmbeddedServer(sys.argv[1])\n"
         "r = ConsoleReplica(main, timeout_ms=1000, max_rows=5, mem_bytes=1 << 28)\n"

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from api.main import create_app
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
-from graph.console import FalkorDBConsole
+from graph.console.open import FalkorDBConsole
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from api.cli import app as cli_app
 from api.main import create_app
 from api.routes.shortlists import CSV_COLUMNS
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.models import AmplificationRow, PostRow, UserRow

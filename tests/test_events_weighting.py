@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import graph.events
-from graph.events import Events, fetch_events
+import graph.analysis.events
+from graph.analysis.events import Events, fetch_events
+from graph.analysis.profile import Profile
+from graph.analysis.weighting import DAY_MS, Pairs, pair_weight, pair_weights, reference_time
 from graph.models import AMPLIFICATION_KINDS, AmplificationRow, PostRow, UserRow
-from graph.profile import Profile
 from graph.store import Store
-from graph.weighting import DAY_MS, Pairs, pair_weight, pair_weights, reference_time
 
 START = 1_790_000_000_000 - 1_790_000_000_000 % DAY_MS  # midnight UTC
 HOUR = 3_600_000
@@ -125,11 +125,11 @@ def check_consistent(events: Events) -> None:
     assert len(pairs) == events.post_topic.shape[0]
 
 
-@pytest.mark.parametrize("chunk", [2, 5, graph.events.CHUNK])
+@pytest.mark.parametrize("chunk", [2, 5, graph.analysis.events.CHUNK])
 def test_fetch_events_gives_back_every_event_written(
     loaded: Store, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(graph.events, "CHUNK", chunk)
+    monkeypatch.setattr(graph.analysis.events, "CHUNK", chunk)
     seen: list[tuple[int, int]] = []
     events = fetch_events(loaded, progress=lambda done, total: seen.append((done, total)))
     check_consistent(events)

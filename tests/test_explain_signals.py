@@ -11,12 +11,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from graph.events import Events
-from graph.explain import TOP_AMPLIFIERS, TOP_POSTS, explain
+from graph.analysis.events import Events
+from graph.analysis.explain import TOP_AMPLIFIERS, TOP_POSTS, explain
+from graph.analysis.profile import Profile
+from graph.analysis.signals import compute_signals
+from graph.analysis.weighting import DAY_MS, Pairs, pair_weights, reference_time
 from graph.models import AMPLIFICATION_KINDS
-from graph.profile import Profile
-from graph.signals import compute_signals
-from graph.weighting import DAY_MS, Pairs, pair_weights, reference_time
 
 START = 1_790_000_000_000 - 1_790_000_000_000 % DAY_MS
 HOUR = 3_600_000

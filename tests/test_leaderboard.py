@@ -1,4 +1,5 @@
-"""The in-memory ranking (graph.leaderboard) against the database's own filtered, sorted pages.
+"""The in-memory ranking (graph.explorer.leaderboard) against the database's own filtered,
+sorted pages.
 
 Every page the leaderboard serves must be the page ``Store.influencers`` reads for the same
 arguments: same rows, same order, same total, every field. A new analysis (here: another
@@ -14,11 +15,11 @@ from dataclasses import asdict
 
 import pytest
 
-from graph.analysis import analyze
+from graph.analysis.profile import Profile
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
-from graph.leaderboard import Leaderboard
+from graph.explorer.leaderboard import Leaderboard
 from graph.models import Page
-from graph.profile import Profile
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo

@@ -6,8 +6,10 @@ import os
 
 import pytest
 
-from graph import explorer_queries, queries, shortlist_queries
+from graph import queries
 from graph.backends import neo4j as neo4j_dialect
+from graph.explorer import queries as explorer_queries
+from graph.shortlists import queries as shortlist_queries
 from tests.cypher_lint import lint_available, lint_cypher
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.analysis import AnalysisSummary, analyze
+from graph.analysis.baseline import klout_like, rank_of
+from graph.analysis.run import AnalysisSummary, analyze
 from graph.backends.falkordb import FalkorDBBackend
-from graph.baseline import klout_like, rank_of
 from graph.models import Influencer
 from graph.server import ServerInfo
 from graph.store import Store

@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from graph.errors import GraphError
-from graph.models import AMPLIFICATION_KINDS
-from graph.profile import (
+from graph.analysis.profile import (
     BUILT_IN,
     DEFAULT_KIND_WEIGHTS,
     Profile,
@@ -20,6 +18,8 @@ from graph.profile import (
     load_profile,
     save_profile,
 )
+from graph.errors import GraphError
+from graph.models import AMPLIFICATION_KINDS
 
 
 def test_defaults() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.store import Store
 from loaders.detect import detect, open_reader
 from loaders.pipeline import load

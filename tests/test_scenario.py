@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.baseline import klout_like, rank_of
+from graph.analysis.baseline import klout_like, rank_of
 from graph.models import GraphStats
 from graph.store import Store
 from loaders.formats.contract import CsvContractReader

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from graph import shortlist_queries
 from graph.backends import neo4j as neo4j_dialect
 from graph.backends.falkordb import FalkorDBBackend
 from graph.errors import InvalidQuery
+from graph.shortlists import queries as shortlist_queries
 
 
 def _indexes(backend: FalkorDBBackend) -> dict[tuple[str, str], set[str]]:

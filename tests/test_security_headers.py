@@ -22,7 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 from api.auth import SESSION_COOKIE, issue_session
 from api.main import create_app
 from api.security_headers import ALWAYS, PAGE_CSP, STRICT_CSP, SecurityHeaders
-from graph.analysis import analyze
+from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.models import AmplificationRow, UserRow

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.routes.pages import CONSOLE_EXAMPLES
-from graph.roles import ROLE_ORDER
+from graph.analysis.roles import ROLE_ORDER
 from web.network import render_page, script_json, static_dir
 
 ROOT = Path(__file__).resolve().parents[1]

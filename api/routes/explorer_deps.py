@@ -8,8 +8,8 @@ from fastapi import Depends, Path, Query
 
 from api.deps import RunCacheDep, StoreDep
 from api.explorer_schemas import NO_NUL, ErrorOut, InvalidOut
-from graph.explorer import Explorer
-from graph.explorer_models import Subgraph
+from graph.explorer.models import Subgraph
+from graph.explorer.reads import Explorer
 
 
 def network_fields(view: Subgraph) -> dict[str, object]:

@@ -18,10 +18,10 @@ from api.job_files import job_rejects, new_upload_folder
 from api.jobs import Job, JobBusy, JobControl, JobFinished, JobKind, JobRunner, JobState
 from api.routes.explorer_deps import BAD_INPUT
 from api.uploads import UploadRefused, UploadTooLarge, receive_files
-from graph.analysis import analyze
+from graph.analysis.profile import NAME_PATTERN, load_profile
+from graph.analysis.run import analyze
+from graph.analysis.window import MOMENT, window_bound
 from graph.errors import GraphError
-from graph.profile import NAME_PATTERN, load_profile
-from graph.window import MOMENT, window_bound
 from loaders.detect import FORMATS, open_reader
 from loaders.formats.contract import CsvContractReader
 from loaders.guard import LoadGuard, describe_bytes

@@ -24,10 +24,10 @@ from api.auth import (
 )
 from api.deps import LeaderboardDep, StoreDep
 from api.influencer_filters import FiltersDep
+from graph.analysis.roles import ROLE_ORDER
 from graph.config import Settings
+from graph.explorer.network import top_network
 from graph.models import Network
-from graph.roles import ROLE_ORDER
-from graph.subgraphs import top_network
 from web.network import render_network_page, render_page, script_json
 
 router = APIRouter(tags=["pages"])

@@ -20,7 +20,7 @@ from api.shortlist_schemas import (
     ShortlistOut,
     ShortlistPageOut,
 )
-from graph.shortlists import Member, Shortlist, Shortlists
+from graph.shortlists.lists import Member, Shortlist, Shortlists
 from web.csv_export import INFLUENCER_COLUMNS, chunked, csv_line, influencer_cells
 
 router = APIRouter(prefix="/api/shortlists", tags=["shortlists"])

@@ -23,7 +23,7 @@ from api.routes.explorer_deps import (
     network_fields,
     not_found,
 )
-from graph.explorer import AUDIENCE_LIMIT
+from graph.explorer.reads import AUDIENCE_LIMIT
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import igraph as ig
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+from graph.algorithms.arrays import FloatArray, IntArray
 
 
 def betweenness(
@@ -37,7 +35,7 @@ def betweenness(
 
     Parallel edges are kept, as in GDS's projection: each is a distinct shortest path, so a
     doubled edge doubles the paths through it (networkx's ``DiGraph`` would merge them; pass
-    one edge per pair, as ``graph.weighting.pair_weights`` does, to get its figures).
+    one edge per pair, as ``graph.analysis.weighting.pair_weights`` does, to get its figures).
     Self-loops never lie on a shortest path and change nothing.
 
     Parameters

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import igraph as ig
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
+from graph.algorithms.arrays import FloatArray, IntArray
 from graph.algorithms.seeded import seeded
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 def _undirected_weighted(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import igraph as ig
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+from graph.algorithms.arrays import FloatArray, IntArray
 
 
 def _undirected(node_count: int, source: IntArray, target: IntArray) -> ig.Graph:

@@ -6,11 +6,9 @@ Romero, Galuba, Asur and Huberman, "Influence and Passivity in Social Media" (EC
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+from graph.algorithms.arrays import FloatArray, IntArray
 
 
 def _normalised(vector: FloatArray) -> FloatArray:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graph import shortlist_queries as q
 from graph.backends.base import Row
 from graph.errors import NodeNotFound
 from graph.models import Influencer
+from graph.shortlists import queries as q
 from graph.store import Store
 
 MAX_NAME = 200

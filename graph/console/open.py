@@ -1,7 +1,7 @@
 """The read-only Cypher console: ``open_console(settings).run(query, params) -> ConsoleResult``.
 
 FalkorDB: ``GRAPH.RO_QUERY`` (which refuses every write, write procedure and ``EXPLAIN
-CREATE``) on the memory-capped replica of :mod:`graph.console_replica`, never on the main server.
+CREATE``) on the memory-capped replica of :mod:`graph.console.replica`, never on the main server.
 Neo4j: a READ-mode session, an ``EXPLAIN`` that must report ``query_type == "r"``, then the
 query with ``Query(text, timeout=...)``; the server's ``db.memory.transaction.max`` caps memory.
 Both: a time limit, at most ``max_rows`` rows (``truncated`` says when there were more), no
@@ -25,20 +25,20 @@ from redis.retry import Retry
 
 from graph.backends.falkordb_params import params_header
 from graph.config import Settings
-from graph.console_checks import (
+from graph.console.checks import (
     ConsoleRefused,
     check_query,
     explain_text,
     time_limit,
     why_write,
 )
-from graph.console_replica import (
+from graph.console.replica import (
     MAX_REPLY_BYTES,
     RESTARTING,
     ConsoleReplica,
     ConsoleUnavailable,
 )
-from graph.console_values import ConsoleResult, Elements, falkordb_element, neo4j_element
+from graph.console.values import ConsoleResult, Elements, falkordb_element, neo4j_element
 from graph.errors import GraphUnavailable
 from graph.server import HOST, EmbeddedServer
 

@@ -3,8 +3,8 @@
 A page of 1,000 influencers read whole from FalkorDB costs ~30 ms in the server and as much
 again to parse (reasons, topics, top amplifiers and posts: lists on every row). All of that
 but the profile (handle, name, bio, followers, brand flag) is written by the analysis alone,
-so it is kept per run (``graph.run_cache``) and only the profile, which a load may change at
-any time, is read each call.
+so it is kept per run (``graph.explorer.run_cache``) and only the profile, which a load may
+change at any time, is read each call.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Final
 
 from graph import queries
 from graph.backends.base import Row
+from graph.explorer.run_cache import RunCache
 from graph.models import Influencer
-from graph.run_cache import RunCache
 from graph.store import Store
 
 MAX_KEPT: Final = 200_000

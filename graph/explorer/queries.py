@@ -61,7 +61,8 @@ ORDER BY score DESC, id ASC
 LIMIT $limit
 """
 
-# Per (amplifier, author, kind) among ``$ids``: the evidence of ``graph.weighting.pair_weight``
+# Per (amplifier, author, kind) among ``$ids``: the evidence of
+# ``graph.analysis.weighting.pair_weight``
 # (shared with the network page; see the note on the ``WITH`` there).
 EDGES_AMONG: LiteralString = queries.EDGES_AMONG
 

@@ -121,9 +121,9 @@ def load_profile(name: str, data_dir: Path) -> Profile:
     """The saved profile ``name``, else the built-in one; ``ProfileError`` when neither, or
     when ``name`` is not a profile name (it becomes a file name: ``../x`` must not).
 
-    >>> load_profile("../secrets", Path("/nonexistent"))
+    >>> load_profile("../secrets", Path("/nonexistent"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    graph.profile.ProfileError: '../secrets' is not a profile name: 1-64 letters, digits, _ or -
+    graph.analysis.profile.ProfileError: '../secrets' is not a profile name: 1-64 letters, ...
     """
     if not _NAME.fullmatch(name):
         raise ProfileError(f"{name!r} is not a profile name: 1-64 letters, digits, _ or -")

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from graph.events import Events
-from graph.weighting import Pairs
+from graph.algorithms.arrays import FloatArray
+from graph.analysis.events import Events
+from graph.analysis.weighting import Pairs
 
-FloatArray = npt.NDArray[np.float64]
 TOP_AMPLIFIERS = 5
 TOP_POSTS = 3
 

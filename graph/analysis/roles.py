@@ -4,7 +4,7 @@ An account may match several rules; ``roles`` lists them all and ``role`` is the
 ``ROLE_ORDER`` it matches (a suspicious booster is a booster first). The brand's own accounts
 get the role ``brand`` and nothing else: they are never listed as external influencers.
 
-* ``booster``: one of the signals of ``graph.signals`` (ring, hollow audience, burst).
+* ``booster``: one of the signals of ``graph.analysis.signals`` (ring, hollow audience, burst).
 * ``brand_ambassador``: an external account that amplified the brand's own accounts on at least
   ``ambassador_min_days`` distinct days AND is amplified by at least
   ``ambassador_min_audience`` distinct accounts itself (a fan who only amplifies is not one).
@@ -22,18 +22,14 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from graph.events import Events
-from graph.profile import Profile
-from graph.signals import Signals
-from graph.topics import TopicScores
-from graph.weighting import DAY_MS, Pairs
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+from graph.algorithms.arrays import BoolArray, FloatArray, IntArray
+from graph.analysis.events import Events
+from graph.analysis.profile import Profile
+from graph.analysis.signals import Signals
+from graph.analysis.topics import TopicScores
+from graph.analysis.weighting import DAY_MS, Pairs
 
 RoleName = Literal["booster", "brand_ambassador", "thematic_blogger", "bridge", "hub"]
 ROLE_ORDER: tuple[RoleName, ...] = get_args(RoleName)

@@ -1,5 +1,6 @@
 """Per-account evidence from the weighted pairs and the events: audience, reach and the signs of
-gaming. Each field is a plain per-user array; the rules that read them live in ``graph.roles``.
+gaming. Each field is a plain per-user array; the rules that read them live in
+``graph.analysis.roles``.
 
 Suspicious boosting (all thresholds in the profile):
 
@@ -21,16 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from graph.events import Events
-from graph.profile import Profile
-from graph.weighting import DAY_MS, Pairs
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+from graph.algorithms.arrays import BoolArray, FloatArray, IntArray
+from graph.analysis.events import Events
+from graph.analysis.profile import Profile
+from graph.analysis.weighting import DAY_MS, Pairs
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,14 @@
 
 Steps (each reported through ``progress``):
 
-1. read the amplification events within the window (``graph.events``);
-2. weight each amplifier -> author pair by the profile (``graph.weighting``);
-3. look for boosting (``graph.signals``) and leave the suspicious pairs out of the scores;
+1. read the amplification events within the window (``graph.analysis.events``);
+2. weight each amplifier -> author pair by the profile (``graph.analysis.weighting``);
+3. look for boosting (``graph.analysis.signals``) and leave the suspicious pairs out of the scores;
 4. weighted PageRank (``score`` 0-100 relative to the top account; ``rank`` for external
    accounts only), Leiden communities, betweenness, k-core, the influence-passivity pair;
-5. topic authority for every busy topic (``graph.topics``);
-6. roles with their reasons (``graph.roles``) and the top amplifiers and posts (``graph.explain``);
+5. topic authority for every busy topic (``graph.analysis.topics``);
+6. roles with their reasons (``graph.analysis.roles``) and the top amplifiers and posts
+   (``graph.analysis.explain``);
 7. write the users' properties, ``(:User)-[:INFLUENTIAL_IN]->(:Topic)`` and the run's provenance
    on ``(:Analysis {id: 'latest'})``: staged under the run's stamp, then switched over in one
    statement (``Store.write_analysis``), so that reads see the previous run until the switch.
@@ -28,23 +29,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from graph.algorithms.arrays import BoolArray, FloatArray
 from graph.algorithms.betweenness import betweenness
 from graph.algorithms.communities import leiden
 from graph.algorithms.components import k_core
 from graph.algorithms.influence_passivity import influence_passivity
 from graph.algorithms.pagerank import pagerank
-from graph.events import Events, fetch_events, gc_paused
-from graph.explain import Explanation, explain
-from graph.profile import Profile
-from graph.roles import Roles, assign_roles, brand_days, community_reach
-from graph.signals import compute_signals
+from graph.analysis.events import Events, fetch_events, gc_paused
+from graph.analysis.explain import Explanation, explain
+from graph.analysis.profile import Profile
+from graph.analysis.roles import Roles, assign_roles, brand_days, community_reach
+from graph.analysis.signals import compute_signals
+from graph.analysis.topics import TopicScores, topic_scores
+from graph.analysis.weighting import Pairs, pair_weights, reference_time
 from graph.store import Store
-from graph.topics import TopicScores, topic_scores
-from graph.weighting import Pairs, pair_weights, reference_time
 
 Progress = Callable[[str, float], None]  # (what is being done, fraction of the run done)
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 WRITE_BATCH = 10_000
 
 

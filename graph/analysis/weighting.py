@@ -23,16 +23,14 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from graph.events import Events
+from graph.algorithms.arrays import FloatArray, IntArray
+from graph.analysis.events import Events
+from graph.analysis.profile import Profile
 from graph.models import AMPLIFICATION_KINDS
-from graph.profile import Profile
 
 DAY_MS = 86_400_000
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 
 @cache

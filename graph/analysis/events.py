@@ -18,11 +18,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from graph import queries
+from graph.algorithms.arrays import IntArray
 from graph.backends.base import Columns
 from graph.models import AMPLIFICATION_KINDS
 from graph.store import Store
 
-IntArray = npt.NDArray[np.int64]
 Progress = Callable[[int, int], None]  # (amplifiers read, amplifiers in all)
 
 #: Far past and far future in epoch milliseconds: the window when none is given.

@@ -1,6 +1,6 @@
 """What the explorer's reads return: one account in depth, views of the network, summaries.
 
-Plain, typed records built by :mod:`graph.explorer` (with the row readers at the end of this
+Plain, typed records built by :mod:`graph.explorer.reads` (with the row readers at the end of this
 module); the API turns them into JSON. User text (handles, names, bios, post text) is carried as
 data, never as markup.
 """

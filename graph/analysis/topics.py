@@ -16,16 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from graph.algorithms.arrays import BoolArray, FloatArray, IntArray
 from graph.algorithms.pagerank import pagerank_many
-from graph.events import Events
-from graph.profile import Profile
-from graph.weighting import Pairs, pair_weights
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+from graph.analysis.events import Events
+from graph.analysis.profile import Profile
+from graph.analysis.weighting import Pairs, pair_weights
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ scan of 100k users, twice: the page and its count). The columns that rank, filte
 (rank, score, role, community, amplifiers) only change when an analysis writes them, so a
 :class:`Leaderboard` reads them once per analysis run, answers the filter and order with numpy,
 and fetches only the page's rows by id. Each call first reads the run stamp of
-``(:Analysis {id: 'latest'})`` (``graph.run_cache``): a newer analysis, from this process or
-any other, rebuilds the columns.
+``(:Analysis {id: 'latest'})`` (``graph.explorer.run_cache``): a newer analysis, from this
+process or any other, rebuilds the columns.
 
 Only the orders that the analysis alone decides are served here (``rank``, ``amplifiers``);
 ``followers`` and ``handle`` come from loaded profiles, which a load can change without a new
@@ -23,17 +23,15 @@ import numpy as np
 import numpy.typing as npt
 
 from graph import queries
+from graph.algorithms.arrays import FloatArray, IntArray
+from graph.explorer.run_cache import RunCache, current_run
+from graph.explorer.scored_users import scored_users
 from graph.models import Influencer, Page
-from graph.run_cache import RunCache, current_run
-from graph.scored_users import scored_users
 from graph.store import SortKey, Store
 
 SERVED_SORTS: Final[frozenset[SortKey]] = frozenset({"rank", "amplifiers"})
 TRIES: Final = 3
 """Reads of a page when analyses switch over while it is read; the last one stands."""
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

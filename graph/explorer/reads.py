@@ -13,10 +13,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Hashable, Sequence
 from typing import Literal, TypeVar
 
-from graph import explorer_queries as q
+from graph.analysis.weighting import pair_weight
 from graph.backends.base import Row
 from graph.errors import NodeNotFound
-from graph.explorer_models import (
+from graph.explorer import queries as q
+from graph.explorer.models import (
     AccountRef,
     AnalysisInfo,
     CommunityDetail,
@@ -37,11 +38,10 @@ from graph.explorer_models import (
     standing_from_row,
     strings,
 )
+from graph.explorer.run_cache import RunCache, on_one_run
+from graph.explorer.scored_users import scored_users
 from graph.models import Network, NetworkEdge
-from graph.run_cache import RunCache, on_one_run
-from graph.scored_users import scored_users
 from graph.store import Store
-from graph.weighting import pair_weight
 
 T = TypeVar("T")
 
@@ -188,7 +188,7 @@ class Explorer:
         return Subgraph(network, truncated, distance or {})
 
     def edges_among(self, ids: Sequence[str]) -> list[NetworkEdge]:
-        """Amplification among ``ids``, one edge per pair, weighted as ``graph.subgraphs``
+        """Amplification among ``ids``, one edge per pair, weighted as ``graph.explorer.network``
         does (``pair_weight`` without recency: the whole history between two accounts)."""
         if not ids:
             return []

@@ -1,6 +1,6 @@
 """Values that only an analysis changes, kept in memory until the next analysis is written.
 
-Rankings, topic rankings, community sizes and leaders are written by ``graph.analysis`` and by
+Rankings, topic rankings, community sizes and leaders are written by ``graph.analysis.run`` and by
 nothing else, yet reading them back means scanning every user. A :class:`RunCache` keeps what
 was computed from them under the run stamp of ``(:Analysis {id: 'latest'})``, which the
 analysis switches in the same statement as the scores; every lookup reads that stamp first (one

@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from graph.leaderboard import Leaderboard
+from graph.analysis.weighting import pair_weight
+from graph.explorer.leaderboard import Leaderboard
 from graph.models import Network, NetworkEdge
 from graph.store import Store
-from graph.weighting import pair_weight
 
 
 def top_network(
