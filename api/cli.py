@@ -30,7 +30,7 @@ from graph.analysis.roles import ROLE_ORDER
 from graph.analysis.run import analyze
 from graph.analysis.window import window_bound
 from graph.config import Settings
-from graph.connect import open_backend
+from graph.connect import open_backend, start_embedded
 from graph.errors import GraphError, LoadError
 from graph.server import EmbeddedServer
 from graph.server_watch import StartProgress
@@ -505,7 +505,7 @@ def demo(
 
     def run() -> None:
         settings = Settings()
-        info = EmbeddedServer.from_settings(settings).start() if not settings.uses_neo4j else None
+        info = start_embedded(settings)
         if info is not None:
             console.print(f"database: FalkorDB on {info.host}:{info.port} ({info.data_dir})")
         folder = settings.data_dir / "demo"

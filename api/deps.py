@@ -19,7 +19,8 @@ from graph.connect import (
     connect_embedded,
     open_backend,
 )
-from graph.console.open import Console, open_console
+from graph.console.open import open_console
+from graph.console.protocol import Console
 from graph.errors import GraphUnavailable
 from graph.explorer.leaderboard import Leaderboard
 from graph.explorer.run_cache import RunCache
@@ -42,9 +43,9 @@ class StoreProvider:
         self.settings = settings
         self._backend = backend
         self._owned = backend is None
-        self._follows = self._owned and not settings.uses_neo4j
+        # Only an embedded server restarts under the app (Neo4j's driver reconnects).
+        self._watch = AddressWatch.of(settings) if self._owned else None
         self._address: EmbeddedAddress | None = None
-        self._watch = AddressWatch(settings)
         self._lock = threading.Lock()
         # What only an analysis changes, kept between requests (see graph.explorer.run_cache).
         self.run_cache = RunCache()
@@ -57,7 +58,7 @@ class StoreProvider:
             return Store(self._backend, batch_size=self.settings.batch_size)
 
     def _connect(self) -> None:
-        if not self._follows:  # a backend passed in, or Neo4j (whose driver reconnects)
+        if self._watch is None:  # a backend passed in, or Neo4j (whose driver reconnects)
             if self._backend is None:
                 self._backend = open_backend(self.settings)
             return

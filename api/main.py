@@ -30,7 +30,7 @@ from api.security_headers import SecurityHeaders
 from api.throttle import FailureLimiter
 from graph.backends.base import Backend
 from graph.config import Settings
-from graph.console.open import Console
+from graph.console.protocol import Console
 from web.network import static_dir
 
 

@@ -1,12 +1,19 @@
-"""Choose and open the configured backend: Neo4j when ``NEO4J_URI`` is set, else embedded."""
+"""The one place that decides Neo4j or embedded: Neo4j when ``NEO4J_URI`` is set, else the
+embedded FalkorDB, for the store (:func:`open_backend`) and the console (:func:`open_server`)
+alike."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from graph.backends.base import Backend
 from graph.config import Settings
-from graph.server import HOST, EmbeddedServer
+from graph.server import HOST, EmbeddedServer, ServerInfo
+
+if TYPE_CHECKING:
+    import neo4j
 
 #: ``(pid, port)`` of a running embedded server, as it recorded them in its data directory.
 EmbeddedAddress = tuple[int, int]
@@ -21,6 +28,12 @@ class AddressWatch:
     """Where the embedded server of ``settings.data_dir`` says it runs (``server.json``,
     written once it answers, removed when it stops; None when none is recorded), cheap enough
     for every request: one ``stat`` (2 us), the file read again only when it changed."""
+
+    @classmethod
+    def of(cls, settings: Settings) -> AddressWatch | None:
+        """The watch of the configured embedded server; None with Neo4j (nothing to follow:
+        its driver reconnects)."""
+        return None if settings.uses_neo4j else cls(settings)
 
     def __init__(self, settings: Settings) -> None:
         self._server = EmbeddedServer(settings.data_dir)
@@ -63,6 +76,35 @@ def open_backend(settings: Settings) -> Backend:
         settings.graph_name,
         query_timeout_ms=settings.query_timeout_ms,
     )
+
+
+@dataclass(frozen=True)
+class Neo4jServer:
+    """The configured Neo4j server, for a client that speaks to it directly: a driver of its
+    own (the caller closes it) and the database to use."""
+
+    driver: neo4j.Driver
+    database: str
+
+
+def open_server(settings: Settings) -> Neo4jServer | EmbeddedServer:
+    """The configured server itself (what the console needs): a Neo4j driver, or the embedded
+    server, started if need be."""
+    if settings.uses_neo4j:
+        import neo4j
+
+        assert settings.neo4j_uri is not None
+        auth = (settings.neo4j_username, settings.neo4j_password.get_secret_value())
+        return Neo4jServer(neo4j.GraphDatabase.driver(settings.neo4j_uri, auth=auth),
+                           settings.neo4j_database)  # fmt: skip
+    server = EmbeddedServer.from_settings(settings)
+    server.start()
+    return server
+
+
+def start_embedded(settings: Settings) -> ServerInfo | None:
+    """Start the embedded server when it is the configured one (None with Neo4j)."""
+    return None if settings.uses_neo4j else EmbeddedServer.from_settings(settings).start()
 
 
 def connect_embedded(settings: Settings, address: EmbeddedAddress) -> Backend:

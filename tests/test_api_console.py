@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
-from graph.console.open import FalkorDBConsole
+from graph.console.falkordb import FalkorDBConsole
 from graph.console.replica import ConsoleReplica
 from graph.server import EmbeddedServer, ServerInfo
 from tests.api_client import api_client

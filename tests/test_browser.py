@@ -28,7 +28,7 @@ from graph.analysis.roles import ROLE_ORDER
 from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
-from graph.console.open import FalkorDBConsole
+from graph.console.falkordb import FalkorDBConsole
 from graph.console.replica import ConsoleReplica
 from graph.models import AmplificationRow, UserRow
 from graph.server import EmbeddedServer, ServerInfo

@@ -32,8 +32,15 @@ from graph.console.checks import (
     explain_text,
     why_write,
 )
-from graph.console.open import ConsoleUnavailable, FalkorDBConsole, open_console
-from graph.console.replica import RESTARTING, ConsoleReplica, clean_stale, status_bytes
+from graph.console.falkordb import FalkorDBConsole
+from graph.console.open import open_console
+from graph.console.replica import (
+    RESTARTING,
+    ConsoleReplica,
+    ConsoleUnavailable,
+    clean_stale,
+    status_bytes,
+)
 from graph.console.values import ConsoleResult, Elements, falkordb_element, neo4j_element
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store

@@ -22,7 +22,7 @@ from api.main import create_app
 from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
-from graph.console.open import FalkorDBConsole
+from graph.console.falkordb import FalkorDBConsole
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo

@@ -12,7 +12,7 @@ from api.deps import ConsolesDep
 from api.explorer_schemas import ErrorOut
 from api.routes.explorer_deps import BAD_INPUT
 from api.schemas import ConsoleIn, ConsoleOut
-from graph.console.open import Console
+from graph.console.protocol import Console
 
 router = APIRouter(prefix="/api", tags=["console"], dependencies=[WRITE])
 
