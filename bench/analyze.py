@@ -154,7 +154,8 @@ class MemorySampler:
 # -------------------------------------------------------------------- the analysing process
 def analyse_in_child(host: str, port: int, password: str, conn: Connection) -> None:
     """Run the full analysis and send back its timings and peak memory (runs spawned)."""
-    store = Store(backend(host, port, password))
+    db = backend(host, port, password)  # whoever opens it closes it
+    store = Store(db)
     steps: list[tuple[str, float]] = []
     started = time.perf_counter()
 
@@ -164,7 +165,7 @@ def analyse_in_child(host: str, port: int, password: str, conn: Connection) -> N
 
     summary = analyze(store, progress=progress)
     wall = time.perf_counter() - started
-    store.backend.close()
+    db.close()
     conn.send(
         {
             "wall": wall,
@@ -581,7 +582,8 @@ def main() -> None:
         server = EmbeddedServer(Path(folder) / "db")
         info = server.start()
         try:
-            store = Store(backend(info.host, info.port, info.password))
+            db = backend(info.host, info.port, info.password)
+            store = Store(db)
             seconds, _ = timed(
                 lambda: load(store, [CsvContractReader(data)], rejects_path=Path(folder) / "rej")
             )
@@ -619,7 +621,7 @@ def main() -> None:
                 for step in steps:
                     print(f"  ours {step.name}: {step.ours:.2f} s")
             scipy_ratio = compare_scipy(project, profile.damping)
-            store.backend.close()
+            db.close()
         finally:
             server.stop()
 

@@ -332,7 +332,8 @@ def prepare(info: Any, folder: Path, users: int, days: int) -> None:
         f"demo dataset: {demo.users:,} users, {demo.posts:,} posts, "
         f"{demo.amplifications:,} amplifications over {days} days: {seconds:.1f} s"
     )
-    store = Store(backend(info.host, info.port, info.password))
+    db = backend(info.host, info.port, info.password)
+    store = Store(db)
     seconds, _ = timed(lambda: load(store, [CsvContractReader(data)], rejects_path=folder / "rej"))
     print(f"load (bulk path): {seconds:.1f} s; settled in {settle(info):.1f} s")
     seconds, summary = timed(lambda: analyze(store))
@@ -342,7 +343,7 @@ def prepare(info: Any, folder: Path, users: int, days: int) -> None:
         f"{summary.topics} topics"
     )
     settle(info)
-    store.backend.close()
+    db.close()
 
 
 def main() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import fields
 from itertools import islice
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, LiteralString, TypeVar
 
 from graph import queries
-from graph.backends.base import Backend, Row
+from graph.backends.base import Backend, BulkSend, Columns, Params, Row
 from graph.errors import InvalidQuery, NodeNotFound
 from graph.models import (
     AmplificationRow,
@@ -96,6 +96,42 @@ class Store:
     def __init__(self, backend: Backend, *, batch_size: int = 5_000) -> None:
         self.backend = backend
         self.batch_size = batch_size
+
+    # -------------------------------------------- what features build on
+    # A feature keeps its own Cypher (``graph/<feature>/queries.py``) and runs it here: the
+    # store is the one way to the database.
+    @property
+    def backend_name(self) -> str:
+        """``"falkordb"`` or ``"neo4j"``."""
+        return self.backend.name
+
+    def read(
+        self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> list[Row]:
+        """Run a read-only statement; its rows as dicts keyed by column."""
+        return self.backend.read(query, params, timeout_ms=timeout_ms)
+
+    def read_columns(
+        self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> Columns:
+        """A large read of plain values, by column (``{}`` when no rows)."""
+        return self.backend.read_columns(query, params, timeout_ms=timeout_ms)
+
+    def write(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        """Run a statement that may write; its rows as dicts keyed by column."""
+        return self.backend.write(query, params)
+
+    def ping(self) -> None:
+        """Raise ``GraphUnavailable`` unless the server answers."""
+        self.backend.ping()
+
+    def bulk_path(self) -> BulkSend | None:
+        """The server's bulk path for building a new graph, None when it has none."""
+        return self.backend.bulk_path()
+
+    def clear(self) -> None:
+        """Delete every node, relationship and index of this graph."""
+        self.backend.clear()
 
     # ------------------------------------------------------------- schema
     def ensure_schema(self) -> None:
@@ -300,10 +336,6 @@ class Store:
         if not found:
             raise NodeNotFound("User", user_id)
         return found[0]
-
-    def edges_among(self, ids: Sequence[str]) -> list[Row]:
-        """Per (amplifier, author, kind) among ``ids``: the number of events."""
-        return self.backend.read(queries.EDGES_AMONG, {"ids": list(ids)})
 
     def search_ids(self, text: str, *, limit: int = SEARCH_LIMIT) -> list[str]:
         """Ids of the accounts whose handle, name or bio match ``text`` (full-text, prefixes),

@@ -19,7 +19,7 @@ from graph.errors import LoadError
 from graph.models import AmplificationRow, PostRow, UserRow
 from graph.store import Store
 from loaders.key_bounds import bounded
-from loaders.pipeline import LoadRun
+from loaders.load_run import LoadRun
 from loaders.records import Reader, Reject
 from loaders.report import LoadReport
 
@@ -43,7 +43,7 @@ BULK_MIN_BYTES = 1 << 20
 
 def supports_bulk(store: Store, readers: Sequence[Reader]) -> bool:
     """True when the backend has a bulk path, the graph holds nothing yet and the input is big."""
-    if not hasattr(store.backend, "bulk_send"):
+    if store.bulk_path() is None:
         return False
     return sum(reader.size for reader in readers) >= BULK_MIN_BYTES and store.is_empty()
 
@@ -69,10 +69,10 @@ class BulkLoader(LoadRun):
                 self._read(reader)
         finally:
             self.rejects.close()
-        backend = self.store.backend
-        assert hasattr(backend, "bulk_send")
-        backend.clear()  # an empty graph may still hold its schema: the bulk path builds anew
-        self._send(BulkBuilder(backend.bulk_send))
+        send = self.store.bulk_path()
+        assert send is not None
+        self.store.clear()  # an empty graph may still hold its schema: the bulk path builds anew
+        self._send(BulkBuilder(send))
         self.store.ensure_schema()
         self.report.batches += 1
         return self.report

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from graph.store import Store
 from loaders.formats.contract import CsvContractReader
-from loaders.pipeline import Progress, load
+from loaders.load_run import Progress
+from loaders.pipeline import load
 from loaders.report import LoadReport
 
 

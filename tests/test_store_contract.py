@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from graph.errors import InvalidQuery, NodeNotFound
+from graph.explorer import queries as explorer_queries
+from graph.explorer.network import edges_among
 from graph.models import AmplificationRow, PostRow, UserRow
 from graph.store import SORT_KEYS, AnalysisNotSwitched, Store
 
@@ -315,11 +317,13 @@ def test_user_lookup_and_not_found(store: Store) -> None:
 
 def test_edges_among(store: Store) -> None:
     _seed(store)
-    rows = store.edges_among(["u1", "u2"])
+    rows = store.read(explorer_queries.EDGES_AMONG, {"ids": ["u1", "u2"]})
     assert {(r["source"], r["target"], r["kind"], r["events"]) for r in rows} == {
         ("u2", "u1", "retweet", 1),
         ("u2", "u1", "like", 1),
     }
+    (edge,) = edges_among(store, ["u1", "u2"])
+    assert (edge.source, edge.target, edge.events) == ("u2", "u1", 2)
 
 
 def test_full_text_search(store: Store) -> None:

@@ -14,5 +14,5 @@ router = APIRouter(tags=["health"])
 @router.get("/health", response_model=Health, responses={503: DOWN[503]})
 def health(store: StoreDep) -> Health:
     """``ok`` when the database answers; 503 with a message a person can act on when not."""
-    store.backend.ping()
-    return Health(status="ok", backend=store.backend.name)
+    store.ping()
+    return Health(status="ok", backend=store.backend_name)

@@ -121,23 +121,22 @@ def _fetch(
     progress: Progress | None,
     workers: int,
 ) -> Events:
-    backend = store.backend
     windowed = since is not None or until is not None
     window = {
         "since": NO_START if since is None else since,
         "until": NO_END if until is None else until,
     }
-    users = backend.read_columns(queries.USER_IDS).get("id", [])
+    users = store.read_columns(queries.USER_IDS).get("id", [])
     chunks = _chunks(users, CHUNK)
 
     def read(chunk: Sequence[str]) -> Columns:
         if windowed:
-            return backend.read_columns(queries.AMPLIFICATIONS_IN, {"ids": list(chunk), **window})
-        return backend.read_columns(queries.AMPLIFICATIONS_OF, {"ids": list(chunk)})
+            return store.read_columns(queries.AMPLIFICATIONS_IN, {"ids": list(chunk), **window})
+        return store.read_columns(queries.AMPLIFICATIONS_OF, {"ids": list(chunk)})
 
     parts: list[Columns] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        tagged = pool.submit(backend.read_columns, queries.POST_TOPICS)
+        tagged = pool.submit(store.read_columns, queries.POST_TOPICS)
         for done, part in enumerate(pool.map(read, chunks), start=1):
             parts.append(part)
             if progress is not None:

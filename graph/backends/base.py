@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
@@ -11,6 +11,8 @@ Row = dict[str, Any]
 Params = Mapping[str, Any]
 #: A result by column: ``{name: [value of row 0, value of row 1, ...]}``.
 Columns = dict[str, list[Any]]
+#: A server's bulk path: sends one call's packed arguments (see ``graph.backends.falkordb_bulk``).
+BulkSend = Callable[[list[bytes | int | str]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,11 @@ class Backend(ABC):
         if not rows:
             return {}
         return {column: [row[column] for row in rows] for column in rows[0]}
+
+    def bulk_path(self) -> BulkSend | None:
+        """The server's path for building a new graph in bulk; None (the default) when it has
+        none and loads go through batched ``MERGE``."""
+        return None
 
     @abstractmethod
     def schema_statements(self) -> Sequence[str]:

@@ -10,7 +10,7 @@ import redis
 from falkordb import FalkorDB
 from falkordb.query_result import QueryResult
 
-from graph.backends.base import Backend, Columns, Params, Row, WriteCounts
+from graph.backends.base import Backend, BulkSend, Columns, Params, Row, WriteCounts
 from graph.backends.falkordb_params import params_header
 from graph.backends.text import fulltext_terms
 from graph.errors import GraphUnavailable, InvalidQuery
@@ -244,6 +244,9 @@ class FalkorDBBackend(Backend):
             {"q": " ".join(f"{term}*" for term in terms), "limit": limit},
         )
         return [str(row["id"]) for row in rows]
+
+    def bulk_path(self) -> BulkSend:
+        return self.bulk_send
 
     def bulk_send(self, arguments: list[bytes | int | str]) -> None:
         """One ``GRAPH.BULK`` call on this graph (see :mod:`graph.backends.falkordb_bulk`)."""

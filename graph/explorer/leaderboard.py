@@ -166,12 +166,10 @@ class Leaderboard:
             return self._cache.get_with_run(
                 store,
                 ("ranking",),
-                lambda: Columns.read(store.backend.read_columns(queries.RANKING)),
+                lambda: Columns.read(store.read_columns(queries.RANKING)),
             )
         return self._cache.get_with_run(
             store,
             ("topic ranking", topic),
-            lambda: Columns.read(
-                store.backend.read_columns(queries.TOPIC_RANKING, {"topic": topic})
-            ),
+            lambda: Columns.read(store.read_columns(queries.TOPIC_RANKING, {"topic": topic})),
         )

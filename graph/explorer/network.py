@@ -1,15 +1,34 @@
-"""Subgraphs for the explorer, built from named store reads."""
+"""The explorer's networks: the edges among a set of accounts, and the top-ranked accounts'
+network the network page draws."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection
+from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from graph.analysis.weighting import pair_weight
+from graph.explorer import queries as q
 from graph.explorer.leaderboard import Leaderboard
 from graph.models import Network, NetworkEdge
 from graph.store import Store
+
+
+def edges_among(store: Store, ids: Sequence[str]) -> list[NetworkEdge]:
+    """Amplification among ``ids``, one edge per pair, weighted by ``pair_weight`` without
+    recency: the views show the whole history between two accounts."""
+    if not ids:
+        return []
+    evidence: dict[tuple[str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
+    events: Counter[tuple[str, str]] = Counter()
+    for row in store.read(q.EDGES_AMONG, {"ids": list(ids)}):
+        pair = (str(row["source"]), str(row["target"]))
+        evidence[pair][str(row["kind"])] = (int(row["posts"]), int(row["days"]))
+        events[pair] += int(row["events"])
+    return [
+        NetworkEdge(source, target, events[(source, target)], pair_weight(by_kind))
+        for (source, target), by_kind in sorted(evidence.items())
+    ]
 
 
 def top_network(
@@ -46,15 +65,4 @@ def top_network(
     unfiltered = all(value is None for value in filters.values())
     if include_brand and unfiltered:
         nodes += store.brand_accounts()
-    ids = [node.id for node in nodes]
-    evidence: dict[tuple[str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
-    events: dict[tuple[str, str], int] = defaultdict(int)
-    for row in store.edges_among(ids):
-        key = (str(row["source"]), str(row["target"]))
-        evidence[key][str(row["kind"])] = (int(row["posts"]), int(row["days"]))
-        events[key] += int(row["events"])
-    edges = [  # weights without recency: the view shows the whole history between two accounts
-        NetworkEdge(source, target, events[(source, target)], pair_weight(by_kind))
-        for (source, target), by_kind in sorted(evidence.items())
-    ]
-    return Network(nodes=nodes, edges=edges)
+    return Network(nodes=nodes, edges=edges_among(store, [node.id for node in nodes]))

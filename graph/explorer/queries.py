@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from graph import queries
 from graph.queries import statements_of
 
 # ---------------------------------------------------------------- one account
@@ -62,9 +61,18 @@ LIMIT $limit
 """
 
 # Per (amplifier, author, kind) among ``$ids``: the evidence of
-# ``graph.analysis.weighting.pair_weight``
-# (shared with the network page; see the note on the ``WITH`` there).
-EDGES_AMONG: LiteralString = queries.EDGES_AMONG
+# ``graph.analysis.weighting.pair_weight`` (``graph.explorer.network.edges_among``).
+# ``WITH`` before the filter: without it FalkorDB re-read every listed account's incoming edges
+# per amplifier (13.9 s for the top 150 on a 1M-edge graph; 31 ms with it).
+EDGES_AMONG: LiteralString = """
+UNWIND $ids AS key
+MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
+WITH a, r, b
+WHERE b.id IN $ids
+RETURN a.id AS source, b.id AS target, r.kind AS kind, count(r) AS events,
+       count(DISTINCT coalesce(r.post_id, '')) AS posts,
+       count(DISTINCT r.at - r.at % 86400000) AS days
+"""
 
 # ---------------------------------------------------------------- topics
 TOPICS: LiteralString = """

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Sequence
 from typing import Literal, TypeVar
 
-from graph.analysis.weighting import pair_weight
 from graph.backends.base import Row
 from graph.errors import NodeNotFound
 from graph.explorer import queries as q
@@ -38,6 +37,7 @@ from graph.explorer.models import (
     standing_from_row,
     strings,
 )
+from graph.explorer.network import edges_among
 from graph.explorer.run_cache import RunCache, on_one_run
 from graph.explorer.scored_users import scored_users
 from graph.models import Network, NetworkEdge
@@ -76,7 +76,7 @@ class Explorer:
         """``cache`` keeps what only an analysis changes (topic and community figures, ranked
         ids) between requests; without one, everything is read each time."""
         self.store = store
-        self._read = store.backend.read
+        self._read = store.read
         self._cache = cache
 
     def _kept(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
@@ -188,20 +188,8 @@ class Explorer:
         return Subgraph(network, truncated, distance or {})
 
     def edges_among(self, ids: Sequence[str]) -> list[NetworkEdge]:
-        """Amplification among ``ids``, one edge per pair, weighted as ``graph.explorer.network``
-        does (``pair_weight`` without recency: the whole history between two accounts)."""
-        if not ids:
-            return []
-        evidence: dict[tuple[str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
-        events: Counter[tuple[str, str]] = Counter()
-        for row in self._read(q.EDGES_AMONG, {"ids": list(ids)}):
-            pair = (str(row["source"]), str(row["target"]))
-            evidence[pair][str(row["kind"])] = (int(row["posts"]), int(row["days"]))
-            events[pair] += int(row["events"])
-        return [
-            NetworkEdge(source, target, events[(source, target)], pair_weight(by_kind))
-            for (source, target), by_kind in sorted(evidence.items())
-        ]
+        """Amplification among ``ids``: :func:`graph.explorer.network.edges_among`."""
+        return edges_among(self.store, ids)
 
     # ------------------------------------------------------------- topics
     def topics(self, *, limit: int = 50, offset: int = 0) -> tuple[list[TopicSummary], int]:

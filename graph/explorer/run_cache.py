@@ -28,7 +28,7 @@ MAX_ENTRIES: Final = 256
 
 def current_run(store: Store) -> object:
     """The latest analysis's run stamp, or None before any analysis."""
-    rows = store.backend.read(queries.ANALYSIS_RUN)
+    rows = store.read(queries.ANALYSIS_RUN)
     return rows[0]["run"] if rows else None
 
 

@@ -42,9 +42,7 @@ def scored_users(
     kept.update(fresh)
     profiles = {
         str(row["id"]): row
-        for row in (
-            store.backend.read(queries.PROFILES_BY_ID, {"ids": list(known)}) if known else ()
-        )
+        for row in (store.read(queries.PROFILES_BY_ID, {"ids": list(known)}) if known else ())
     }
     found: list[Influencer] = []
     for key in ids:

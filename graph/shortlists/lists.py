@@ -74,34 +74,34 @@ def _shortlist(row: Row) -> Shortlist:
 
 
 class Shortlists:
-    """Create, read, change and delete shortlists through the store's backend."""
+    """Create, read, change and delete shortlists through the store."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.backend = store.backend
+        self.store = store
 
     def create(self, name: str) -> Shortlist:
-        rows = self.backend.write(
+        rows = self.store.write(
             q.CREATE_SHORTLIST, {"id": uuid.uuid4().hex, "name": name, "now": _now()}
         )
         return _shortlist(rows[0])
 
     def get(self, shortlist_id: str) -> Shortlist:
-        rows = self.backend.read(q.SHORTLIST, {"id": shortlist_id})
+        rows = self.store.read(q.SHORTLIST, {"id": shortlist_id})
         if not rows:
             raise NodeNotFound("Shortlist", shortlist_id)
         return _shortlist(rows[0])
 
     def page(self, *, limit: int = 50, offset: int = 0) -> ShortlistPage:
-        rows = self.backend.read(q.LIST_SHORTLISTS, {"limit": limit, "offset": offset})
-        counted = self.backend.read(q.COUNT_SHORTLISTS)
+        rows = self.store.read(q.LIST_SHORTLISTS, {"limit": limit, "offset": offset})
+        counted = self.store.read(q.COUNT_SHORTLISTS)
         total = int(counted[0]["n"]) if counted else 0
         return ShortlistPage([_shortlist(row) for row in rows], total, limit, offset)
 
     def members(self, shortlist_id: str) -> list[Member]:
         """The members with their current scores: ranked accounts by rank, then the others."""
         self.get(shortlist_id)
-        rows = self.backend.read(q.MEMBERS, {"id": shortlist_id})
+        rows = self.store.read(q.MEMBERS, {"id": shortlist_id})
         users = {user.id: user for user in self.store.users([str(row["user_id"]) for row in rows])}
         found = [
             Member(
@@ -120,9 +120,9 @@ class Shortlists:
     ) -> Member:
         """Add the account, or change its note and tags when it is already there."""
         self.get(shortlist_id)
-        if not self.backend.read(q.USER_EXISTS, {"user_id": user_id}):
+        if not self.store.read(q.USER_EXISTS, {"user_id": user_id}):
             raise NodeNotFound("User", user_id)
-        rows = self.backend.write(
+        rows = self.store.write(
             q.UPSERT_MEMBER,
             {"id": shortlist_id, "user_id": user_id, "note": note, "tags": list(tags),
              "now": _now()},
@@ -132,7 +132,7 @@ class Shortlists:
 
     def remove_member(self, shortlist_id: str, user_id: str) -> None:
         self.get(shortlist_id)
-        rows = self.backend.write(
+        rows = self.store.write(
             q.REMOVE_MEMBER, {"id": shortlist_id, "user_id": user_id, "now": _now()}
         )
         if not rows or not int(rows[0]["removed"] or 0):
@@ -140,4 +140,4 @@ class Shortlists:
 
     def delete(self, shortlist_id: str) -> None:
         self.get(shortlist_id)
-        self.backend.write(q.DELETE_SHORTLIST, {"id": shortlist_id})
+        self.store.write(q.DELETE_SHORTLIST, {"id": shortlist_id})
