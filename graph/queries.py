@@ -162,32 +162,6 @@ WITH a, b, count(r) AS events
 RETURN count(events) AS n
 """
 
-AMPLIFICATION_PAIRS: LiteralString = """
-MATCH (a:User)-[r:AMPLIFIED]->(b:User)
-RETURN a.id AS source, b.id AS target, r.kind AS kind, count(r) AS events
-"""
-
-# The analysis reads events by chunks of amplifiers (``$ids``) within a window.
-USER_IDS: LiteralString = "MATCH (u:User) RETURN u.id AS id"
-
-AMPLIFICATIONS_OF: LiteralString = """
-UNWIND $ids AS key
-MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
-RETURN key AS source, b.id AS target, r.kind AS kind, r.at AS at, r.post_id AS post
-"""
-
-AMPLIFICATIONS_IN: LiteralString = """
-UNWIND $ids AS key
-MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
-WHERE r.at >= $since AND r.at < $until
-RETURN key AS source, b.id AS target, r.kind AS kind, r.at AS at, r.post_id AS post
-"""
-
-POST_TOPICS: LiteralString = """
-MATCH (p:Post)-[:TAGGED]->(t:Topic)
-RETURN p.id AS post, t.id AS topic
-"""
-
 BRAND_USERS: LiteralString = "MATCH (u:User) WHERE u.is_brand = true RETURN u.id AS id"
 
 # Influencer reads: ``WITH u, <rank> AS rank, <score> AS score`` first (the user's own, or the
@@ -242,23 +216,6 @@ BRAND_INFLUENCERS: LiteralString = (
     "WITH u, u.rank AS rank, u.score AS score" + _INFLUENCER_FIELDS + "ORDER BY score DESC, id ASC"
 )
 
-# What graph.explorer.leaderboard holds in memory between two analyses: the columns that rank,
-# filter and sort, and the run stamp that says when they are stale.
-ANALYSIS_RUN: LiteralString = "MATCH (a:Analysis {id: 'latest'}) RETURN a.run AS run"
-
-RANKING: LiteralString = """
-MATCH (u:User)
-WHERE u.rank IS NOT NULL
-RETURN u.id AS id, u.rank AS rank, u.score AS score, u.role AS role, u.community AS community,
-       u.amplifiers AS amplifiers
-"""
-
-TOPIC_RANKING: LiteralString = """
-MATCH (:Topic {id: $topic})<-[i:INFLUENTIAL_IN]-(u:User)
-RETURN u.id AS id, i.rank AS rank, i.score AS score, u.role AS role, u.community AS community,
-       u.amplifiers AS amplifiers
-"""
-
 LATEST_ANALYSIS: LiteralString = """
 MATCH (a:Analysis {id: 'latest'})
 RETURN a.profile AS profile, a.since AS since, a.until AS until, a.reference AS reference,
@@ -266,25 +223,11 @@ RETURN a.profile AS profile, a.since AS since, a.until AS until, a.reference AS 
        a.topics AS topics, a.communities AS communities
 """
 
-TOPIC_RANKINGS: LiteralString = """
-MATCH (:User)-[i:INFLUENTIAL_IN]->(t:Topic)
-RETURN t.id AS topic, count(i) AS ranked
-ORDER BY ranked DESC, topic ASC
-"""
-
-COMMUNITY_MEMBERS: LiteralString = """
+COMMUNITY_MEMBERSHIP: LiteralString = """
 MATCH (u:User)
 WHERE u.community IS NOT NULL
 RETURN u.id AS user_id, u.community AS community
 ORDER BY community ASC, user_id ASC
-"""
-
-# The profile part of USERS_BY_ID: what a load can change between two analyses.
-PROFILES_BY_ID: LiteralString = """
-UNWIND $ids AS key
-MATCH (u:User {id: key})
-RETURN u.id AS id, u.handle AS handle, u.name AS name, u.bio AS bio, u.followers AS followers,
-       u.is_brand AS is_brand
 """
 
 USERS_BY_ID: LiteralString = (

@@ -263,10 +263,6 @@ class Store:
             amplified_pairs=_count(read(queries.COUNT_AMPLIFIED_PAIRS)),
         )
 
-    def amplification_pairs(self) -> list[Row]:
-        """Per (amplifier, author, kind): the number of events."""
-        return self.backend.read(queries.AMPLIFICATION_PAIRS)
-
     def brand_ids(self) -> set[str]:
         return {str(row["id"]) for row in self.backend.read(queries.BRAND_USERS)}
 
@@ -313,14 +309,9 @@ class Store:
         rows = self.backend.read(queries.LATEST_ANALYSIS)
         return dict(rows[0]) if rows else None
 
-    def topic_rankings(self) -> list[tuple[str, int]]:
-        """``(topic, accounts ranked on it)`` for every topic the analysis ranked."""
-        rows = self.backend.read(queries.TOPIC_RANKINGS)
-        return [(str(row["topic"]), int(row["ranked"])) for row in rows]
-
     def community_members(self) -> list[tuple[str, int]]:
         """``(user_id, community)`` for every analysed user, by community then id."""
-        rows = self.backend.read(queries.COMMUNITY_MEMBERS)
+        rows = self.backend.read(queries.COMMUNITY_MEMBERSHIP)
         return [(str(row["user_id"]), int(row["community"])) for row in rows]
 
     def brand_accounts(self) -> list[Influencer]:

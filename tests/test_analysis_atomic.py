@@ -29,8 +29,10 @@ from typing import Any
 import pytest
 
 from graph import queries
+from graph.analysis import queries as analysis_queries
 from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
+from graph.explorer import queries as explorer_queries
 from graph.explorer.leaderboard import Columns, IntArray, Leaderboard
 from graph.explorer.run_cache import RunCache, current_run, on_one_run
 from graph.models import Influencer
@@ -39,6 +41,7 @@ from graph.store import Store
 from loaders.demo import generate_demo
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
+from tests.support.graph_reads import topic_rankings
 from tests.test_store_contract import _row, _seed
 
 USERS = 12_000  # the demo generator's accounts: a write-back of ~0.5 s, a switch of ~0.2 s
@@ -117,9 +120,9 @@ def snapshot(store: Store) -> Snapshot:
         topic: [
             (i.id, i.rank, i.score) for i in store.influencers(topic=topic, limit=1_000_000).items
         ]
-        for topic, _ in store.topic_rankings()
+        for topic, _ in topic_rankings(store)
     }
-    everyone = [str(row["id"]) for row in store.backend.read(queries.USER_IDS)]
+    everyone = [str(row["id"]) for row in store.read(analysis_queries.USER_IDS)]
     return {
         "analysis": {k: v for k, v in latest.items() if k != "analyzed_at"},
         "influencers": [(i.id, i.rank, i.score, i.role) for i in scored.items],
@@ -131,7 +134,7 @@ def snapshot(store: Store) -> Snapshot:
 
 def one_run(store: Store) -> int:
     """The run every scored account is stamped with, which the analysis record names."""
-    (record,) = store.backend.read(queries.ANALYSIS_RUN)
+    (record,) = store.read(explorer_queries.ANALYSIS_RUN)
     stamps = store.backend.read(
         "MATCH (u:User) WHERE u.score IS NOT NULL RETURN DISTINCT u.analysis AS run"
     )

@@ -20,8 +20,8 @@ from graph.models import AmplificationRow, UserRow
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import HOSTILE_HANDLE, generate_demo
-from loaders.ingest import load_csv_dir
 from tests.api_client import api_client
+from tests.support.ingest import load_csv_dir
 
 HOSTILE_NAME = "</script><script>alert('name')</script>"
 T0 = 1_790_000_000_000

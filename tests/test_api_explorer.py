@@ -1,6 +1,6 @@
 """The explorer's endpoints on the planted scenario, checked against the CSV files it wrote.
 
-The scenario (``loaders.scenario``) is loaded with a hostile account added to its files,
+The scenario (``tests.support.scenario``) is loaded with a hostile account added to its files,
 analysed, then read through the API; neighbours, edge weights, topic and community figures
 and lookalikes are recomputed here from the CSV files (and, where an ordering needs them, from
 the scores the analysis stored).
@@ -26,13 +26,16 @@ from graph.analysis.weighting import DAY_MS, pair_weight
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.explorer import queries as explorer_queries
+from graph.explorer.leaderboard import Leaderboard
 from graph.explorer.reads import Explorer
+from graph.explorer.run_cache import RunCache
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import HOSTILE_HANDLE
-from loaders.ingest import load_csv_dir
-from loaders.scenario import Scenario, generate_scenario
 from tests.api_client import api_client
+from tests.support.graph_reads import topic_rankings
+from tests.support.ingest import load_csv_dir
+from tests.support.scenario import Scenario, generate_scenario
 
 HOSTILE_NAME = "</script><script>alert('name')</script>"
 HOSTILE_TEXT = '<script>alert("post")</script> & "quotes" #vegan'
@@ -130,13 +133,18 @@ def backend(server: ServerInfo, data: Data) -> Iterator[FalkorDBBackend]:
     report = load_csv_dir(store, data.folder, rejects_path=data.folder / "rejects.txt")
     assert report.rejected_total == 0
     analyze(store)
-    original = backend.read
+    original, original_columns = backend.read, backend.read_columns
 
     def recording(query: Any, params: Any = None, **options: Any) -> Any:
         SENT.add(query)
         return original(query, params, **options)
 
+    def recording_columns(query: Any, params: Any = None, **options: Any) -> Any:
+        SENT.add(query)
+        return original_columns(query, params, **options)
+
     backend.read = recording  # type: ignore[method-assign]
+    backend.read_columns = recording_columns  # type: ignore[method-assign]
     yield backend
     backend.clear()
     backend.close()
@@ -341,7 +349,7 @@ def test_bad_network_parameters_are_422(client: TestClient, params: dict[str, ob
 def test_topics_are_listed_busiest_first(client: TestClient, data: Data, store: Store) -> None:
     body = _get(client, "/api/topics")
     items = body["items"]
-    ranked = dict(store.topic_rankings())
+    ranked = dict(topic_rankings(store))
     assert body["total"] == len(ranked) == len(items)
     assert {item["topic"] for item in items} >= set(data.scenario.topics)
     tags = {key: row["hashtags"] for key, row in data.posts.items()}
@@ -630,6 +638,16 @@ def test_openapi_documents_the_explorer(client: TestClient) -> None:
             assert parameter.get("description"), (path, parameter["name"])
         if "{" in path or path == "/api/analysis" or method == "post":
             assert "404" in operation["responses"], path
+
+
+def test_leaderboard_pages_are_the_stores(store: Store) -> None:
+    """The leaderboard's column reads (``RANKING_COLUMNS``, ``TOPIC_RANKING_COLUMNS``) serve
+    the pages the store reads itself."""
+    leaderboard = Leaderboard(RunCache())
+    for topic in (None, "vegan"):
+        assert leaderboard.influencers(store, topic=topic, limit=10) == store.influencers(
+            topic=topic, limit=10
+        )
 
 
 def test_every_explorer_statement_ran_on_falkordb() -> None:

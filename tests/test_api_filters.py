@@ -26,8 +26,8 @@ from graph.config import Settings
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
-from loaders.ingest import load_csv_dir
 from tests.api_client import api_client
+from tests.support.ingest import load_csv_dir
 
 START = datetime(2026, 9, 1, tzinfo=UTC)
 SINCE, UNTIL = "2026-09-03", "2026-09-07"  # the analysed window: 3 to 7 September inclusive

@@ -26,8 +26,8 @@ from api.uploads import UploadTooLarge, receive_files
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.store import Store
-from loaders.scenario import generate_scenario
 from tests.api_client import api_client
+from tests.support.scenario import generate_scenario
 
 TABLES = ("users", "posts", "amplifications")
 

@@ -42,8 +42,8 @@ from graph.config import Settings
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
-from loaders.ingest import load_csv_dir
 from tests.api_client import api_client
+from tests.support.ingest import load_csv_dir
 
 JOB_WAIT_S = 60
 STARTED: list[str] = []  # ids of the jobs the run started

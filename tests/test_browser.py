@@ -34,8 +34,8 @@ from graph.models import AmplificationRow, UserRow
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import HOSTILE_HANDLE, generate_demo
-from loaders.ingest import load_csv_dir
 from tests.conftest import ARTIFACTS
+from tests.support.ingest import load_csv_dir
 from tests.test_console import MEM
 from web.csv_export import INFLUENCER_COLUMNS
 

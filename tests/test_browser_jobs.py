@@ -25,7 +25,7 @@ from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.store import Store
 from loaders.demo import generate_demo
-from loaders.ingest import load_csv_dir
+from tests.support.ingest import load_csv_dir
 from tests.test_browser import _free_port, browser
 
 with contextlib.suppress(ImportError):  # without it test_browser's fixture skips (CI: fails)

@@ -20,7 +20,7 @@ from graph.server import ServerInfo
 from graph.store import Store
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
-from loaders.scenario import Scenario, generate_scenario
+from tests.support.scenario import Scenario, generate_scenario
 from web.csv_export import INFLUENCER_COLUMNS
 
 REQUIRED = [

@@ -10,11 +10,12 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.algorithms.communities import leiden, louvain, modularity
-from graph.algorithms.components import k_core, weakly_connected_components
+from graph.algorithms.communities import leiden, modularity
+from graph.algorithms.components import k_core
 from tests.reference_tables import SHARED, FloatArray, IntArray
 from tests.reference_tables import arrays as _arrays
 from tests.reference_tables import examples as _examples
+from tests.support.algorithms import louvain, weakly_connected_components
 
 CONGRESS = SHARED / "data" / "congress-twitter"
 TWO_TRIANGLES = np.array([0, 1, 2, 3, 4, 5, 2]), np.array([1, 2, 0, 4, 5, 3, 3])

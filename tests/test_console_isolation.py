@@ -26,9 +26,9 @@ from graph.console.falkordb import FalkorDBConsole
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
-from loaders.ingest import load_csv_dir
 from tests.api_client import api_client
 from tests.served import Reply, clean_env, request, served
+from tests.support.ingest import load_csv_dir
 from tests.test_console import KILLER, MEM
 
 #: ~0.6 s on the replica here (alone): slow, but bounded.

@@ -22,8 +22,8 @@ from loaders.guard import LoadGuard
 from loaders.pipeline import load
 from loaders.records import Reader
 from loaders.report import MAX_REJECT_LINES
-from loaders.scenario import generate_scenario
 from tests.api_client import api_client
+from tests.support.scenario import generate_scenario
 
 ENDED = ("done", "failed", "cancelled", "interrupted")
 

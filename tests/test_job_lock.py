@@ -23,8 +23,8 @@ from graph.server import ServerInfo
 from graph.store import Store
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
-from loaders.scenario import generate_scenario
 from tests.api_client import api_client
+from tests.support.scenario import generate_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,7 +23,8 @@ from graph.models import Page
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
-from loaders.ingest import load_csv_dir
+from tests.support.graph_reads import topic_rankings
+from tests.support.ingest import load_csv_dir
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def _rows(page: Page) -> tuple[int, list[dict[str, object]]]:
 
 
 def _choices(store: Store) -> tuple[list[str | None], list[str | None], list[int | None]]:
-    topics = [name for name, _ in store.topic_rankings()][:3]
+    topics = [name for name, _ in topic_rankings(store)][:3]
     members = store.community_members()
     communities = sorted({community for _, community in members})[:2]
     roles = sorted(

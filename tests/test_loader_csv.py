@@ -1,7 +1,7 @@
 """The generic CSV loader (``shared/DATA_CONTRACT.md``) against a real embedded FalkorDB.
 
 Every test writes its own small CSV files into ``tmp_path``, loads them with
-``loaders.ingest.load_csv_dir`` and reads the result back from the database with Cypher.
+``tests.support.ingest.load_csv_dir`` and reads the result back from the database with Cypher.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from graph.errors import LoadError
 from graph.models import GraphStats
 from graph.server import ServerInfo
 from graph.store import Store
-from loaders.ingest import load_csv_dir
 from loaders.report import LoadReport
+from tests.support.ingest import load_csv_dir
 
 USER_COLUMNS = ("id", "handle", "name", "followers", "bio", "url", "is_brand", "platform")
 POST_COLUMNS = ("id", "author_id", "created_at", "text", "hashtags", "lang", "url")

@@ -24,10 +24,10 @@ from graph.models import PostRow, UserRow
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.detect import open_reader
-from loaders.ingest import load_csv_dir
 from loaders.key_bounds import MAX_EVENT_ID_BYTES, MAX_KEY_BYTES, key_problem
 from loaders.pipeline import load
 from tests.api_client import api_client
+from tests.support.ingest import load_csv_dir
 
 HUGE = "W" * 4097
 T = "2026-10-03T14:05:00Z"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from graph.store import Store
 from loaders.detect import open_reader
-from loaders.ingest import load_csv_dir
 from loaders.pipeline import load
+from tests.support.ingest import load_csv_dir
 
 T = "2026-10-03T14:05:00Z"
 

@@ -1,6 +1,6 @@
 """The default ranking against a population whose influential and misleading accounts are known.
 
-`loaders.scenario` plants thematic bloggers (one silent for the last four days), a fan
+`tests.support.scenario` plants thematic bloggers (one silent for the last four days), a fan
 live-tweeting a match with a burst from four friends, a reciprocal ring boosted by bought
 accounts, a brand with ambassadors and mere fans, and bridges between communities. The default
 profile must find the planted roles and resist the rest; a Klout-like volume score, computed
@@ -26,8 +26,8 @@ from graph.server import ServerInfo
 from graph.store import Store
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
-from loaders.scenario import Scenario, generate_scenario
 from tests.cypher_lint import lint_available, lint_cypher
+from tests.support.scenario import Scenario, generate_scenario
 
 TOP_VOICES = 15  # the first screen of the ranked table
 

@@ -18,7 +18,7 @@ from graph.models import GraphStats
 from graph.store import Store
 from loaders.formats.contract import CsvContractReader
 from loaders.pipeline import load
-from loaders.scenario import Scenario, generate_scenario
+from tests.support.scenario import Scenario, generate_scenario
 
 FILES = ("users.csv", "posts.csv", "amplifications.csv")
 Rows = list[dict[str, str]]

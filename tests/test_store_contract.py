@@ -11,6 +11,7 @@ from graph.explorer import queries as explorer_queries
 from graph.explorer.network import edges_among
 from graph.models import AmplificationRow, PostRow, UserRow
 from graph.store import SORT_KEYS, AnalysisNotSwitched, Store
+from tests.support.graph_reads import amplification_pairs, topic_rankings
 
 T0 = 1_790_000_000_000
 
@@ -96,9 +97,7 @@ def test_existing_posts(store: Store) -> None:
 
 def test_amplification_pairs_for_projection(store: Store) -> None:
     _seed(store)
-    pairs = {
-        (r["source"], r["target"], r["kind"]): r["events"] for r in store.amplification_pairs()
-    }
+    pairs = {(r["source"], r["target"], r["kind"]): r["events"] for r in amplification_pairs(store)}
     assert pairs == {
         ("u2", "u1", "retweet"): 1,
         ("u2", "u1", "like"): 1,
@@ -220,7 +219,7 @@ def test_analysis_round_trips_explanations_and_provenance(store: Store) -> None:
     latest = store.latest_analysis()
     assert latest is not None and latest["profile"] == "default"
     assert latest["users_scored"] == 4
-    assert store.topic_rankings() == [("vegan", 2)]
+    assert topic_rankings(store) == [("vegan", 2)]
 
 
 def test_influencers_filtered_by_topic_role_community_and_score(store: Store) -> None:
@@ -302,7 +301,7 @@ def test_an_empty_analysis_clears_every_score(store: Store) -> None:
     _seed(store)
     _score(store)
     store.write_analysis([], [], {"profile": "recent", "users_scored": 0}, run=RUN + 1)
-    assert store.influencers().total == 0 and store.topic_rankings() == []
+    assert store.influencers().total == 0 and topic_rankings(store) == []
     assert store.user("u1").score == 0.0 and store.brand_accounts() == []
     latest = store.latest_analysis()
     assert latest is not None and latest["users_scored"] == 0

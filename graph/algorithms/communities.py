@@ -67,7 +67,7 @@ def leiden(
         modularity.
     seed
         Seed of the random vertex order (igraph's generator is swapped for a
-        ``random.Random(seed)`` during the call, as in `louvain`).
+        ``random.Random(seed)`` during the call and then restored).
     iterations
         Leiden iterations (2, igraph's default); negative runs until an iteration improves
         nothing (measured: 23 s instead of 2.2 s on Higgs; on the 1M-event demo graph the
@@ -92,38 +92,6 @@ def leiden(
             resolution=resolution,
             n_iterations=iterations,
         )
-    return _by_size(clusters.membership)
-
-
-def louvain(
-    node_count: int,
-    source: IntArray,
-    target: IntArray,
-    weight: FloatArray | None = None,
-    *,
-    resolution: float = 1.0,
-    seed: int = 7,
-) -> IntArray:
-    """Community of every node by Louvain (igraph's ``community_multilevel``), final level.
-
-    Same undirected view and labelling as `leiden`. igraph draws its random vertex order from
-    a process-wide generator; it is swapped for a ``random.Random(seed)`` during the call and
-    then restored to the ``random`` module, so do not run it concurrently with other igraph work.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> two_triangles = np.array([0, 1, 2, 3, 4, 5, 2]), np.array([1, 2, 0, 4, 5, 3, 3])
-    >>> louvain(6, *two_triangles).tolist()
-    [0, 0, 0, 1, 1, 1]
-    """
-    if node_count == 0:
-        return np.zeros(0, dtype=np.int64)
-    graph, weights = _undirected_weighted(node_count, source, target, weight)
-    if not weights:
-        return np.arange(node_count, dtype=np.int64)
-    with seeded(seed):
-        clusters = graph.community_multilevel(weights=weights, resolution=resolution)
     return _by_size(clusters.membership)
 
 

@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from graph import queries
 from graph.algorithms.arrays import IntArray
+from graph.analysis import queries
 from graph.backends.base import Columns
 from graph.models import AMPLIFICATION_KINDS
 from graph.store import Store

@@ -22,8 +22,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from graph import queries
 from graph.algorithms.arrays import FloatArray, IntArray
+from graph.explorer import queries as q
 from graph.explorer.run_cache import RunCache, current_run
 from graph.explorer.scored_users import scored_users
 from graph.models import Influencer, Page
@@ -166,10 +166,10 @@ class Leaderboard:
             return self._cache.get_with_run(
                 store,
                 ("ranking",),
-                lambda: Columns.read(store.read_columns(queries.RANKING)),
+                lambda: Columns.read(store.read_columns(q.RANKING_COLUMNS)),
             )
         return self._cache.get_with_run(
             store,
             ("topic ranking", topic),
-            lambda: Columns.read(store.read_columns(queries.TOPIC_RANKING, {"topic": topic})),
+            lambda: Columns.read(store.read_columns(q.TOPIC_RANKING_COLUMNS, {"topic": topic})),
         )

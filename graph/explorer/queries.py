@@ -12,6 +12,32 @@ from typing import LiteralString
 
 from graph.queries import statements_of
 
+# ------------------------------------------------ the leaderboard's columns
+# What graph.explorer.leaderboard holds in memory between two analyses: the columns that rank,
+# filter and sort, and the run stamp that says when they are stale.
+ANALYSIS_RUN: LiteralString = "MATCH (a:Analysis {id: 'latest'}) RETURN a.run AS run"
+
+RANKING_COLUMNS: LiteralString = """
+MATCH (u:User)
+WHERE u.rank IS NOT NULL
+RETURN u.id AS id, u.rank AS rank, u.score AS score, u.role AS role, u.community AS community,
+       u.amplifiers AS amplifiers
+"""
+
+TOPIC_RANKING_COLUMNS: LiteralString = """
+MATCH (:Topic {id: $topic})<-[i:INFLUENTIAL_IN]-(u:User)
+RETURN u.id AS id, i.rank AS rank, i.score AS score, u.role AS role, u.community AS community,
+       u.amplifiers AS amplifiers
+"""
+
+# The profile part of ``graph.queries.USERS_BY_ID``: what a load can change between two analyses.
+PROFILES_BY_ID: LiteralString = """
+UNWIND $ids AS key
+MATCH (u:User {id: key})
+RETURN u.id AS id, u.handle AS handle, u.name AS name, u.bio AS bio, u.followers AS followers,
+       u.is_brand AS is_brand
+"""
+
 # ---------------------------------------------------------------- one account
 USER_DETAIL: LiteralString = """
 MATCH (u:User {id: $id})

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Final, TypeVar
 
-from graph import queries
+from graph.explorer import queries as q
 from graph.store import Store
 
 T = TypeVar("T")
@@ -28,7 +28,7 @@ MAX_ENTRIES: Final = 256
 
 def current_run(store: Store) -> object:
     """The latest analysis's run stamp, or None before any analysis."""
-    rows = store.read(queries.ANALYSIS_RUN)
+    rows = store.read(q.ANALYSIS_RUN)
     return rows[0]["run"] if rows else None
 
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Final
 
-from graph import queries
 from graph.backends.base import Row
+from graph.explorer import queries as q
 from graph.explorer.run_cache import RunCache
 from graph.models import Influencer
 from graph.store import Store
@@ -42,7 +42,7 @@ def scored_users(
     kept.update(fresh)
     profiles = {
         str(row["id"]): row
-        for row in (store.read(queries.PROFILES_BY_ID, {"ids": list(known)}) if known else ())
+        for row in (store.read(q.PROFILES_BY_ID, {"ids": list(known)}) if known else ())
     }
     found: list[Influencer] = []
     for key in ids:

@@ -1,0 +1,1 @@
+"""What only the tests (and the benchmarks) use: datasets, loaders and reference reads."""
