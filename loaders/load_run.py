@@ -14,7 +14,7 @@ from loaders.report import LoadReport, RejectsFile, relative_text
 #: ``progress(reader, rows_read, bytes_done, bytes_total)``, in decompressed bytes: a ``.gz``'s
 #: total is its gzip trailer's size (exact below 4 GiB), and ``bytes_done`` stays below
 #: ``bytes_total`` until the reader is done, so no bar reads 100% before the end.
-Progress = Callable[[Reader, int, int, int], None]
+LoadProgress = Callable[[Reader, int, int, int], None]
 _PROGRESS_EVERY = 2_000
 
 
@@ -30,7 +30,7 @@ class LoadRun:
         store: Store,
         *,
         rejects_path: Path | None = None,
-        progress: Progress | None = None,
+        progress: LoadProgress | None = None,
         guard: LoadGuard | None = None,
         root: Path | None = None,
     ) -> None:

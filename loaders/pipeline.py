@@ -21,7 +21,7 @@ from graph.store import Store
 from loaders.bulk import BulkLoader, supports_bulk
 from loaders.guard import LoadGuard
 from loaders.key_bounds import bounded
-from loaders.load_run import LoadRun, Progress
+from loaders.load_run import LoadProgress, LoadRun
 from loaders.records import Reader, Reject
 from loaders.report import LoadReport, relative_error
 
@@ -191,7 +191,7 @@ def load(
     readers: Iterable[Reader],
     *,
     rejects_path: Path | None = None,
-    progress: Progress | None = None,
+    progress: LoadProgress | None = None,
     bulk: bool | None = None,
     guard: LoadGuard | None = None,
     root: Path | None = None,

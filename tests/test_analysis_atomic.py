@@ -29,11 +29,12 @@ from typing import Any
 import pytest
 
 from graph import queries
+from graph.algorithms.arrays import IntArray
 from graph.analysis import queries as analysis_queries
 from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.explorer import queries as explorer_queries
-from graph.explorer.leaderboard import Columns, IntArray, Leaderboard
+from graph.explorer.leaderboard import Leaderboard, RankingColumns
 from graph.explorer.run_cache import RunCache, current_run, on_one_run
 from graph.models import Influencer
 from graph.server import EmbeddedServer, ServerInfo
@@ -364,7 +365,9 @@ def test_an_influencer_page_read_across_a_switch_is_read_again(falkor_store: Sto
     fetched: list[int] = []
 
     class Switching(Leaderboard):
-        def _fetch(self, store: Store, columns: Columns, chosen: IntArray) -> list[Influencer]:
+        def _fetch(
+            self, store: Store, columns: RankingColumns, chosen: IntArray
+        ) -> list[Influencer]:
             fetched.append(len(chosen))
             if len(fetched) == 1:  # the ranking is read; an analysis switches before the rows
                 store.write_analysis([_row("u3", 70.0, 1, 1)], [], {}, run=2)

@@ -274,7 +274,7 @@ class JobError(Exception):
 def _load_progress(
     readers: list[Reader], control: JobControl
 ) -> Callable[[Reader, int, int, int], None]:
-    """Progress over all the readers, in decompressed bytes (``loaders.load_run.Progress``):
+    """Progress over all the readers, in decompressed bytes (``loaders.load_run.LoadProgress``):
     each reader's share is its estimated size; the fraction never goes back."""
     totals = [max(reader.unpacked_size(), 1) for reader in readers]
     places = {id(reader): index for index, reader in enumerate(readers)}

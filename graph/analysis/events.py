@@ -23,7 +23,7 @@ from graph.backends.base import Columns
 from graph.models import AMPLIFICATION_KINDS
 from graph.store import Store
 
-Progress = Callable[[int, int], None]  # (amplifiers read, amplifiers in all)
+ReadProgress = Callable[[int, int], None]  # (amplifiers read, amplifiers in all)
 
 #: Far past and far future in epoch milliseconds: the window when none is given.
 NO_START = -(2**62)
@@ -102,7 +102,7 @@ def fetch_events(
     since: int | None = None,
     until: int | None = None,
     topic: str | None = None,
-    progress: Progress | None = None,
+    progress: ReadProgress | None = None,
     workers: int = 2,
 ) -> Events:
     """Read the amplification events with ``since <= at < until`` (epoch ms; ``None``: open).
@@ -118,7 +118,7 @@ def _fetch(
     since: int | None,
     until: int | None,
     topic: str | None,
-    progress: Progress | None,
+    progress: ReadProgress | None,
     workers: int,
 ) -> Events:
     windowed = since is not None or until is not None

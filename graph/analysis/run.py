@@ -44,7 +44,7 @@ from graph.analysis.topics import TopicScores, topic_scores
 from graph.analysis.weighting import Pairs, pair_weights, reference_time
 from graph.store import Store
 
-Progress = Callable[[str, float], None]  # (what is being done, fraction of the run done)
+RunProgress = Callable[[str, float], None]  # (what is being done, fraction of the run done)
 WRITE_BATCH = 10_000
 
 
@@ -98,7 +98,7 @@ def analyze(
     *,
     since: int | None = None,
     until: int | None = None,
-    progress: Progress | None = None,
+    progress: RunProgress | None = None,
 ) -> AnalysisSummary:
     """Score the amplification within ``[since, until)`` (epoch ms) and write it back."""
     profile = profile or Profile()
@@ -121,7 +121,7 @@ def _analyze(
     events: Events,
     since: int | None,
     until: int | None,
-    say: Progress,
+    say: RunProgress,
     started: float,
 ) -> AnalysisSummary:
     n = len(events.users)

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
 from typing import Any
 
+from graph.backends.base import Params
 from graph.backends.falkordb_params import MAX_DEPTH
 from graph.errors import InvalidQuery
-
-Params = Mapping[str, Any]
 
 #: Lists and maps in lists and maps, at most: as deep as FalkorDB's parameter header goes.
 MAX_PARAM_DEPTH = MAX_DEPTH

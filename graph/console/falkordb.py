@@ -12,9 +12,9 @@ from falkordb import FalkorDB
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from graph.backends.base import Params
 from graph.backends.falkordb_params import params_header
 from graph.console.checks import ConsoleRefused, check_query, time_limit, why_write
-from graph.console.protocol import Params
 from graph.console.replica import MAX_REPLY_BYTES, RESTARTING, ConsoleReplica, ConsoleUnavailable
 from graph.console.values import ConsoleResult, Elements, falkordb_element
 from graph.server import HOST

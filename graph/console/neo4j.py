@@ -8,8 +8,8 @@ import time
 import neo4j
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
+from graph.backends.base import Params
 from graph.console.checks import ConsoleRefused, check_query, explain_text, time_limit, why_write
-from graph.console.protocol import Params
 from graph.console.values import ConsoleResult, Elements, neo4j_element
 from graph.errors import GraphUnavailable
 

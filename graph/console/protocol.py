@@ -13,12 +13,10 @@ a restarting replica is :class:`ConsoleUnavailable` (HTTP 503).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
+from graph.backends.base import Params
 from graph.console.values import ConsoleResult
-
-Params = Mapping[str, Any]
 
 
 class Console(Protocol):

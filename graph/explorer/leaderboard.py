@@ -35,7 +35,7 @@ TRIES: Final = 3
 
 
 @dataclass(frozen=True)
-class Columns:
+class RankingColumns:
     """One ranking (overall or a topic's), rows in ``rank ASC, id ASC`` order."""
 
     ids: npt.NDArray[np.object_]
@@ -46,7 +46,7 @@ class Columns:
     amplifiers: IntArray
 
     @classmethod
-    def read(cls, data: dict[str, list[Any]]) -> Columns:
+    def read(cls, data: dict[str, list[Any]]) -> RankingColumns:
         ids = np.asarray(data.get("id", []), dtype=object)
         rank = np.asarray([_int(v, 0) for v in data.get("rank", [])], dtype=np.int64)
         order = np.lexsort((ids.astype(str), rank)) if len(ids) else np.zeros(0, np.int64)
@@ -151,7 +151,7 @@ class Leaderboard:
         items = self._fetch(store, columns, chosen)
         return run, Page(items=items, total=len(rows), limit=limit, offset=offset)
 
-    def _fetch(self, store: Store, columns: Columns, chosen: IntArray) -> list[Influencer]:
+    def _fetch(self, store: Store, columns: RankingColumns, chosen: IntArray) -> list[Influencer]:
         """The chosen rows' accounts with the ranking's rank and score; an account deleted
         since the analysis is left out (the database has the last word)."""
         ids = [str(columns.ids[i]) for i in chosen]
@@ -161,15 +161,17 @@ class Leaderboard:
         }
         return scored_users(store, self._cache, ids, standing)
 
-    def _columns(self, store: Store, topic: str | None) -> tuple[object, Columns]:
+    def _columns(self, store: Store, topic: str | None) -> tuple[object, RankingColumns]:
         if topic is None:
             return self._cache.get_with_run(
                 store,
                 ("ranking",),
-                lambda: Columns.read(store.read_columns(q.RANKING_COLUMNS)),
+                lambda: RankingColumns.read(store.read_columns(q.RANKING_COLUMNS)),
             )
         return self._cache.get_with_run(
             store,
             ("topic ranking", topic),
-            lambda: Columns.read(store.read_columns(q.TOPIC_RANKING_COLUMNS, {"topic": topic})),
+            lambda: RankingColumns.read(
+                store.read_columns(q.TOPIC_RANKING_COLUMNS, {"topic": topic})
+            ),
         )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from graph.store import Store
 from loaders.formats.contract import CsvContractReader
-from loaders.load_run import Progress
+from loaders.load_run import LoadProgress
 from loaders.pipeline import load
 from loaders.report import LoadReport
 
@@ -16,7 +16,7 @@ def load_csv_dir(
     directory: Path,
     *,
     rejects_path: Path | None = None,
-    progress: Progress | None = None,
+    progress: LoadProgress | None = None,
 ) -> LoadReport:
     """Load ``users``, ``posts``, ``amplifications`` (``.csv`` or ``.csv.gz``) from ``directory``.
 
