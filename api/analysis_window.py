@@ -14,8 +14,7 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Query
 
 from api.explorer_schemas import ErrorOut, InvalidOut
-from graph.analysis.window import MOMENT, window_bound
-from graph.errors import GraphError
+from graph.analysis.window import MOMENT, Window
 from graph.store import Store
 
 Since = Annotated[
@@ -70,27 +69,21 @@ def describe(since: int | None, until: int | None) -> str:
 
 def check_window(store: Store, since: str | None, until: str | None) -> None:
     """Nothing when the latest analysis covers ``[since, until)`` (or none is asked); 409
-    naming both windows otherwise, 422 for a date that does not parse."""
+    naming both windows otherwise, 422 (``InvalidWindow``) for a date that does not parse."""
     if since is None and until is None:
         return
-    try:
-        wanted = (
-            window_bound(since, end=False, name="since"),
-            window_bound(until, end=True, name="until"),
-        )
-    except GraphError as exc:
-        raise HTTPException(422, str(exc)) from None
+    # Unordered: a window that ends before it starts is not the analysed one either (409).
+    wanted = Window.parse(since, until, names=("since", "until"), ordered=False)
     analysis = store.latest_analysis()
     if not analysis:
         raise HTTPException(409, "no analysis yet: run one (POST /api/jobs/analyze)")
-    have = (  # stored as ISO date-times, or empty when the analysis had no bound
-        window_bound(analysis.get("since") or None, end=False),
-        window_bound(analysis.get("until") or None, end=True),
-    )
+    # stored as ISO date-times, or empty when the analysis had no bound
+    have = Window.parse(analysis.get("since") or None, analysis.get("until") or None, ordered=False)
     if wanted != have:
         raise HTTPException(
             409,
-            f"the scores cover {describe(*have)}, not {describe(*wanted)}: analyse that window "
+            f"the scores cover {describe(have.since, have.until)}, not "
+            f"{describe(wanted.since, wanted.until)}: analyse that window "
             "first (POST /api/jobs/analyze with since and until, or `resonance analyze "
             "--since ... --until ...`)",
         )

@@ -28,7 +28,7 @@ from api.job_lock import LockHeld, holding, lock_path
 from graph.analysis.profile import Profile, list_profiles, load_profile, save_profile
 from graph.analysis.roles import ROLE_ORDER
 from graph.analysis.run import analyze
-from graph.analysis.window import window_bound
+from graph.analysis.window import Window
 from graph.config import Settings
 from graph.connect import open_backend, start_embedded
 from graph.errors import GraphError, LoadError
@@ -273,16 +273,14 @@ def _run_analyze(
     until: str | None = None,
 ) -> None:
     profile = load_profile(profile_name, settings.data_dir)
-    start, end = window_bound(since, end=False), window_bound(until, end=True)
-    if start is not None and end is not None and start >= end:
-        raise GraphError(f"--since {since} is not before --until {until}")
+    window = Window.parse(since, until)
     with _store(settings) as store, _analysis_bar() as bar:
         task = bar.add_task("analysing", total=1.0)
 
         def progress(what: str, done: float) -> None:
             bar.update(task, description=what, completed=done)
 
-        summary = analyze(store, profile, since=start, until=end, progress=progress)
+        summary = analyze(store, profile, since=window.since, until=window.until, progress=progress)
     console.print(
         f"profile {profile.name}: scored {summary.users_scored:,} accounts from "
         f"{summary.events:,} amplifications ({summary.edges:,} weighted pairs) in "

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from graph.analysis.profile import ProfileError
+from graph.analysis.window import InvalidWindow
 from graph.errors import (
     GraphError,
     GraphUnavailable,
@@ -37,6 +38,7 @@ _STATUS: tuple[tuple[type[GraphError], int], ...] = (
     (InvalidQuery, 422),
     (LoadError, 422),
     (ProfileError, 422),
+    (InvalidWindow, 422),
 )
 
 

@@ -20,7 +20,7 @@ from api.routes.explorer_deps import BAD_INPUT
 from api.uploads import UploadRefused, UploadTooLarge, receive_files
 from graph.analysis.profile import NAME_PATTERN, load_profile
 from graph.analysis.run import analyze
-from graph.analysis.window import MOMENT, window_bound
+from graph.analysis.window import MOMENT, Window
 from graph.errors import GraphError
 from loaders.detect import FORMATS, open_reader
 from loaders.formats.contract import CsvContractReader
@@ -166,19 +166,17 @@ def analyze_job(
 ) -> JobOut:
     """Score the amplification (optionally in a window) with a profile, in the background."""
     body = body or AnalyzeIn()
-    try:
-        profile = load_profile(body.profile, settings.data_dir)
-        start = window_bound(body.since, end=False, name="since")
-        end = window_bound(body.until, end=True, name="until")
-    except GraphError as exc:
-        raise HTTPException(422, str(exc)) from None
-    if start is not None and end is not None and start >= end:
-        raise HTTPException(422, f"since {body.since} is not before until {body.until}")
+    # An unknown profile (ProfileError) and a bad window (InvalidWindow) are 422s of the one
+    # error handler (api/errors.py).
+    profile = load_profile(body.profile, settings.data_dir)
+    window = Window.parse(body.since, body.until, names=("since", "until"))
     stores = _stores(request)
 
     def work(control: JobControl) -> dict[str, Any]:
         # the control raises Cancelled at the next step once the job is cancelled
-        summary = analyze(stores.store(), profile, since=start, until=end, progress=control)
+        summary = analyze(
+            stores.store(), profile, since=window.since, until=window.until, progress=control
+        )
         return {"profile": profile.name, **asdict(summary)}
 
     return _submit(runner, kind="analyze", work=work)
