@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import HTTPException, Query
 
-from api.explorer_schemas import ErrorOut, InvalidOut
+from api.error_responses import ErrorOut, InvalidOut
 from graph.analysis.window import MOMENT, Window
 from graph.store import Store
 

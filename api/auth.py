@@ -27,7 +27,7 @@ from fastapi import Depends, HTTPException, Request
 from pydantic import SecretStr
 from starlette.requests import HTTPConnection
 
-from api.explorer_schemas import ErrorOut
+from api.error_responses import ErrorOut
 from graph.config import Settings
 from graph.errors import ConfigError
 

@@ -8,31 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from api.params import NO_NUL
 from api.schemas import InfluencerOut
 from graph.explorer.reads import AUDIENCE_LIMIT, LookalikeSort
-
-#: Names and ids sent to the database: any text but NUL, which cuts a FalkorDB query short (the
-#: statement then fails to parse). No stored id holds one: loading it would fail the same way.
-NO_NUL = r"^[^\x00]*$"
-
-
-class ErrorOut(BaseModel):
-    detail: str = Field(description="what went wrong, in words")
-
-
-class FieldErrorOut(BaseModel):
-    """One failed check of the request, as FastAPI reports it (more keys may come with it)."""
-
-    loc: list[str | int] = Field(description="where: body, query or path, then the field")
-    msg: str
-    type: str
-
-
-class InvalidOut(BaseModel):
-    detail: str | list[FieldErrorOut] = Field(
-        description="why the input was refused: in words, or the fields that failed validation"
-    )
-
 
 #: How many lookalikes, the audience compared and the order: one definition for the query
 #: parameters of ``GET /api/users/{id}/lookalikes`` and the body of ``POST /api/lookalikes``.

@@ -13,7 +13,7 @@ from typing import Annotated, TypedDict
 from fastapi import Depends, Query
 
 from api.analysis_window import Since, Until, check_window
-from api.explorer_schemas import NO_NUL
+from api.params import NO_NUL
 from api.text_filter import Text, matching_ids
 from graph.analysis.roles import RoleName
 from graph.store import Store

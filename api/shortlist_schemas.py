@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.explorer_schemas import NO_NUL
+from api.params import NO_NUL
 from graph.shortlists.lists import MAX_NAME, MAX_NOTE, MAX_TAG, MAX_TAGS
 
 #: Something left once the ends are trimmed, and no NUL (see ``NO_NUL``): one character that

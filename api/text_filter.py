@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from api.explorer_schemas import NO_NUL
+from api.params import NO_NUL
 from graph.store import Store
 
 Text = Annotated[

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.error_responses import not_found
 from api.explorer_schemas import AnalysisOut
-from api.routes.explorer_deps import ExplorerDep, not_found
+from api.routes.explorer_deps import ExplorerDep
 
 router = APIRouter(prefix="/api", tags=["analysis"])
 

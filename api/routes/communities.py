@@ -6,18 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from api.error_responses import DOWN, not_found
 from api.explorer_schemas import CommunityDetailOut, CommunityOut, CommunityPage, NetworkOut
-from api.routes.explorer_deps import (
-    DOWN,
-    NETWORK,
-    PAGE,
-    ExplorerDep,
-    Limit,
-    NetworkLimit,
-    Offset,
-    network_fields,
-    not_found,
-)
+from api.params import NETWORK, PAGE, Limit, NetworkLimit, Offset
+from api.routes.explorer_deps import ExplorerDep, network_fields
 
 router = APIRouter(prefix="/api/communities", tags=["communities"])
 

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.auth import WRITE
 from api.deps import ConsolesDep
-from api.explorer_schemas import ErrorOut
-from api.routes.explorer_deps import BAD_INPUT
+from api.error_responses import BAD_INPUT, ErrorOut
 from api.schemas import ConsoleIn, ConsoleOut
 from graph.console.protocol import Console
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import StoreDep
-from api.routes.explorer_deps import DOWN
+from api.error_responses import DOWN
 from api.schemas import Health
 
 router = APIRouter(tags=["health"])

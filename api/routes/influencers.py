@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from api.analysis_window import WINDOW_RESPONSES
 from api.deps import LeaderboardDep, StoreDep
 from api.influencer_filters import FiltersDep
-from api.routes.explorer_deps import Limit, Offset
+from api.params import Limit, Offset
 from api.schemas import InfluencerOut, InfluencerPage
 from graph.store import SortKey
 from web.csv_export import chunked, influencer_csv

@@ -13,10 +13,9 @@ from pydantic import BaseModel, Field
 
 from api.auth import AUTH_RESPONSES, WRITE
 from api.deps import SettingsDep, StoreProvider
-from api.explorer_schemas import ErrorOut
+from api.error_responses import BAD_INPUT, ErrorOut
 from api.job_files import job_rejects, new_upload_folder
 from api.jobs import Job, JobBusy, JobControl, JobFinished, JobKind, JobRunner, JobState
-from api.routes.explorer_deps import BAD_INPUT
 from api.uploads import UploadRefused, UploadTooLarge, receive_files
 from graph.analysis.profile import NAME_PATTERN, load_profile
 from graph.analysis.run import analyze

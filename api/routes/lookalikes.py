@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.error_responses import BAD_INPUT, not_found
 from api.explorer_schemas import LookalikesIn, LookalikesOut
-from api.routes.explorer_deps import BAD_INPUT, ExplorerDep, not_found
+from api.routes.explorer_deps import ExplorerDep
 
 router = APIRouter(prefix="/api", tags=["users"])
 

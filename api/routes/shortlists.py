@@ -10,8 +10,8 @@ from fastapi.responses import StreamingResponse
 
 from api.auth import AUTH_RESPONSES, WRITE
 from api.deps import StoreDep
-from api.explorer_schemas import NO_NUL
-from api.routes.explorer_deps import BAD_INPUT, DOWN, Limit, Offset, UserId, not_found
+from api.error_responses import BAD_INPUT, DOWN, not_found
+from api.params import NO_NUL, Limit, Offset, UserId
 from api.shortlist_schemas import (
     MemberIn,
     MemberOut,

@@ -6,18 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.explorer_schemas import NO_NUL, NetworkOut, TopicOut, TopicPage
-from api.routes.explorer_deps import (
-    DOWN,
-    NETWORK,
-    PAGE,
-    ExplorerDep,
-    Limit,
-    NetworkLimit,
-    Offset,
-    network_fields,
-    not_found,
-)
+from api.error_responses import DOWN, not_found
+from api.explorer_schemas import NetworkOut, TopicOut, TopicPage
+from api.params import NETWORK, NO_NUL, PAGE, Limit, NetworkLimit, Offset
+from api.routes.explorer_deps import ExplorerDep, network_fields
 
 router = APIRouter(prefix="/api/topics", tags=["topics"])
 

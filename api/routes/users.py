@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.error_responses import not_found
 from api.explorer_schemas import (
     LOOKALIKES,
     AudienceSize,
@@ -15,14 +16,8 @@ from api.explorer_schemas import (
     LookalikesOut,
     UserDetailOut,
 )
-from api.routes.explorer_deps import (
-    NETWORK,
-    ExplorerDep,
-    NetworkLimit,
-    UserId,
-    network_fields,
-    not_found,
-)
+from api.params import NETWORK, NetworkLimit, UserId
+from api.routes.explorer_deps import ExplorerDep, network_fields
 from graph.explorer.reads import AUDIENCE_LIMIT
 
 router = APIRouter(prefix="/api/users", tags=["users"])
