@@ -31,7 +31,7 @@ from api.throttle import FailureLimiter
 from graph.backends.base import Backend
 from graph.config import Settings
 from graph.console.protocol import Console
-from web.network import static_dir
+from web.pages import static_dir
 
 
 def create_app(

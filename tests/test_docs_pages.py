@@ -19,7 +19,7 @@ from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from tests.api_client import api_client
 from tests.chromium import chromium, serving
-from web.network import static_dir
+from web.pages import static_dir
 
 TOKEN = "a-token-of-24-characters"
 PAGES = ("/docs", "/redoc")

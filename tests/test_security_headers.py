@@ -29,7 +29,7 @@ from graph.models import AmplificationRow, UserRow
 from graph.store import Store
 from tests.api_client import api_client
 from tests.chromium import chromium, serving
-from web.network import render_page
+from web.pages import render_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

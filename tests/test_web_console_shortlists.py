@@ -10,7 +10,7 @@ import pytest
 
 from api.routes.pages import CONSOLE_EXAMPLES
 from graph.analysis.roles import ROLE_ORDER
-from web.network import render_page, script_json, static_dir
+from web.pages import render_page, script_json, static_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ("shortlist-picker.js", "shortlists.js", "console.js")

@@ -16,7 +16,7 @@ from api.main import create_app
 from api.throttle import MAX_FAILURES
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
-from web.network import static_dir
+from web.pages import static_dir
 
 TOKEN = "s3cret-token-for-login-tests"
 PAGES = ("/", "/influencers", "/overview", "/shortlists", "/console")

@@ -12,15 +12,9 @@ from typing import Any
 import pytest
 
 from graph.models import Influencer, Network, NetworkEdge
-from web.network import (
-    MAX_NODE_SIZE,
-    MIN_NODE_SIZE,
-    PHYSICS_NODE_LIMIT,
-    build_network,
-    render_network_page,
-    script_json,
-    static_dir,
-)
+from web.appearance import MAX_NODE_SIZE, MIN_NODE_SIZE
+from web.network import PHYSICS_NODE_LIMIT, build_network
+from web.pages import render_network_page, script_json, static_dir
 
 HOSTILE_HANDLE = "<img src=x onerror=alert(1)>"
 HOSTILE_NAME = "Zoë </script><script>alert(1)</script> 日本 🚀"

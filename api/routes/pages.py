@@ -28,7 +28,7 @@ from graph.analysis.roles import ROLE_ORDER
 from graph.config import Settings
 from graph.explorer.network import top_network
 from graph.models import Network
-from web.network import render_network_page, render_page, script_json
+from web.pages import render_network_page, render_page, script_json
 
 router = APIRouter(tags=["pages"])
 INVALID_OUT: Final = "#/components/schemas/InvalidOut"
