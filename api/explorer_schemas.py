@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from api.params import NO_NUL
 from api.schemas import InfluencerOut
@@ -86,7 +86,8 @@ class TopPostOut(BaseModel):
 
 class UserDetailOut(BaseModel):
     id: str
-    profile: ProfileOut
+    # The JSON key stays ``profile`` (the API's contract); the record calls it its identity.
+    profile: ProfileOut = Field(validation_alias=AliasChoices("identity", "profile"))
     scores: ScoresOut
     role: str | None
     roles: list[str]

@@ -9,7 +9,7 @@ and fetches only the page's rows by id. Each call first reads the run stamp of
 process or any other, rebuilds the columns.
 
 Only the orders that the analysis alone decides are served here (``rank``, ``amplifiers``);
-``followers`` and ``handle`` come from loaded profiles, which a load can change without a new
+``followers`` and ``handle`` come from the loaded identities, which a load can change without a new
 analysis, so they stay with the database.
 """
 

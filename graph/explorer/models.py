@@ -32,8 +32,9 @@ class AccountRef:
 
 
 @dataclass(frozen=True, slots=True)
-class UserProfile:
-    """What the data said about the account."""
+class AccountIdentity:
+    """Who the account is, as the loaded data said (not to be confused with a scoring
+    ``Profile`` of ``graph.analysis.profile``)."""
 
     handle: str
     name: str
@@ -96,10 +97,10 @@ class TopPost:
 
 @dataclass(frozen=True, slots=True)
 class UserDetail:
-    """One account in depth: profile, scores, role and the evidence behind them."""
+    """One account in depth: identity, scores, role and the evidence behind them."""
 
     id: str
-    profile: UserProfile
+    identity: AccountIdentity
     scores: UserScores
     role: str | None
     roles: tuple[str, ...]
@@ -234,8 +235,8 @@ def account_from_row(row: Row) -> AccountRef:
     )
 
 
-def profile_from_row(row: Row) -> UserProfile:
-    return UserProfile(
+def identity_from_row(row: Row) -> AccountIdentity:
+    return AccountIdentity(
         handle=str(row.get("handle") or row["id"]),
         name=str(row.get("name") or ""),
         bio=str(row.get("bio") or ""),

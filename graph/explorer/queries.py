@@ -30,8 +30,9 @@ RETURN u.id AS id, i.rank AS rank, i.score AS score, u.role AS role, u.community
        u.amplifiers AS amplifiers
 """
 
-# The profile part of ``graph.queries.USERS_BY_ID``: what a load can change between two analyses.
-PROFILES_BY_ID: LiteralString = """
+# The identity part of ``graph.queries.USERS_BY_ID`` (handle, name, bio, followers, brand flag):
+# what a load can change between two analyses.
+IDENTITIES_BY_ID: LiteralString = """
 UNWIND $ids AS key
 MATCH (u:User {id: key})
 RETURN u.id AS id, u.handle AS handle, u.name AS name, u.bio AS bio, u.followers AS followers,

@@ -30,9 +30,9 @@ from graph.explorer.models import (
     UserDetail,
     account_from_row,
     community_summary,
+    identity_from_row,
     optional_int,
     post_from_row,
-    profile_from_row,
     scores_from_row,
     standing_from_row,
     strings,
@@ -114,7 +114,7 @@ class Explorer:
         counts = [int(x) for x in row.get("top_post_amplifiers") or ()]
         return UserDetail(
             id=str(row["id"]),
-            profile=profile_from_row(row),
+            identity=identity_from_row(row),
             scores=scores_from_row(row),
             role=str(row["role"]) if row.get("role") else None,
             roles=strings(row.get("roles")),

@@ -8,7 +8,7 @@ node, well under a millisecond), so a newer analysis, from this process or any o
 the cache. A value computed while a switch happened is not kept (its stamp is read again).
 
 What loads can change without an analysis (handles, names, bios, amplification edges) is not
-kept here: callers cache ids and figures, and read the accounts' current profiles each time.
+kept here: callers cache ids and figures, and read the accounts' current identities each time.
 """
 
 from __future__ import annotations

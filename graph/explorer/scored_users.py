@@ -2,8 +2,8 @@
 
 A page of 1,000 influencers read whole from FalkorDB costs ~30 ms in the server and as much
 again to parse (reasons, topics, top amplifiers and posts: lists on every row). All of that
-but the profile (handle, name, bio, followers, brand flag) is written by the analysis alone,
-so it is kept per run (``graph.explorer.run_cache``) and only the profile, which a load may
+but the identity (handle, name, bio, followers, brand flag) is written by the analysis alone,
+so it is kept per run (``graph.explorer.run_cache``) and only the identity, which a load may
 change at any time, is read each call.
 """
 
@@ -40,9 +40,9 @@ def scored_users(
     known = {key: item for key in ids if (item := kept.get(key)) is not None}
     fresh = {item.id: item for item in store.users([key for key in ids if key not in known])}
     kept.update(fresh)
-    profiles = {
+    identities = {
         str(row["id"]): row
-        for row in (store.read(q.PROFILES_BY_ID, {"ids": list(known)}) if known else ())
+        for row in (store.read(q.IDENTITIES_BY_ID, {"ids": list(known)}) if known else ())
     }
     found: list[Influencer] = []
     for key in ids:
@@ -50,13 +50,13 @@ def scored_users(
         if key in fresh:
             item = fresh[key]
             found.append(item if given is None else replace(item, rank=given[0], score=given[1]))
-        elif (row := profiles.get(key)) is not None:
+        elif (row := identities.get(key)) is not None:
             found.append(_current(known[key], row, given))
     return found
 
 
 def _current(item: Influencer, row: Row, given: tuple[int, float] | None) -> Influencer:
-    """``item`` with the profile of ``row`` and the standing ``given``; ``item`` itself when
+    """``item`` with the identity of ``row`` and the standing ``given``; ``item`` itself when
     neither changed it (the common case: no copy, and the same object each time)."""
     rank, score = (item.rank, item.score) if given is None else given
     handle = str(row.get("handle") or item.id)
