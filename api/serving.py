@@ -18,8 +18,11 @@ def host_notice(settings: Settings) -> str | None:
 
     >>> host_notice(Settings(RESONANCE_HOST="127.0.0.1")) is None
     True
-    >>> print(host_notice(Settings(RESONANCE_HOST="0.0.0.0", RESONANCE_ALLOWED_HOSTS="lan.example")))
-    listening on every address, answering to Host names 0.0.0.0, 127.0.0.1, ::1, lan.example, localhost only: add the address or name clients type to RESONANCE_ALLOWED_HOSTS (comma-separated)
+    >>> lan = Settings(RESONANCE_HOST="0.0.0.0", RESONANCE_ALLOWED_HOSTS="lan.example")
+    >>> print(host_notice(lan))  # doctest: +NORMALIZE_WHITESPACE
+    listening on every address, answering to Host names 0.0.0.0, 127.0.0.1, ::1, lan.example,
+    localhost only: add the address or name clients type to RESONANCE_ALLOWED_HOSTS
+    (comma-separated)
     """
     if settings.host not in WILDCARDS:
         return None
