@@ -18,6 +18,7 @@ Targets (issue 5): p95 < 100 ms for lists, ego networks and 1k-row exports; the 
 interactive in < 2 s.
 
     python bench/api.py [--users 100000] [--days 15] [--clients 20] [--seconds 60]
+                        [--keep DIR] [--only NAME...]
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import httpx2 as httpx  # the dev extras' client (starlette's TestClient uses it)
 from analyze import backend, settle, timed  # bench/analyze.py, beside this script
 
 from graph.analysis import analyze
