@@ -462,13 +462,16 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
 # ---------------------------------------------------------------- serve
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     from api.main import create_app
-    from api.serving import run
+    from api.serving import host_notice, run
 
     bind_host = host or settings.host
     bind_port = port or settings.port
     settings = settings.model_copy(update={"host": bind_host, "port": bind_port})
     served = create_app(settings)  # refuses a non-local address without RESONANCE_API_TOKEN
     console.print(f"Resonance explorer on http://{bind_host}:{bind_port}/", highlight=False)
+    notice = host_notice(settings)
+    if notice is not None:
+        console.print(notice, highlight=False)
     run(served, bind_host, bind_port)
 
 

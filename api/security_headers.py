@@ -66,8 +66,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 if "content-security-policy" not in headers:
                     html = headers.get("content-type", "").startswith("text/html")
@@ -76,4 +80,26 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette answers an unhandled error outside every middleware, so its 500 would
+            # carry none of the headers: answer it here, then let the error go on to be logged.
+            if not started:
+                await _internal_error(send_with_headers)
+            raise
+
+
+async def _internal_error(send: Send) -> None:
+    body = b'{"detail":"internal server error"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

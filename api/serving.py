@@ -6,6 +6,32 @@ import gc
 
 from fastapi import FastAPI
 
+from api.guard import allowed_hosts
+from graph.config import Settings
+
+WILDCARDS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 (names, compared, never bound here)
+
+
+def host_notice(settings: Settings) -> str | None:
+    """What to tell the person starting a server on every address: it answers only to the
+    names it knows (the Host check that stops DNS rebinding), so say which and how to add one.
+
+    >>> host_notice(Settings(RESONANCE_HOST="127.0.0.1")) is None
+    True
+    >>> lan = Settings(RESONANCE_HOST="0.0.0.0", RESONANCE_ALLOWED_HOSTS="lan.example")
+    >>> print(host_notice(lan))  # doctest: +NORMALIZE_WHITESPACE
+    listening on every address, answering to Host names 0.0.0.0, 127.0.0.1, ::1, lan.example,
+    localhost only: add the address or name clients type to RESONANCE_ALLOWED_HOSTS
+    (comma-separated)
+    """
+    if settings.host not in WILDCARDS:
+        return None
+    names = ", ".join(sorted(allowed_hosts(settings)))
+    return (
+        f"listening on every address, answering to Host names {names} only: add the address "
+        "or name clients type to RESONANCE_ALLOWED_HOSTS (comma-separated)"
+    )
+
 
 def run(app: FastAPI, host: str, port: int) -> None:
     """Serve ``app`` until interrupted.

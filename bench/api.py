@@ -6,7 +6,7 @@ In one run, on a fresh embedded FalkorDB (its own server in a temporary data dir
    the full ``analyze``;
 2. serve the app (``api.main.create_app``) with uvicorn on a free 127.0.0.1 port in a spawned
    child process (so that the clients do not share its interpreter);
-3. ``--clients`` threads, each with its own ``httpx2.Client``, loop for ``--seconds`` over a fixed
+3. ``--clients`` threads, each with its own ``httpx.Client``, loop for ``--seconds`` over a fixed
    mix of endpoints with parameters picked from the data (ranked users, topics, communities,
    roles); p50 / p95 / count / errors per endpoint;
 4. the network page with 1,000 nodes (``/?limit=1000``, the page's maximum) in headless
@@ -18,6 +18,7 @@ Targets (issue 5): p95 < 100 ms for lists, ego networks and 1k-row exports; the 
 interactive in < 2 s.
 
     python bench/api.py [--users 100000] [--days 15] [--clients 20] [--seconds 60]
+                        [--keep DIR] [--only NAME...]
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx2 as httpx  # the dev dependencies install httpx2 (same API), not httpx
+import httpx2 as httpx  # the dev extras' client (starlette's TestClient uses it)
 from analyze import backend, settle, timed  # bench/analyze.py, beside this script
 
 from graph.analysis.run import analyze

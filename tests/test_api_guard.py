@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 from fastapi.testclient import TestClient
 
-from api import errors, guard, throttle
+from api import errors, guard, serving, throttle
 from api.body_limit import MAX_BODY_BYTES
 from api.errors import MAX_ECHO
 from api.main import create_app
@@ -247,7 +247,9 @@ def test_a_422_echoes_only_an_excerpt_of_the_input(client: TestClient) -> None:
     assert short.json()["detail"][0]["input"] == 5
 
 
-@pytest.mark.parametrize("module", [guard, throttle, errors], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [guard, throttle, errors, serving], ids=lambda m: m.__name__
+)
 def test_the_docstring_examples_hold(module: ModuleType) -> None:
     """api/ is not among pytest's doctest paths: its examples are run here."""
     result = doctest.testmod(module)

@@ -171,6 +171,28 @@ def test_a_response_that_sets_its_own_csp_keeps_it() -> None:
     assert response.headers["x-frame-options"] == "DENY"
 
 
+
+def test_an_unhandled_error_is_a_500_with_the_headers_and_still_raised(
+    falkordb: FalkorDBBackend,
+) -> None:
+    """Starlette answers an unhandled error outside every middleware: the 500 must still carry
+    the headers, and the error still reach the server's log (raised on)."""
+    app = create_app(Settings(), backend=falkordb)
+
+    @app.get("/boom")
+    def boom() -> object:
+        raise RuntimeError("boom")
+
+    with api_client(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal server error"}
+    assert response.headers["content-security-policy"] == STRICT_CSP
+    for name, value in ALWAYS.items():
+        assert response.headers[name] == value
+    with api_client(app) as client, pytest.raises(RuntimeError, match="boom"):
+        client.get("/boom")
+
 FRAMER = """<!doctype html><title>another origin</title>
 <iframe id="explorer" src="{explorer}" width="800" height="600"></iframe>
 <iframe id="control" src="{control}" width="200" height="100"></iframe>"""

@@ -332,9 +332,64 @@ def test_full_text_search(store: Store) -> None:
     assert store.search_users('"); DROP <script>') == []
 
 
+NODE_KEYS = ("User", "Post", "Topic", "Shortlist")
+#: What ``ensure_schema`` must leave in place, on either backend: (kind, type, entity, label,
+#: property) for each index and constraint.
+COMPLETE_SCHEMA = {
+    *(("index", "RANGE", "NODE", label, "id") for label in NODE_KEYS),
+    ("index", "RANGE", "RELATIONSHIP", "AMPLIFIED", "id"),
+    *(("index", "FULLTEXT", "NODE", "User", field) for field in ("handle", "name", "bio")),
+    *(("constraint", "UNIQUE", "NODE", label, "id") for label in NODE_KEYS),
+}
+
+
+def _schema(store: Store) -> set[tuple[str, str, str, str, str]]:
+    """The indexes and constraints in force, as the database lists them."""
+    found: set[tuple[str, str, str, str, str]] = set()
+    backend = store.backend
+    if backend.name == "neo4j":
+        for row in backend.read(
+            "SHOW INDEXES YIELD type, entityType, labelsOrTypes, properties "
+            "WHERE type <> 'LOOKUP' RETURN type, entityType, labelsOrTypes, properties"
+        ):
+            for label in row["labelsOrTypes"]:
+                for prop in row["properties"]:
+                    found.add(("index", row["type"], row["entityType"], label, prop))
+        for row in backend.read(
+            "SHOW CONSTRAINTS YIELD type, entityType, labelsOrTypes, properties "
+            "RETURN type, entityType, labelsOrTypes, properties"
+        ):
+            kind = "UNIQUE" if "UNIQUE" in row["type"] else row["type"]
+            for label in row["labelsOrTypes"]:
+                for prop in row["properties"]:
+                    found.add(("constraint", kind, row["entityType"], label, prop))
+        return found
+    for row in backend.read(
+        "CALL db.indexes() YIELD label, properties, types, entitytype "
+        "RETURN label, properties, types, entitytype"
+    ):
+        for prop in row["properties"]:
+            for kind in row["types"].get(prop, []):
+                found.add(("index", kind, row["entitytype"], row["label"], prop))
+    for row in backend.read(
+        "CALL db.constraints() YIELD type, label, properties, entitytype, status "
+        "RETURN type, label, properties, entitytype, status"
+    ):
+        assert row["status"] == "OPERATIONAL", row  # ensure_schema waits for them
+        for prop in row["properties"]:
+            found.add(("constraint", row["type"], row["entitytype"], row["label"], prop))
+    return found
+
+
 def test_schema_is_idempotent(store: Store) -> None:
+    """The fixture ran ``ensure_schema`` once: every index and constraint is there, and a
+    second (and third) call leaves exactly the same ones."""
+    once = _schema(store)
+    assert once == COMPLETE_SCHEMA
     store.ensure_schema()
+    assert _schema(store) == once
     store.ensure_schema()
+    assert _schema(store) == once
 
 
 def test_a_bad_query_becomes_invalid_query(store: Store) -> None:

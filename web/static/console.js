@@ -125,7 +125,8 @@
                 if (typeof detail !== "string") {
                   detail = detail ? JSON.stringify(detail) : "HTTP " + response.status;
                 }
-                var prefix = response.status === 503 ? "The console is unavailable: " : "Refused: ";
+                var prefix = response.status === 503 ? "The console is unavailable: " :
+                  response.status === 429 ? "Busy: " : "Refused: ";
                 refuse(response.status === 401 ? R.RELOGIN : prefix + detail);
                 return;
               }
