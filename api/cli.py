@@ -32,6 +32,7 @@ from graph.analysis.window import Window
 from graph.config import Settings
 from graph.connect import open_backend, start_embedded
 from graph.errors import GraphError, LoadError
+from graph.models import InfluencerQuery
 from graph.server import EmbeddedServer
 from graph.server_watch import StartProgress
 from graph.store import Store
@@ -348,7 +349,8 @@ def export_influencers(
         with _store(Settings()) as store:
             if store.latest_analysis() is None:
                 raise GraphError("nothing analysed yet: run `resonance analyze` first")
-            page = store.influencers(limit=limit, topic=topic, role=role, community=community)
+            wanted = InfluencerQuery(topic=topic, role=role, community=community)
+            page = store.influencers(wanted, limit=limit)
         _write_lines(influencer_csv(page.items), output, f"{len(page.items):,} influencers")
 
     _guard(run)

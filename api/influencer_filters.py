@@ -2,13 +2,13 @@
 
 ``/api/influencers``, ``/api/influencers.csv`` and the network page (``/``) filter the same way:
 topic, primary role, community, minimum score, a text search and the time window. Each takes
-:data:`FiltersDep`, and reads with ``**filters.arguments(store)``.
+:data:`FiltersDep`, and reads with ``filters.query(store)``.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Annotated, TypedDict
+from typing import Annotated
 
 from fastapi import Depends, Query
 
@@ -16,6 +16,7 @@ from api.analysis_window import Since, Until, check_window
 from api.params import NO_NUL
 from api.text_filter import Text, matching_ids
 from graph.analysis.roles import RoleName
+from graph.models import InfluencerQuery
 from graph.store import Store
 
 Topic = Annotated[
@@ -29,16 +30,6 @@ Topic = Annotated[
 Role = Annotated[RoleName | None, Query(description="primary role")]
 Community = Annotated[int | None, Query(ge=0, description="community number")]
 MinScore = Annotated[float | None, Query(ge=0, le=100, description="lowest score shown")]
-
-
-class ListArguments(TypedDict):
-    """What ``Store.influencers``, ``Leaderboard.influencers`` and ``top_network`` filter on."""
-
-    topic: str | None
-    role: str | None
-    community: int | None
-    min_score: float | None
-    ids: list[str] | None
 
 
 @dataclass(frozen=True)
@@ -55,14 +46,15 @@ class InfluencerFilters:
         """409 unless the window asked for (if any) is the latest analysis's."""
         check_window(store, self.since, self.until)
 
-    def arguments(self, store: Store) -> ListArguments:
-        """The filters as the reads take them (the text search run into a set of ids)."""
-        return ListArguments(
+    def query(self, store: Store) -> InfluencerQuery:
+        """The filters as the reads take them (the text search run into the ids it found)."""
+        ids = matching_ids(store, self.q)
+        return InfluencerQuery(
             topic=self.topic,
             role=self.role,
             community=self.community,
             min_score=self.min_score,
-            ids=matching_ids(store, self.q),
+            ids=None if ids is None else tuple(ids),
         )
 
     def shown(self) -> dict[str, object]:

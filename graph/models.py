@@ -114,3 +114,22 @@ class Page:
     limit: int
     offset: int
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class InfluencerQuery:
+    """Which influencers a list shows, as every reader of the lists takes it (``Store``,
+    ``Leaderboard``, ``top_network``): the topic whose ranks and scores are shown, the primary
+    role, the community, the lowest score shown and the accounts a text search found (``ids``,
+    None for no search). The default shows everyone."""
+
+    topic: str | None = None
+    role: str | None = None
+    community: int | None = None
+    min_score: float | None = None
+    ids: tuple[str, ...] | None = None
+
+    @property
+    def filtered(self) -> bool:
+        """True when any filter is set."""
+        return self != InfluencerQuery()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from itertools import islice
 from typing import Any, Literal, LiteralString, TypeVar
@@ -14,6 +14,7 @@ from graph.models import (
     AmplificationRow,
     GraphStats,
     Influencer,
+    InfluencerQuery,
     Page,
     PostRow,
     UserRow,
@@ -88,6 +89,10 @@ def _influencer(row: Row) -> Influencer:
         top_amplifier_shares=tuple(float(x) for x in row.get("top_amplifier_shares") or ()),
         top_posts=tuple(str(x) for x in row.get("top_posts") or ()),
     )
+
+
+#: The query that shows every influencer.
+EVERYONE = InfluencerQuery()
 
 
 class Store:
@@ -268,37 +273,34 @@ class Store:
 
     def influencers(
         self,
+        query: InfluencerQuery = EVERYONE,
         *,
         limit: int = 50,
         offset: int = 0,
         sort: SortKey = "rank",
-        topic: str | None = None,
-        role: str | None = None,
-        community: int | None = None,
-        min_score: float | None = None,
-        ids: Collection[str] | None = None,
     ) -> Page:
-        """External influencers (brand accounts excluded), filtered, in the requested order.
+        """External influencers (brand accounts excluded), filtered by ``query``, in the
+        requested order.
 
-        With ``topic``, rank and score are the topic's (``INFLUENTIAL_IN``); ``role`` is the
-        primary role; ``min_score`` applies to the score shown; ``ids`` keeps only those
+        With ``query.topic``, rank and score are the topic's (``INFLUENTIAL_IN``); ``role`` is
+        the primary role; ``min_score`` applies to the score shown; ``ids`` keeps only those
         accounts (a text search's, :meth:`search_ids`).
         """
         filters: dict[str, Any] = {
-            "role": role,
-            "community": community,
-            "min_score": min_score,
-            "ids": None if ids is None else list(ids),
+            "role": query.role,
+            "community": query.community,
+            "min_score": query.min_score,
+            "ids": None if query.ids is None else list(query.ids),
         }
-        if topic is None:
-            query, count = queries.TOP_INFLUENCERS[sort], queries.COUNT_INFLUENCERS
+        if query.topic is None:
+            statement, count = queries.TOP_INFLUENCERS[sort], queries.COUNT_INFLUENCERS
         else:
-            filters["topic"] = topic
-            query, count = (
+            filters["topic"] = query.topic
+            statement, count = (
                 queries.TOP_INFLUENCERS_ON_TOPIC[sort],
                 queries.COUNT_INFLUENCERS_ON_TOPIC,
             )
-        rows = self.backend.read(query, {"limit": limit, "offset": offset, **filters})
+        rows = self.backend.read(statement, {"limit": limit, "offset": offset, **filters})
         total = _count(self.backend.read(count, filters))
         return Page(
             items=[_influencer(row) for row in rows], total=total, limit=limit, offset=offset

@@ -36,7 +36,7 @@ from graph.backends.falkordb import FalkorDBBackend
 from graph.explorer import queries as explorer_queries
 from graph.explorer.leaderboard import Leaderboard, RankingColumns
 from graph.explorer.run_cache import RunCache, current_run, on_one_run
-from graph.models import Influencer
+from graph.models import Influencer, InfluencerQuery
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
@@ -119,7 +119,8 @@ def snapshot(store: Store) -> Snapshot:
     scored = store.influencers(limit=1_000_000)
     topics = {
         topic: [
-            (i.id, i.rank, i.score) for i in store.influencers(topic=topic, limit=1_000_000).items
+            (i.id, i.rank, i.score)
+            for i in store.influencers(InfluencerQuery(topic=topic), limit=1_000_000).items
         ]
         for topic, _ in topic_rankings(store)
     }

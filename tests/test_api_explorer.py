@@ -29,6 +29,7 @@ from graph.explorer import queries as explorer_queries
 from graph.explorer.leaderboard import Leaderboard
 from graph.explorer.reads import Explorer
 from graph.explorer.run_cache import RunCache
+from graph.models import InfluencerQuery
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import HOSTILE_HANDLE
@@ -195,7 +196,7 @@ def test_user_detail_matches_the_files(client: TestClient, data: Data, store: St
     # Topic ranks are the INFLUENTIAL_IN relationships: the same as the topic's ranking.
     assert body["topics"][0]["topic"] == "vegan"
     for standing in body["topics"]:
-        ranking = store.influencers(topic=standing["topic"], limit=5000).items
+        ranking = store.influencers(InfluencerQuery(topic=standing["topic"]), limit=5000).items
         mine = next(user for user in ranking if user.id == blogger)
         assert (standing["rank"], standing["score"]) == (mine.rank, mine.score)
         assert 0 < standing["focus"] <= 1 and standing["amplifiers"] >= 3
@@ -355,7 +356,7 @@ def test_topics_are_listed_busiest_first(client: TestClient, data: Data, store: 
     tags = {key: row["hashtags"] for key, row in data.posts.items()}
     for item in items:
         topic = item["topic"]
-        accounts = store.influencers(topic=topic, limit=5000).items
+        accounts = store.influencers(InfluencerQuery(topic=topic), limit=5000).items
         assert item["ranked"] == ranked[topic] == len(accounts)
         on_topic: dict[str, set[str]] = defaultdict(set)
         for e in data.events:
@@ -370,7 +371,7 @@ def test_topics_are_listed_busiest_first(client: TestClient, data: Data, store: 
 
 def test_topic_network(client: TestClient, data: Data, store: Store) -> None:
     body = _get(client, "/api/topics/vegan/network", limit=10)
-    expected = store.influencers(topic="vegan", limit=10).items
+    expected = store.influencers(InfluencerQuery(topic="vegan"), limit=10).items
     assert [(n["id"], n["rank"], n["score"]) for n in body["nodes"]] == [
         (user.id, user.rank, user.score) for user in expected
     ]
@@ -645,9 +646,9 @@ def test_leaderboard_pages_are_the_stores(store: Store) -> None:
     the pages the store reads itself."""
     leaderboard = Leaderboard(RunCache())
     for topic in (None, "vegan"):
-        assert leaderboard.influencers(store, topic=topic, limit=10) == store.influencers(
-            topic=topic, limit=10
-        )
+        assert leaderboard.influencers(
+            store, InfluencerQuery(topic=topic), limit=10
+        ) == store.influencers(InfluencerQuery(topic=topic), limit=10)
 
 
 def test_every_explorer_statement_ran_on_falkordb() -> None:

@@ -19,7 +19,7 @@ from graph.analysis.profile import Profile
 from graph.analysis.run import analyze
 from graph.backends.falkordb import FalkorDBBackend
 from graph.explorer.leaderboard import Leaderboard
-from graph.models import Page
+from graph.models import InfluencerQuery, Page
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
@@ -80,19 +80,17 @@ def test_every_page_is_the_databases(ranked: Store) -> None:
         _searches(ranked),
         ((50, 0), (7, 13), (500, 0), (10, 10_000)),
     ):
-        arguments = {
-            "sort": sort,
-            "topic": topic,
-            "role": role,
-            "community": community,
-            "min_score": min_score,
-            "ids": ids,
-            "limit": limit,
-            "offset": offset,
-        }
-        expected = ranked.influencers(**arguments)  # type: ignore[arg-type]
-        got = board.influencers(ranked, **arguments)  # type: ignore[arg-type]
-        assert _rows(got) == _rows(expected), arguments
+        query = InfluencerQuery(
+            topic=topic,
+            role=role,
+            community=community,
+            min_score=min_score,
+            ids=None if ids is None else tuple(ids),
+        )
+        arguments = {"sort": sort, "limit": limit, "offset": offset}
+        expected = ranked.influencers(query, **arguments)  # type: ignore[arg-type]
+        got = board.influencers(ranked, query, **arguments)  # type: ignore[arg-type]
+        assert _rows(got) == _rows(expected), (query, arguments)
         checked += bool(expected.items)
     assert checked > 400  # most combinations return rows: the comparison is not vacuous
 

@@ -21,7 +21,7 @@ import pytest
 from graph.analysis.baseline import klout_like, rank_of
 from graph.analysis.run import AnalysisSummary, analyze
 from graph.backends.falkordb import FalkorDBBackend
-from graph.models import Influencer
+from graph.models import Influencer, InfluencerQuery
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.formats.contract import CsvContractReader
@@ -56,7 +56,7 @@ def _snapshot(store: Store, summary: AnalysisSummary, topics: tuple[str, ...]) -
     topic_top: dict[str, list[str]] = {}
     topic_rank: dict[tuple[str, str], int] = {}
     for topic in (*topics, "football", "giveaway"):
-        page = store.influencers(limit=10_000, topic=topic).items
+        page = store.influencers(InfluencerQuery(topic=topic), limit=10_000).items
         topic_top[topic] = [user.id for user in page[:10]]
         topic_rank.update({(user.id, topic): user.rank for user in page})
     return Run(summary, everyone, topic_top, topic_rank)

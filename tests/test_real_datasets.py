@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph.analysis.run import analyze
+from graph.models import InfluencerQuery
 from graph.store import Store
 from loaders.detect import detect, open_reader
 from loaders.pipeline import load
@@ -116,7 +117,7 @@ def test_ira_tweets(falkor_store: Store, tmp_path: Path) -> None:
     assert summary.topics > 0  # hashtags: topic authority written back
     assert topic_rankings(falkor_store)
     topic, _ = topic_rankings(falkor_store)[0]
-    page = falkor_store.influencers(topic=topic, limit=5)
+    page = falkor_store.influencers(InfluencerQuery(topic=topic), limit=5)
     assert [user.rank for user in page.items] == list(range(1, len(page.items) + 1))
 
 

@@ -9,7 +9,7 @@ import pytest
 from graph.errors import InvalidQuery, NodeNotFound
 from graph.explorer import queries as explorer_queries
 from graph.explorer.network import edges_among
-from graph.models import AmplificationRow, PostRow, UserRow
+from graph.models import AmplificationRow, InfluencerQuery, PostRow, UserRow
 from graph.store import SORT_KEYS, AnalysisNotSwitched, Store
 from tests.support.graph_reads import amplification_pairs, topic_rankings
 
@@ -225,15 +225,19 @@ def test_analysis_round_trips_explanations_and_provenance(store: Store) -> None:
 def test_influencers_filtered_by_topic_role_community_and_score(store: Store) -> None:
     _seed(store)
     _score(store)
-    on_topic = store.influencers(topic="vegan")
+    on_topic = store.influencers(InfluencerQuery(topic="vegan"))
     assert [(i.id, i.rank, i.score) for i in on_topic.items] == [("u1", 1, 100.0), ("u3", 2, 40.0)]
     assert on_topic.total == 2
-    assert store.influencers(topic="climbing").total == 0
-    assert [i.id for i in store.influencers(role="bridge").items] == ["u3"]
-    assert [i.id for i in store.influencers(topic="vegan", role="bridge").items] == ["u3"]
-    assert [i.id for i in store.influencers(community=1).items] == ["u1"]
-    assert [i.id for i in store.influencers(min_score=40).items] == ["u1", "u3"]
-    assert [i.id for i in store.influencers(topic="vegan", min_score=50).items] == ["u1"]
+    assert store.influencers(InfluencerQuery(topic="climbing")).total == 0
+    assert [i.id for i in store.influencers(InfluencerQuery(role="bridge")).items] == ["u3"]
+    assert [
+        i.id for i in store.influencers(InfluencerQuery(topic="vegan", role="bridge")).items
+    ] == ["u3"]
+    assert [i.id for i in store.influencers(InfluencerQuery(community=1)).items] == ["u1"]
+    assert [i.id for i in store.influencers(InfluencerQuery(min_score=40)).items] == ["u1", "u3"]
+    assert [
+        i.id for i in store.influencers(InfluencerQuery(topic="vegan", min_score=50)).items
+    ] == ["u1"]
 
 
 def test_rescoring_replaces_old_scores(store: Store) -> None:
@@ -241,7 +245,7 @@ def test_rescoring_replaces_old_scores(store: Store) -> None:
     _score(store)
     store.write_analysis([_row("u3", 100.0, 1, 1)], [], {"profile": "recent"}, run=RUN + 1)
     assert [i.id for i in store.influencers().items] == ["u3"]
-    assert store.influencers(topic="vegan").total == 0
+    assert store.influencers(InfluencerQuery(topic="vegan")).total == 0
     assert store.user("u1").reasons == () and store.user("u1").rank == 0
     latest = store.latest_analysis()
     assert latest is not None and latest["profile"] == "recent"
@@ -259,7 +263,7 @@ def _standing(store: Store) -> tuple[object, ...]:
     return (
         store.latest_analysis(),
         store.influencers(),
-        store.influencers(topic="vegan"),
+        store.influencers(InfluencerQuery(topic="vegan")),
         store.users(["u1", "u2", "u3", "b1"]),
     )
 
@@ -282,7 +286,7 @@ def test_what_an_interrupted_write_back_staged_is_deleted_by_the_next(store: Sto
     _score(store)
     assert _staged(store) == (0, 0)
     assert store.user("u2").reasons == () and store.user("u2").rank == 3
-    assert [i.id for i in store.influencers(topic="vegan").items] == ["u1", "u3"]
+    assert [i.id for i in store.influencers(InfluencerQuery(topic="vegan")).items] == ["u1", "u3"]
 
 
 def test_a_disturbed_staging_is_not_switched_and_nothing_changes(store: Store) -> None:

@@ -34,7 +34,7 @@ def list_influencers(
     latest analysis (its scores are the only ones there are), else 409."""
     filters.check_window(store)
     page = leaderboard.influencers(
-        store, limit=limit, offset=offset, sort=sort, **filters.arguments(store)
+        store, filters.query(store), limit=limit, offset=offset, sort=sort
     )
     return InfluencerPage(
         items=[InfluencerOut.model_validate(item, from_attributes=True) for item in page.items],
@@ -61,7 +61,7 @@ def influencers_csv(
 ) -> StreamingResponse:
     """The same list as a CSV download (cells that a spreadsheet would run are neutralised)."""
     filters.check_window(store)
-    page = leaderboard.influencers(store, limit=limit, sort=sort, **filters.arguments(store))
+    page = leaderboard.influencers(store, filters.query(store), limit=limit, sort=sort)
     return StreamingResponse(
         chunked(influencer_csv(page.items)),
         media_type="text/csv; charset=utf-8",

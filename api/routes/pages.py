@@ -104,7 +104,7 @@ def network_page(
     network = (
         Network(nodes=[], edges=[])
         if notice is not None
-        else top_network(store, limit=limit, leaderboard=leaderboard, **filters.arguments(store))
+        else top_network(store, filters.query(store), limit=limit, leaderboard=leaderboard)
     )
     title = f"Top {len(network.nodes)} voices by amplification"
     if filters.topic is not None:

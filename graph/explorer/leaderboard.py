@@ -15,7 +15,6 @@ analysis, so they stay with the database.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -26,8 +25,8 @@ from graph.algorithms.arrays import FloatArray, IntArray
 from graph.explorer import queries as q
 from graph.explorer.run_cache import RunCache, current_run
 from graph.explorer.scored_users import scored_users
-from graph.models import Influencer, Page
-from graph.store import SortKey, Store
+from graph.models import Influencer, InfluencerQuery, Page
+from graph.store import EVERYONE, SortKey, Store
 
 SERVED_SORTS: Final[frozenset[SortKey]] = frozenset({"rank", "amplifiers"})
 TRIES: Final = 3
@@ -96,22 +95,16 @@ class Leaderboard:
     def influencers(
         self,
         store: Store,
+        query: InfluencerQuery = EVERYONE,
         *,
         limit: int = 50,
         offset: int = 0,
         sort: SortKey = "rank",
-        topic: str | None = None,
-        role: str | None = None,
-        community: int | None = None,
-        min_score: float | None = None,
-        ids: Collection[str] | None = None,
     ) -> Page:
         """The page ``store.influencers`` returns for the same arguments (sorts in
         ``SERVED_SORTS``; others are passed to the store), all of it from one analysis run."""
         for _ in range(TRIES):
-            run, page = self._page(
-                store, limit, offset, sort, topic, role, community, min_score, ids
-            )
+            run, page = self._page(store, query, limit, offset, sort)
             if current_run(store) == run:  # no analysis switched over meanwhile
                 break
         return page
@@ -119,31 +112,20 @@ class Leaderboard:
     def _page(
         self,
         store: Store,
+        query: InfluencerQuery,
         limit: int,
         offset: int,
         sort: SortKey,
-        topic: str | None,
-        role: str | None,
-        community: int | None,
-        min_score: float | None,
-        ids: Collection[str] | None,
     ) -> tuple[object, Page]:
         """The page, and the run stamp read before any of it."""
         if not self.serves(sort):
             return current_run(store), store.influencers(
-                limit=limit,
-                offset=offset,
-                sort=sort,
-                topic=topic,
-                role=role,
-                community=community,
-                min_score=min_score,
-                ids=ids,
+                query, limit=limit, offset=offset, sort=sort
             )
-        run, columns = self._columns(store, topic)
-        rows = columns.select(role, community, min_score)
-        if ids is not None:
-            rows = rows[np.isin(columns.ids[rows], np.asarray(list(ids), dtype=object))]
+        run, columns = self._columns(store, query.topic)
+        rows = columns.select(query.role, query.community, query.min_score)
+        if query.ids is not None:
+            rows = rows[np.isin(columns.ids[rows], np.asarray(list(query.ids), dtype=object))]
         if sort == "amplifiers":
             # amplifiers DESC, then rank ASC: rows are already in rank order, keep it stable.
             rows = rows[np.argsort(-columns.amplifiers[rows], kind="stable")]

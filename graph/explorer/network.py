@@ -4,14 +4,13 @@ network the network page draws."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from graph.analysis.weighting import pair_weight
 from graph.explorer import queries as q
 from graph.explorer.leaderboard import Leaderboard
-from graph.models import Network, NetworkEdge
-from graph.store import Store
+from graph.models import InfluencerQuery, Network, NetworkEdge
+from graph.store import EVERYONE, Store
 
 
 def edges_among(store: Store, ids: Sequence[str]) -> list[NetworkEdge]:
@@ -33,36 +32,23 @@ def edges_among(store: Store, ids: Sequence[str]) -> list[NetworkEdge]:
 
 def top_network(
     store: Store,
+    query: InfluencerQuery = EVERYONE,
     *,
     limit: int = 150,
     include_brand: bool = True,
-    topic: str | None = None,
-    role: str | None = None,
-    community: int | None = None,
-    min_score: float | None = None,
-    ids: Collection[str] | None = None,
     leaderboard: Leaderboard | None = None,
 ) -> Network:
     """The ``limit`` best-ranked external users (plus the brand's accounts) and their edges.
 
-    The filters are those of :meth:`Store.influencers` (with ``topic`` the ranks and scores are
+    ``query`` filters as in :meth:`Store.influencers` (with a topic the ranks and scores are
     the topic's; ``ids`` keeps only those accounts); the brand's accounts are added only when
-    no filter is set. A
-    ``leaderboard`` (the API's) serves the ranking from memory.
+    no filter is set. A ``leaderboard`` (the API's) serves the ranking from memory.
     """
-    filters: dict[str, Any] = {
-        "topic": topic,
-        "role": role,
-        "community": community,
-        "min_score": min_score,
-        "ids": ids,
-    }
     if leaderboard is None:
-        page = store.influencers(limit=limit, **filters)
+        page = store.influencers(query, limit=limit)
     else:
-        page = leaderboard.influencers(store, limit=limit, **filters)
+        page = leaderboard.influencers(store, query, limit=limit)
     nodes = list(page.items)
-    unfiltered = all(value is None for value in filters.values())
-    if include_brand and unfiltered:
+    if include_brand and not query.filtered:
         nodes += store.brand_accounts()
     return Network(nodes=nodes, edges=edges_among(store, [node.id for node in nodes]))
