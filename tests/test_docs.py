@@ -35,3 +35,13 @@ def test_every_command_is_documented() -> None:
     commands = _commands(app)
     assert "resonance db start" in commands and "resonance load" in commands
     assert [command for command in commands if f"`{command}" not in README] == []
+
+
+def test_the_layout_section_names_every_folder_of_graph() -> None:
+    layout = README.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    root = Path(__file__).resolve().parents[1]
+    folders = sorted(
+        f"{path.parent.relative_to(root)}/" for path in (root / "graph").glob("*/__init__.py")
+    )
+    assert len(folders) >= 6
+    assert [folder for folder in folders if folder not in layout] == []
