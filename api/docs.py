@@ -97,7 +97,7 @@ def with_pages_header(html: str) -> str:
     ``X-Requested-With`` header, so that "Try it out" of a change is not refused as another
     site's (``api.guard``). A function cannot go through ``swagger_ui_parameters`` (JSON), so it
     is written in before ``presets``; the page is unchanged if FastAPI's template moves on
-    (tests/test_docs_pages.py then fails)."""
+    (tests/web/test_docs_pages.py then fails)."""
     anchor = "\n    presets: ["
     if html.count(anchor) != 1:
         return html

@@ -2,8 +2,8 @@
 
 Byte for byte what the ``falkordb`` client builds (``Graph._build_params_header``), with one
 dispatch per value instead of a chain of ``isinstance`` checks: writing back an analysis of
-100k users spent 5 s in the client's version. ``tests/test_falkordb_params.py`` holds the two
-equal on generated values.
+100k users spent 5 s in the client's version.
+``tests/graph/backends/test_falkordb_params.py`` holds the two equal on generated values.
 
 What the header cannot carry is refused with :class:`ParameterRefused` before any server sees
 it: a name or map key that is empty or holds a backtick (the client's ``ValueError``), a NUL

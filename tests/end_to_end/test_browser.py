@@ -1,0 +1,567 @@
+"""The explorer in a real browser: Playwright driving Debian's chromium against the real app.
+
+The app runs with uvicorn in a thread on a free 127.0.0.1 port, over the demo data (400 users)
+plus a hostile account whose handle would set ``window.__xss`` if it were ever parsed as HTML.
+Skipped when chromium or playwright is missing, except under CI (``CI`` set), where it fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from api.auth import SESSION_COOKIE
+from api.main import create_app
+from graph.analysis.roles import ROLE_ORDER
+from graph.analysis.run import analyze
+from graph.backends.falkordb import FalkorDBBackend
+from graph.config import Settings
+from graph.console.falkordb import FalkorDBConsole
+from graph.console.replica import ConsoleReplica
+from graph.models import AmplificationRow, UserRow
+from graph.server import EmbeddedServer, ServerInfo
+from graph.store import Store
+from loaders.demo import HOSTILE_HANDLE, generate_demo
+from tests.conftest import ARTIFACTS
+from tests.graph.console.test_console import MEM
+from tests.support.ingest import load_csv_dir
+from web.csv_export import INFLUENCER_COLUMNS
+
+CHROMIUM = Path("/usr/bin/chromium")
+XSS_HANDLE = "<img src=x onerror=window.__xss=1>"
+XSS_NAME = "</script><script>window.__xss=2</script>"
+T0 = 1_790_000_000_000
+TOKEN = "browser-test-token"
+
+try:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the environment
+    sync_playwright = None  # type: ignore[assignment]
+
+
+def _missing() -> str | None:
+    if sync_playwright is None:
+        return "the Python package playwright is not installed (pip install playwright)"
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {reason}")
+        pytest.skip(reason)
+    assert sync_playwright is not None
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def demo(
+    browser: Browser, server: ServerInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[FalkorDBBackend, FalkorDBConsole]]:
+    folder = tmp_path_factory.mktemp("browser-demo")
+    generate_demo(folder, users=400, days=10)
+    backend = FalkorDBBackend.connect(
+        server.host, server.port, server.password, "browser_demo", query_timeout_ms=60_000
+    )
+    store = Store(backend, batch_size=2000)
+    load_csv_dir(store, folder, rejects_path=folder / "rejects.txt")
+    store.upsert_users([UserRow("evil", XSS_HANDLE, XSS_NAME, 10, '<b>bold</b> & "quoted"')])
+    amplifiers = [row["id"] for row in backend.read("MATCH (u:User) RETURN u.id AS id LIMIT 60")]
+    store.upsert_amplifications(
+        [AmplificationRow(f"evil-{a}", a, "evil", "retweet", T0) for a in amplifiers]
+    )
+    analyze(store)
+    replica = ConsoleReplica(
+        EmbeddedServer(server.data_dir), timeout_ms=5_000, max_rows=50, mem_bytes=MEM
+    )
+    replica.start()
+    console = FalkorDBConsole(replica, "browser_demo")
+    yield backend, console
+    console.close()
+    backend.clear()
+    backend.close()
+
+
+def _serve(settings: Settings, demo: tuple[FalkorDBBackend, FalkorDBConsole]) -> Iterator[str]:
+    """The app on a free 127.0.0.1 port, in a thread, until the generator is closed."""
+    backend, console = demo
+    port = _free_port()
+    app = create_app(settings, backend=backend, console=console)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    app_server = uvicorn.Server(config)
+    thread = threading.Thread(target=app_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not app_server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    app_server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app_url(demo: tuple[FalkorDBBackend, FalkorDBConsole]) -> Iterator[str]:
+    yield from _serve(Settings(), demo)
+
+
+@pytest.fixture(scope="module")
+def token_url(demo: tuple[FalkorDBBackend, FalkorDBConsole]) -> Iterator[str]:
+    """The same data served with RESONANCE_API_TOKEN set: the pages ask for a login."""
+    yield from _serve(Settings(RESONANCE_API_TOKEN=TOKEN), demo)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    # CSP bypassed: the escaping alone must keep hostile text inert (and wait_for_function
+    # evaluates strings, which the pages' CSP forbids).
+    context = browser.new_context(base_url=app_url, accept_downloads=True, bypass_csp=True)
+    opened = context.new_page()
+    dialogs: list[str] = []
+    errors: list[str] = []
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    assert dialogs == [], "a dialog opened: user text ran as script"
+    assert opened.evaluate("window.__xss") is None, "hostile text ran as script"
+    assert errors == []
+    context.close()
+
+
+def _api(app_url: str, path: str) -> Any:
+    with urllib.request.urlopen(app_url + path, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+
+
+def _node_count(page: Page) -> int:
+    count: int = page.evaluate("window.__resonanceNetwork.nodes.length")
+    return count
+
+
+def test_network_search_click_explain_expand(page: Page) -> None:
+    page.goto("/?limit=40")
+    page.wait_for_function("window.__resonanceNetwork !== undefined")
+    assert page.locator("#legend .legend-community").count() >= 1
+
+    # Search selects and explains the hostile account, whose text stays text.
+    page.fill("#search-input", "onerror=window")
+    page.press("#search-input", "Enter")
+    details = page.locator("#details")
+    details.wait_for(state="visible")
+    assert details.locator("[data-field='handle']").text_content() == "@" + XSS_HANDLE
+    page.wait_for_function(
+        "document.querySelectorAll(\"#details [data-list='reasons'] li\").length > 0"
+    )
+    assert details.locator("img").count() == 0
+    assert page.locator("img").count() == 0
+
+    # A click on the top node in the canvas selects it and fills the explanation.
+    top = page.locator("tr[data-node-id]").first.get_attribute("data-node-id")
+    assert top is not None
+    page.wait_for_timeout(600)  # the search's focus animation
+    box = page.locator("#network").bounding_box()
+    assert box is not None
+    for _ in range(5):  # the layout may still be settling: aim again when a click misses
+        point = page.evaluate(
+            "(id) => { const n = window.__resonanceNetwork.network;"
+            " return n.canvasToDOM(n.getPosition(id)); }",
+            top,
+        )
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        page.wait_for_timeout(300)
+        if page.evaluate("window.__resonanceNetwork.network.getSelectedNodes()[0]") == top:
+            break
+    page.wait_for_function(
+        "(id) => window.__resonanceNetwork.network.getSelectedNodes()[0] === id", arg=top
+    )
+    page.wait_for_function(
+        "document.querySelectorAll(\"#details [data-list='amplifiers'] li\").length > 0"
+    )
+    score = details.locator("[data-field='score']").text_content()
+    assert score and score != "n/a"
+    _shot(page, "network-explained")
+
+    before = _node_count(page)
+    page.click("[data-action='expand']")
+    page.wait_for_function(f"window.__resonanceNetwork.nodes.length > {before}")
+    assert _node_count(page) > before
+    _shot(page, "network-expanded")
+
+
+def test_network_focus_and_filters(page: Page, app_url: str) -> None:
+    page.goto("/?focus=evil&limit=20")
+    page.wait_for_function(
+        "window.__resonanceNetwork && window.__resonanceNetwork.nodes.get('evil') !== null"
+    )
+    page.locator("#details").wait_for(state="visible")
+    role = next(r for r in ROLE_ORDER if _api(app_url, f"/api/influencers?role={r}")["total"])
+    page.select_option("#filters select[name='role']", role)
+    with page.expect_navigation():
+        page.click("#filters button[type='submit']")
+    assert f"role={role}" in page.url
+    page.wait_for_function("window.__resonanceNetwork !== undefined")
+    roles = page.evaluate("window.__resonanceNetwork.nodes.get().map((n) => n.info.role)")
+    assert roles and set(roles) == {role}
+
+
+def test_influencer_table_filter_and_csv(page: Page, app_url: str) -> None:
+    page.goto("/influencers")
+    rows = page.locator("#influencers tbody tr")
+    rows.first.wait_for()
+    handles = page.locator("#influencers td.handle a").all_text_contents()
+    assert "@" + XSS_HANDLE in handles or "@" + HOSTILE_HANDLE in handles
+    assert page.locator("#influencers img").count() == 0
+    assert page.locator("#influencers [data-action='shortlist']").first.is_visible()
+    first = page.locator("#influencers td.handle a").first.get_attribute("href")
+    assert first is not None and first.startswith("/?focus=")
+
+    role = next(r for r in ROLE_ORDER if _api(app_url, f"/api/influencers?role={r}")["total"])
+    page.select_option("#filters select[name='role']", role)
+    page.click("#filters button[type='submit']")
+    expected = role.replace("_", " ")
+    page.wait_for_function(
+        "(role) => { const cells = [...document.querySelectorAll('#influencers td.role')];"
+        " return cells.length > 0 && cells.every((c) => c.textContent === role); }",
+        arg=expected,
+    )
+    page.click("th[data-sort='handle'] button")
+    page.wait_for_function(
+        "document.querySelector(\"th[data-sort='handle']\").getAttribute('aria-sort')"
+        " === 'ascending'"
+    )
+    _shot(page, "influencers")
+
+    with page.expect_download() as info:
+        page.click("#csv-link")
+    download = info.value
+    assert f"role={role}" in download.url
+    target = ARTIFACTS / "browser-influencers.csv"
+    ARTIFACTS.mkdir(exist_ok=True)
+    download.save_as(str(target))
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ",".join(f'"{column}"' for column in INFLUENCER_COLUMNS)  # QUOTE_ALL
+    assert len(lines) > 1
+
+
+def test_overview_draws_heatmap_and_charts(page: Page) -> None:
+    page.goto("/overview")
+    page.locator("#heatmap tbody tr").first.wait_for()
+    page.locator("#scores-chart svg rect").first.wait_for(state="attached")
+    page.locator("#roles-chart svg rect").first.wait_for(state="attached")
+    assert page.locator("#scores-chart svg rect").count() == 10
+    assert page.locator("#roles-chart svg rect").count() == len(ROLE_ORDER)
+    _shot(page, "overview")
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_shortlist_from_table_note_and_csv(page: Page, app_url: str) -> None:
+    page.goto("/influencers")
+    page.locator("#influencers tbody tr").first.wait_for()
+    row = page.locator("#influencers tbody tr").first
+    user_id = row.get_attribute("data-user-id")
+    handle = row.locator("td.handle a").text_content()
+    assert user_id and handle
+    row.locator("[data-action='shortlist']").click()
+    picker = page.locator("#shortlist-picker")
+    picker.wait_for(state="visible")
+    page.wait_for_function('document.querySelector("#shortlist-picker select").options.length > 0')
+    page.select_option("#shortlist-picker select", "")
+    name = f"Campaign {XSS_HANDLE}"
+    page.fill("#shortlist-picker input[name='shortlist-name']", name)
+    page.click("[data-action='picker-add']")
+    status = picker.locator("[data-field='picker-status']")
+    page.wait_for_function(
+        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
+        ".textContent.startsWith('Added')"
+    )
+    assert name in (status.text_content() or "")
+    list_id = picker.get_attribute("data-shortlist-id")
+    assert list_id
+    _shot(page, "shortlist-picker")
+    detail = _api(app_url, f"/api/shortlists/{list_id}")
+    assert detail["name"] == name
+    assert [m["user_id"] for m in detail["items"]] == [user_id]
+
+    # Adding the same account again keeps it (and its note) as it was.
+    page.click("[data-action='picker-add']")
+    page.wait_for_function(
+        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
+        ".textContent.startsWith('Already')"
+    )
+
+    page.goto("/shortlists")
+    entry = page.locator(f"#shortlists li[data-shortlist-id='{list_id}'] button")
+    entry.wait_for()
+    assert entry.text_content() == name
+    entry.click()
+    member = page.locator(f"#members tbody tr[data-user-id='{user_id}']")
+    member.wait_for()
+    assert member.locator("td.handle a").text_content() == handle
+    assert page.locator("#shortlist-name").text_content() == name
+    note = f"Pitch in May {XSS_NAME}\nsecond line"
+    member.locator("textarea[name='note']").fill(note)
+    member.locator("input[name='tags']").fill("spring, =risky, spring")
+    member.locator("[data-action='save-member']").click()
+    page.wait_for_function(
+        "(id) => document.querySelector(`#members tr[data-user-id='${id}']"
+        " [data-field='member-status']`).textContent === 'Saved'",
+        arg=user_id,
+    )
+    assert page.locator("img").count() == 0
+
+    page.reload()
+    member = page.locator(f"#members tbody tr[data-user-id='{user_id}']")
+    member.wait_for()
+    assert member.locator("textarea[name='note']").input_value() == note
+    assert member.locator("input[name='tags']").input_value() == "spring, =risky"
+    _shot(page, "shortlists")
+
+    with page.expect_download() as info:
+        page.click("#shortlist-csv")
+    download = info.value
+    assert download.url.endswith(f"/api/shortlists/{list_id}.csv")
+    target = ARTIFACTS / "browser-shortlist.csv"
+    ARTIFACTS.mkdir(exist_ok=True)
+    download.save_as(str(target))
+    rows = _csv_rows(target)
+    assert len(rows) == 1
+    assert rows[0]["handle"].lstrip("'@") == handle.lstrip("@")
+    assert rows[0]["note"] == note
+    assert rows[0]["tags"] == "spring; =risky"
+
+    # Remove the member: the list empties.
+    member.locator("[data-action='remove-member']").click()
+    page.wait_for_function("document.querySelectorAll('#members tbody tr').length === 0")
+    assert _api(app_url, f"/api/shortlists/{list_id}")["members"] == 0
+
+
+def test_network_panel_adds_to_existing_shortlist(page: Page, app_url: str) -> None:
+    request = urllib.request.Request(
+        app_url + "/api/shortlists",
+        data=json.dumps({"name": "From the network"}).encode(),
+        headers={"Content-Type": "application/json", "X-Requested-With": "Resonance"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        list_id = json.loads(response.read())["id"]
+    page.goto("/?focus=evil&limit=20")
+    page.locator("#details").wait_for(state="visible")
+    page.click("#details [data-action='shortlist']")
+    page.locator("#shortlist-picker").wait_for(state="visible")
+    page.wait_for_function(
+        "(id) => [...document.querySelectorAll('#shortlist-picker option')]"
+        ".some((o) => o.value === id)",
+        arg=list_id,
+    )
+    title = page.locator("#shortlist-picker [data-field='picker-title']").text_content()
+    assert title == f"Add @{XSS_HANDLE} to a shortlist"
+    page.select_option("#shortlist-picker select", list_id)
+    assert page.locator("#shortlist-picker input[name='shortlist-name']").is_hidden()
+    page.click("[data-action='picker-add']")
+    page.wait_for_function(
+        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
+        ".textContent.startsWith('Added')"
+    )
+    assert page.locator("img").count() == 0
+    _shot(page, "network-shortlist")
+    items = _api(app_url, f"/api/shortlists/{list_id}")["items"]
+    assert [m["user_id"] for m in items] == ["evil"]
+
+
+def _run_until_rows(page: Page) -> int:
+    """The console reads a replica, which catches up asynchronously: rerun until rows show."""
+    deadline = time.monotonic() + 20
+    while True:
+        page.click("#run")
+        page.wait_for_function("!document.getElementById('run').disabled")
+        count = page.locator("#results tbody tr").count()
+        if count or time.monotonic() > deadline:
+            return count
+        page.wait_for_timeout(250)
+
+
+def test_console_examples_graph_and_refusal(page: Page) -> None:
+    page.goto("/console")
+    buttons = page.locator("[data-example]")
+    assert buttons.count() == 4
+    buttons.nth(3).click()
+    assert "NOT (:Shortlist)-[:INCLUDES]->(u)" in page.input_value("#query")
+    assert json.loads(page.input_value("#params")) == {"topic": "vegan", "community": 1}
+    buttons.nth(1).click()
+    assert "brand_ambassador" in page.input_value("#query")
+    assert json.loads(page.input_value("#params")) == {}
+    assert _run_until_rows(page) > 0
+    headers = page.locator("#results thead th").all_text_contents()
+    assert headers[:2] == ["handle", "amplifiers"]
+    assert page.locator("#console-error").is_hidden()
+    _shot(page, "console-rows")
+
+    # Nodes come back as a graph and compact cells; hostile text stays text.
+    page.fill("#query", "MATCH (u:User {id: $id})<-[r:AMPLIFIED]-(a:User) RETURN u, r, a LIMIT 5")
+    page.fill("#params", '{"id": "evil"}')
+    assert _run_until_rows(page) > 0
+    page.locator("#console-graph").wait_for(state="visible")
+    page.wait_for_function("window.__resonanceConsole.nodes.length > 1")
+    first = page.locator("#results tbody tr").first.locator("td").first.text_content()
+    assert first == f"(:User @{XSS_HANDLE})"
+    assert page.locator("img").count() == 0
+    _shot(page, "console-graph")
+
+    page.fill("#query", "CREATE (n:X)")
+    page.fill("#params", "{}")
+    page.click("#run")
+    error = page.locator("#console-error")
+    error.wait_for(state="visible")
+    assert (error.text_content() or "").startswith("Refused: ")
+    _shot(page, "console-refused")
+
+    page.fill("#params", "{not json")
+    page.click("#run")
+    page.wait_for_function(
+        "document.getElementById('console-error').textContent.includes('not valid JSON')"
+    )
+
+
+def test_login_then_shortlist_and_console(browser: Browser, token_url: str) -> None:
+    # The pages' own CSP stays on here: the login form must post under form-action 'self'.
+    context = browser.new_context(base_url=token_url)
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on(  # a CSP violation shows as a console error ("Refused to ...")
+        "console",
+        lambda message: problems.append(message.text) if "Refused to" in message.text else None,
+    )
+    opened.goto("/influencers?sort=handle")
+    opened.wait_for_url("**/login?next=*")
+    assert opened.locator("[data-action='logout']").count() == 0
+    opened.fill("input[name='token']", "not-the-token")
+    opened.click("button[type='submit']")
+    expect(opened.locator("#login-error")).to_have_text("That is not the API token.")
+    _shot(opened, "login-refused")
+    assert not [c for c in context.cookies() if c["name"] == SESSION_COOKIE]
+
+    opened.fill("input[name='token']", TOKEN)
+    opened.click("button[type='submit']")
+    opened.wait_for_url("**/influencers?sort=handle")
+    cookie = next(c for c in context.cookies() if c["name"] == SESSION_COOKIE)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and TOKEN not in cookie["value"]
+    assert opened.locator("[data-action='logout']").is_visible()
+
+    # A write the API refuses without the token: add the first row to a new shortlist.
+    row = opened.locator("#influencers tbody tr").first
+    row.wait_for()
+    user_id = row.get_attribute("data-user-id")
+    row.locator("[data-action='shortlist']").click()
+    picker = opened.locator("#shortlist-picker")
+    picker.wait_for(state="visible")
+    opened.select_option("#shortlist-picker select", "")
+    opened.fill("#shortlist-picker input[name='shortlist-name']", "Logged in")
+    opened.click("[data-action='picker-add']")
+    expect(picker.locator("[data-field='picker-status']")).to_contain_text("Added")
+    list_id = picker.get_attribute("data-shortlist-id")
+    _shot(opened, "login-shortlist")
+    request = urllib.request.Request(
+        f"{token_url}/api/shortlists/{list_id}", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        detail = json.loads(response.read())
+    assert [m["user_id"] for m in detail["items"]] == [user_id]
+
+    # The console (a change as far as the token goes) runs too.
+    opened.goto("/console")
+    opened.fill("#query", "MATCH (u:User {id: 'evil'}) RETURN u.id AS id")
+    deadline = time.monotonic() + 20
+    while not opened.locator("#results tbody tr").count():
+        assert time.monotonic() < deadline, "the console never answered"
+        opened.click("#run")
+        expect(opened.locator("#run")).to_be_enabled()
+        assert opened.locator("#console-error").is_hidden(), opened.text_content("#console-error")
+    assert opened.locator("#results tbody td").first.text_content() == "evil"
+
+    # Logging out ends the session: the pages ask for the token again.
+    opened.click("[data-action='logout']")
+    opened.wait_for_url("**/login")
+    opened.goto("/shortlists")
+    opened.wait_for_url("**/login?next=*")
+    assert problems == []
+    context.close()
+
+
+def test_table_text_search_then_another_window_analysed(
+    page: Page, app_url: str, demo: tuple[FalkorDBBackend, FalkorDBConsole]
+) -> None:
+    # Runs last in this module: it re-analyses the shared demo graph over a window.
+    top = _api(app_url, "/api/influencers?limit=1")["items"][0]
+    word = str(top["handle"])[:4]
+    matching = _api(app_url, f"/api/influencers?q={word}&limit=500")["total"]
+    assert matching >= 1
+    page.goto("/influencers")
+    page.locator("#influencers tbody tr").first.wait_for()
+    page.fill("#filters input[name='q']", word)
+    page.click("#filters button[type='submit']")
+    page.wait_for_function(
+        "(n) => document.getElementById('summary').textContent.startsWith(n + ' influencer')",
+        arg=f"{matching:,}",
+    )
+    assert page.locator("#influencers tbody tr").count() == min(matching, 50)
+    assert "q=" + word in page.url
+
+    backend, _ = demo
+    last = backend.read("MATCH ()-[r:AMPLIFIED]->() RETURN max(r.at) AS at")[0]["at"]
+    day = datetime.fromtimestamp(int(last) / 1000, tz=UTC).date()  # the demo's last days
+    since, until = (day - timedelta(days=5)).isoformat(), (day - timedelta(days=1)).isoformat()
+    page.fill("#filters input[name='q']", "")
+    page.fill("#filters input[name='since']", since)
+    page.fill("#filters input[name='until']", until)
+    page.click("#filters button[type='submit']")
+    notice = page.locator("#window-notice")
+    notice.wait_for(state="visible")
+    assert "the scores cover all the amplification" in notice.inner_text()
+    _shot(page, "window-notice")
+    page.click("#window-notice [data-action='analyse-window']")
+    notice.wait_for(state="hidden", timeout=120_000)
+    page.locator("#influencers tbody tr").first.wait_for()
+    analysis = _api(app_url, "/api/analysis")
+    assert analysis["since"].startswith(since) and analysis["until"].startswith(
+        (date.fromisoformat(until) + timedelta(days=1)).isoformat()
+    )
+    assert page.locator("#influencers tbody tr").count() > 0
+    _shot(page, "window-analysed")

@@ -1,0 +1,61 @@
+"""The shortlists and console pages without a browser: assets, examples, no HTML injection."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from api.routes.pages import CONSOLE_EXAMPLES
+from graph.analysis.roles import ROLE_ORDER
+from web.pages import render_page, script_json, static_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ("shortlist-picker.js", "shortlists.js", "console.js")
+
+
+def _console() -> str:
+    return render_page(
+        "console.html",
+        title="Console",
+        roles=ROLE_ORDER,
+        examples=CONSOLE_EXAMPLES,
+        examples_json=script_json(CONSOLE_EXAMPLES),
+    )
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_scripts_never_write_html(name: str) -> None:
+    script = re.sub(r"/\*.*?\*/", "", (static_dir() / name).read_text(encoding="utf-8"), flags=re.S)
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script, f"{name} uses {sink}"
+
+
+@pytest.mark.parametrize("template", ["console.html", "shortlists.html", "influencers.html"])
+def test_pages_link_existing_assets_and_the_nav(template: str) -> None:
+    page = _console() if template == "console.html" else render_page(template, title="T")
+    urls = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+    assert urls
+    for url in urls:
+        assert (static_dir() / url.removeprefix("/static/")).is_file(), url
+    assert 'href="/shortlists"' in page and 'href="/console"' in page
+
+
+def test_console_examples_round_trip_and_match_the_readme() -> None:
+    page = _console()
+    block = re.search(
+        r'<script type="application/json" id="examples-data">(.*?)</script>', page, re.S
+    )
+    assert block is not None
+    assert json.loads(block.group(1)) == json.loads(json.dumps(CONSOLE_EXAMPLES))
+    assert page.count("data-example=") == len(CONSOLE_EXAMPLES) == 4
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    for example in CONSOLE_EXAMPLES[:3]:
+        assert " ".join(str(example["query"]).split()) in readme
+    last = CONSOLE_EXAMPLES[3]
+    assert "NOT (:Shortlist)-[:INCLUDES]->(u)" in str(last["query"])
+    assert set(re.findall(r"\$(\w+)", str(last["query"]))) == set(
+        json.loads(json.dumps(last["params"]))
+    )
