@@ -57,9 +57,9 @@ def test_start_waits_for_a_replay_longer_than_the_start_timeout_and_never_restar
     data_dir: Path,
 ) -> None:
     _slow_replay(data_dir)
-    # A quarter-second timeout: the replay outlasts it many times over, however fast it runs.
+    launches = _launches(data_dir)
     steps: list[StartProgress] = []
-    # The replay took 0.7-7 s in runs here: a quarter-second timeout is outlasted every time.
+    # A quarter-second timeout: the replay outlasts it many times over, however fast it runs.
     server = EmbeddedServer(data_dir, start_timeout_s=0.25)
     info = server.start(progress=steps.append)
     assert info.start_s > 2 * server.start_timeout_s  # the replay outlasted the timeout
