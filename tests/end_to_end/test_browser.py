@@ -7,11 +7,9 @@ Skipped when chromium or playwright is missing, except under CI (``CI`` set), wh
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-import os
-import socket
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from api.auth import SESSION_COOKIE
 from api.main import create_app
@@ -36,50 +33,23 @@ from graph.store import Store
 from loaders.demo import HOSTILE_HANDLE, generate_demo
 from tests.conftest import ARTIFACTS
 from tests.graph.console.test_console import MEM
+from tests.support.chromium import chromium, serving
 from tests.support.ingest import load_csv_dir
 from web.csv_export import INFLUENCER_COLUMNS
 
-CHROMIUM = Path("/usr/bin/chromium")
 XSS_HANDLE = "<img src=x onerror=window.__xss=1>"
 XSS_NAME = "</script><script>window.__xss=2</script>"
 T0 = 1_790_000_000_000
 TOKEN = "browser-test-token"
 
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the environment
-    sync_playwright = None  # type: ignore[assignment]
-
-
-def _missing() -> str | None:
-    if sync_playwright is None:
-        return "the Python package playwright is not installed (pip install playwright)"
-    if not CHROMIUM.is_file():
-        return f"{CHROMIUM} is missing (apt-get install chromium)"
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+with contextlib.suppress(ImportError):  # without playwright chromium() skips (fails under CI)
+    from playwright.sync_api import Browser, Page, expect
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {reason}")
-        pytest.skip(reason)
-    assert sync_playwright is not None
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -113,19 +83,8 @@ def demo(
 def _serve(settings: Settings, demo: tuple[FalkorDBBackend, FalkorDBConsole]) -> Iterator[str]:
     """The app on a free 127.0.0.1 port, in a thread, until the generator is closed."""
     backend, console = demo
-    port = _free_port()
-    app = create_app(settings, backend=backend, console=console)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    app_server = uvicorn.Server(config)
-    thread = threading.Thread(target=app_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not app_server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    app_server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, backend=backend, console=console)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
