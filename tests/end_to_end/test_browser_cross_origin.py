@@ -11,8 +11,8 @@ with ``Host: evil.example``.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import threading
 import time
 import urllib.error
@@ -23,18 +23,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-import uvicorn
 
 from api.main import create_app
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.server import ServerInfo
-from tests.end_to_end.test_browser import CHROMIUM, _free_port, _missing
+from tests.support.chromium import chromium, serving
 
-try:
-    from playwright.sync_api import Browser, Page, Route, sync_playwright
-except ImportError:  # pragma: no cover - depends on the environment
-    sync_playwright = None  # type: ignore[assignment]
+with contextlib.suppress(ImportError):  # without playwright chromium() skips (fails under CI)
+    from playwright.sync_api import Browser, Page, Route
 
 EVIL = "evil.example"
 NETWORK_ACCESS_CHECKS = (
@@ -82,26 +79,13 @@ window.rebound = async function () {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {reason}")
-        pytest.skip(reason)
-    assert sync_playwright is not None
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                f"--host-resolver-rules=MAP {EVIL} 127.0.0.1",
-                # A browser without Private/Local Network Access (Firefox, Safari, older
-                # chromium): the server must refuse the rebound page by itself.
-                f"--disable-features={','.join(NETWORK_ACCESS_CHECKS)}",
-            ],
-        )
+    with chromium(
+        f"--host-resolver-rules=MAP {EVIL} 127.0.0.1",
+        # A browser without Private/Local Network Access (Firefox, Safari, older chromium):
+        # the server must refuse the rebound page by itself.
+        f"--disable-features={','.join(NETWORK_ACCESS_CHECKS)}",
+    ) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -125,20 +109,8 @@ def app_url(
 ) -> Iterator[str]:
     """The app, no token set, on a free 127.0.0.1 port in a thread."""
     settings = Settings(_env_file=None, RESONANCE_DATA_DIR=tmp_path_factory.mktemp("data"))
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, backend=backend), host="127.0.0.1", port=port, log_level="warning"
-    )
-    app_server = uvicorn.Server(config)
-    thread = threading.Thread(target=app_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not app_server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    app_server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, backend=backend)) as url:
+        yield url
 
 
 class _AttackPage(BaseHTTPRequestHandler):

@@ -9,14 +9,12 @@ button can be clicked while it runs; everything else is real: the page's script,
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from api.main import create_app
 from api.routes import jobs as job_routes
@@ -25,13 +23,17 @@ from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.store import Store
 from loaders.demo import generate_demo
-from tests.end_to_end.test_browser import _free_port, browser
+from tests.support.chromium import chromium, serving
 from tests.support.ingest import load_csv_dir
 
-with contextlib.suppress(ImportError):  # without it test_browser's fixture skips (CI: fails)
+with contextlib.suppress(ImportError):  # without playwright chromium() skips (fails under CI)
     from playwright.sync_api import Browser, expect
 
-__all__ = ["browser"]  # the module-scoped chromium of tests/end_to_end/test_browser.py
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
 
 
 def _slow_analysis(*args: Any, progress: Any, **kwargs: Any) -> Any:
@@ -51,17 +53,8 @@ def app_url(
     analyze(store)
     monkeypatch.setattr(job_routes, "analyze", _slow_analysis)
     app = create_app(Settings(RESONANCE_DATA_DIR=tmp_path / "data"), backend=falkordb)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def test_the_cancel_button_stops_a_running_analysis(browser: Browser, app_url: str) -> None:

@@ -36,8 +36,9 @@ def _missing() -> str | None:
 
 
 @contextmanager
-def chromium() -> Iterator[Browser]:
-    """A headless chromium, closed afterwards; the test is skipped (failed under CI) without."""
+def chromium(*args: str) -> Iterator[Browser]:
+    """A headless chromium given ``args`` besides ``--no-sandbox``, closed afterwards; the test
+    is skipped (failed under CI) without."""
     reason = _missing()
     if reason:
         if os.environ.get("CI"):
@@ -47,7 +48,7 @@ def chromium() -> Iterator[Browser]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", *args]
         )
         try:
             yield browser
