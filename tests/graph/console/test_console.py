@@ -66,7 +66,10 @@ def make_console(server: ServerInfo, graph_name: str) -> Iterator[MakeConsole]:
     made: list[FalkorDBConsole] = []
 
     def make(**options: Any) -> FalkorDBConsole:
-        settings = {"timeout_ms": 5_000, "max_rows": 50, "mem_bytes": MEM} | options
+        # A replica loads a copy of the session server, which holds every test graph by then:
+        # slow on a loaded machine (30 s once, with other suites running beside this one).
+        settings = {"timeout_ms": 5_000, "max_rows": 50, "mem_bytes": MEM, "start_timeout_s": 120.0}
+        settings |= options
         replica = ConsoleReplica(EmbeddedServer(server.data_dir), **settings)
         replica.start()
         made.append(FalkorDBConsole(replica, graph_name))
