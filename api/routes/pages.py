@@ -107,8 +107,8 @@ def network_page(
         else top_network(store, filters.query(store), limit=limit, leaderboard=leaderboard)
     )
     title = f"Top {len(network.nodes)} voices by amplification"
-    if filters.topic is not None:
-        title += f" on {filters.topic}"
+    if filters.wanted.topic is not None:
+        title += f" on {filters.wanted.topic}"
     page = render_network_page(
         network,
         title=title,
