@@ -115,10 +115,7 @@ def clean_stale(root: Path) -> None:
             continue
         with contextlib.suppress(OSError, ValueError, KeyError):
             pid = int(json.loads((folder / "replica.json").read_text())["pid"])
-            if (
-                pid_alive(pid)
-                and str(folder).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
-            ):
+            if pid_alive(pid) and str(folder).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(folder, ignore_errors=True)
 
