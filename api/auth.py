@@ -7,7 +7,7 @@ A request proves it knows the token either with ``Authorization: Bearer <token>`
 with the session cookie that ``/login`` sets (the explorer's pages). The cookie never holds the
 token: it is ``<issued>.<hmac-sha256(token, label:issued)>``, valid for :data:`SESSION_TTL_S`,
 so changing the token ends every session. The check runs in ``api.guard`` before any body is
-read; the route dependencies ``READ``/``WRITE`` repeat it, should a route ever be served
+read; the route dependency :data:`TOKEN_REQUIRED` repeats it, should a route ever be served
 without the guard. A change must also come from the explorer's own pages (``api.guard``): the
 ``X-Requested-With`` header that ``common.js`` adds (a custom header another site cannot send
 without a CORS preflight, which this app never grants), and an ``Origin``, when the browser
@@ -158,11 +158,10 @@ def require_token(request: Request) -> None:
 
 #: The guard of every ``/api`` route (changes and reads alike, since issue 10: with a token
 #: set, reads need it too, whatever the bind address).
-WRITE = Depends(require_token)
-READ = WRITE
+TOKEN_REQUIRED = Depends(require_token)
 
 
-#: OpenAPI responses of the guard (``api.guard``) on every route, and of ``READ``/``WRITE`` on
+#: OpenAPI responses of the guard (``api.guard``) on every route, and of ``TOKEN_REQUIRED`` on
 #: ``/api`` (``include_router(..., responses=AUTH_RESPONSES)`` documents a router at once).
 WRONG_HOST: Final[dict[str, Any]] = {
     "model": ErrorOut,

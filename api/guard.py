@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 from typing import Final
-from urllib.parse import urlencode
 
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -31,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import REQUESTED_WITH, SAFE_METHODS, Proof, origin_matches, proof
 from api.body_limit import MAX_BODY_BYTES, LimitedBody, declared_length, is_json, too_large
-from api.routes.pages import safe_next
+from api.routes.pages import login_location
 from api.throttle import FailureLimiter
 from graph.config import Settings
 
@@ -118,9 +117,7 @@ def is_api(path: str) -> bool:
 
 def not_logged_in(connection: HTTPConnection, method: str, path: str) -> Response:
     if not is_api(path) and method in ("GET", "HEAD"):
-        query = connection.url.query
-        target = safe_next(path + (f"?{query}" if query else ""))
-        return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+        return RedirectResponse(login_location(path, connection.url.query), status_code=303)
     return _detail(401, "missing or wrong API token", {"WWW-Authenticate": "Bearer"})
 
 

@@ -7,7 +7,7 @@ topic, primary role, community, minimum score, a text search and the time window
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -34,10 +34,10 @@ MinScore = Annotated[float | None, Query(ge=0, le=100, description="lowest score
 
 @dataclass(frozen=True)
 class InfluencerFilters:
-    topic: str | None = None
-    role: RoleName | None = None
-    community: int | None = None
-    min_score: float | None = None
+    """What a list was asked for: the accounts wanted (:class:`InfluencerQuery`, before the text
+    search finds its ids), the text search and the time window."""
+
+    wanted: InfluencerQuery
     q: str | None = None
     since: str | None = None
     until: str | None = None
@@ -49,17 +49,12 @@ class InfluencerFilters:
     def query(self, store: Store) -> InfluencerQuery:
         """The filters as the reads take them (the text search run into the ids it found)."""
         ids = matching_ids(store, self.q)
-        return InfluencerQuery(
-            topic=self.topic,
-            role=self.role,
-            community=self.community,
-            min_score=self.min_score,
-            ids=None if ids is None else tuple(ids),
-        )
+        return replace(self.wanted, ids=None if ids is None else tuple(ids))
 
     def shown(self) -> dict[str, object]:
-        """Every filter by name, for the pages' filter bar."""
-        return asdict(self)
+        """Every filter by name, for the pages' filter bar (the text, not the ids it finds)."""
+        wanted = {name: value for name, value in asdict(self.wanted).items() if name != "ids"}
+        return {**wanted, "q": self.q, "since": self.since, "until": self.until}
 
 
 def influencer_filters(
@@ -71,7 +66,8 @@ def influencer_filters(
     since: Since = None,
     until: Until = None,
 ) -> InfluencerFilters:
-    return InfluencerFilters(topic, role, community, min_score, q, since, until)
+    wanted = InfluencerQuery(topic=topic, role=role, community=community, min_score=min_score)
+    return InfluencerFilters(wanted, q, since, until)
 
 
 FiltersDep = Annotated[InfluencerFilters, Depends(influencer_filters)]

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import docs, errors
-from api.auth import AUTH_RESPONSES, GUARD_RESPONSES, PAGE_RESPONSES, READ, check_exposure
+from api.auth import AUTH_RESPONSES, GUARD_RESPONSES, PAGE_RESPONSES, TOKEN_REQUIRED, check_exposure
 from api.deps import ConsoleProvider, StoreProvider
 from api.guard import RequestGuard
 from api.job_files import start_job_runner
@@ -74,15 +74,18 @@ def create_app(
     # Host, origin of changes, token and body cap, before any body is read (api/guard.py).
     app.add_middleware(RequestGuard)
     app.include_router(health.router, responses=GUARD_RESPONSES)
-    app.include_router(influencers.router, dependencies=[READ], responses=AUTH_RESPONSES)
-    app.include_router(users.router, dependencies=[READ], responses=AUTH_RESPONSES)
-    app.include_router(lookalikes.router, dependencies=[READ], responses=AUTH_RESPONSES)
-    app.include_router(topics.router, dependencies=[READ], responses=AUTH_RESPONSES)
-    app.include_router(communities.router, dependencies=[READ], responses=AUTH_RESPONSES)
-    app.include_router(analysis.router, dependencies=[READ], responses=AUTH_RESPONSES)
-    app.include_router(console_routes.router, dependencies=[READ], responses=AUTH_RESPONSES)
-    app.include_router(shortlists.router, dependencies=[READ], responses=AUTH_RESPONSES)
-    app.include_router(jobs.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    for api_router in (
+        influencers.router,
+        users.router,
+        lookalikes.router,
+        topics.router,
+        communities.router,
+        analysis.router,
+        console_routes.router,
+        shortlists.router,
+        jobs.router,
+    ):
+        app.include_router(api_router, dependencies=[TOKEN_REQUIRED], responses=AUTH_RESPONSES)
     app.include_router(pages.router, responses=PAGE_RESPONSES)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     docs.install(app)

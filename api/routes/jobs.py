@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from api.auth import AUTH_RESPONSES, WRITE
+from api.auth import AUTH_RESPONSES, TOKEN_REQUIRED
 from api.deps import SettingsDep, StoreProvider
 from api.error_responses import BAD_INPUT, ErrorOut
 from api.job_files import job_rejects, new_upload_folder
@@ -158,7 +158,11 @@ def _submit(runner: JobRunner, **kwargs: Any) -> JobOut:
 
 
 @router.post(
-    "/analyze", status_code=202, response_model=JobOut, responses=RESPONSES, dependencies=[WRITE]
+    "/analyze",
+    status_code=202,
+    response_model=JobOut,
+    responses=RESPONSES,
+    dependencies=[TOKEN_REQUIRED],
 )
 def analyze_job(
     request: Request, runner: JobsDep, settings: SettingsDep, body: AnalyzeIn | None = None
@@ -193,7 +197,7 @@ def _readers(folder: Path, names: list[str], format_name: str | None) -> list[Re
     status_code=202,
     response_model=JobOut,
     responses=LOAD_RESPONSES,
-    dependencies=[WRITE],
+    dependencies=[TOKEN_REQUIRED],
     openapi_extra=LOAD_BODY,
 )
 async def load_job(request: Request, runner: JobsDep, settings: SettingsDep) -> JobOut:
@@ -293,7 +297,7 @@ def _load_progress(
     status_code=202,
     response_model=JobOut,
     responses=CANCEL_RESPONSES,
-    dependencies=[WRITE],
+    dependencies=[TOKEN_REQUIRED],
 )
 def cancel_job(runner: JobsDep, job_id: str) -> JobOut:
     """Cancel a queued or running job: a load stops between records (rows written so far are

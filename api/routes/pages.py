@@ -36,8 +36,9 @@ INVALID_OUT: Final = "#/components/schemas/InvalidOut"
 Focus = Annotated[str | None, Query(max_length=200, description="user id to select on load")]
 NextPath = Annotated[str, Query(alias="next", description="the page to open after logging in")]
 MAX_NEXT: Final = 2000
-# The login page is never framed (a meta CSP cannot say frame-ancestors) nor cached.
-LOGIN_HEADERS: Final = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
+# The login page is never cached (nor framed: ``api.security_headers`` forbids that on every
+# response, which a meta CSP cannot say).
+LOGIN_HEADERS: Final = {"Cache-Control": "no-store"}
 
 
 def _settings(request: Request) -> Settings:
@@ -59,11 +60,21 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+def login_location(path: str, query: str) -> str:
+    """Where a visitor who has not logged in is sent: ``/login``, then back to ``path?query``
+    (:func:`safe_next`).
+
+    >>> login_location("/console", "q=1")
+    '/login?next=%2Fconsole%3Fq%3D1'
+    """
+    target = path + (f"?{query}" if query else "")
+    return "/login?" + urlencode({"next": safe_next(target)})
+
+
 def require_login(request: Request) -> None:
     """Pages: with a token set, a visitor who has not logged in is sent to ``/login``."""
     if not authenticated(request, _settings(request)):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        location = "/login?" + urlencode({"next": safe_next(target)})
+        location = login_location(request.url.path, request.url.query)
         raise HTTPException(303, "log in first", headers={"Location": location})
 
 
@@ -107,8 +118,8 @@ def network_page(
         else top_network(store, filters.query(store), limit=limit, leaderboard=leaderboard)
     )
     title = f"Top {len(network.nodes)} voices by amplification"
-    if filters.topic is not None:
-        title += f" on {filters.topic}"
+    if filters.wanted.topic is not None:
+        title += f" on {filters.wanted.topic}"
     page = render_network_page(
         network,
         title=title,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response
 from fastapi.responses import StreamingResponse
 
-from api.auth import AUTH_RESPONSES, WRITE
+from api.auth import AUTH_RESPONSES, TOKEN_REQUIRED
 from api.deps import StoreDep
 from api.error_responses import BAD_INPUT, DOWN, not_found
 from api.params import NO_NUL, Limit, Offset, UserId
@@ -56,7 +56,7 @@ def _member(member: Member) -> MemberOut:
 @router.post(
     "", status_code=201, response_model=ShortlistOut,
     responses={**BAD_INPUT, **DOWN, **AUTH_RESPONSES}, summary="Start a shortlist",
-    dependencies=[WRITE],
+    dependencies=[TOKEN_REQUIRED],
 )  # fmt: skip
 def create_shortlist(shortlists: ShortlistsDep, body: ShortlistIn) -> ShortlistOut:
     """A new empty shortlist; it records the profile and window of the latest analysis."""
@@ -127,7 +127,7 @@ def get_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Short
 @router.put(
     "/{shortlist_id}/members/{user_id}", response_model=MemberOut,
     responses={**not_found("shortlist or user"), **BAD_INPUT, **AUTH_RESPONSES},
-    summary="Add or annotate a member", dependencies=[WRITE],
+    summary="Add or annotate a member", dependencies=[TOKEN_REQUIRED],
 )  # fmt: skip
 def put_member(
     shortlists: ShortlistsDep, shortlist_id: ShortlistId, user_id: UserId, body: MemberIn
@@ -140,7 +140,7 @@ def put_member(
 @router.delete(
     "/{shortlist_id}/members/{user_id}", status_code=204,
     responses={**not_found("shortlist or member"), **AUTH_RESPONSES}, summary="Remove a member",
-    dependencies=[WRITE],
+    dependencies=[TOKEN_REQUIRED],
 )  # fmt: skip
 def remove_member(
     shortlists: ShortlistsDep, shortlist_id: ShortlistId, user_id: UserId
@@ -151,7 +151,7 @@ def remove_member(
 
 @router.delete(
     "/{shortlist_id}", status_code=204, responses={**not_found("shortlist"), **AUTH_RESPONSES},
-    summary="Delete a shortlist", dependencies=[WRITE],
+    summary="Delete a shortlist", dependencies=[TOKEN_REQUIRED],
 )  # fmt: skip
 def delete_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Response:
     shortlists.delete(shortlist_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import igraph as ig
 import numpy as np
 import scipy.sparse as sp
@@ -34,6 +36,27 @@ def _by_size(membership: list[int] | IntArray) -> IntArray:
     rank = np.empty(labels.size, dtype=np.int64)
     rank[order] = np.arange(labels.size)
     return rank[inverse.ravel()]
+
+
+def _communities(
+    node_count: int,
+    source: IntArray,
+    target: IntArray,
+    weight: FloatArray | None,
+    seed: int,
+    detect: Callable[[ig.Graph, list[float]], ig.VertexClustering],
+) -> IntArray:
+    """The community of every node as ``detect`` finds them on the undirected weighted view
+    (:func:`_undirected_weighted`), under igraph's generator seeded with ``seed``, labelled by
+    size (:func:`_by_size`); with no edge, every node is its own community."""
+    if node_count == 0:
+        return np.zeros(0, dtype=np.int64)
+    graph, weights = _undirected_weighted(node_count, source, target, weight)
+    if not weights:
+        return np.arange(node_count, dtype=np.int64)
+    with seeded(seed):
+        clusters = detect(graph, weights)
+    return _by_size(clusters.membership)
 
 
 def leiden(
@@ -80,19 +103,19 @@ def leiden(
     >>> leiden(6, *two_triangles).tolist()
     [0, 0, 0, 1, 1, 1]
     """
-    if node_count == 0:
-        return np.zeros(0, dtype=np.int64)
-    graph, weights = _undirected_weighted(node_count, source, target, weight)
-    if not weights:
-        return np.arange(node_count, dtype=np.int64)
-    with seeded(seed):
-        clusters = graph.community_leiden(
+    return _communities(
+        node_count,
+        source,
+        target,
+        weight,
+        seed,
+        lambda graph, weights: graph.community_leiden(
             objective_function="modularity",
             weights=weights,
             resolution=resolution,
             n_iterations=iterations,
-        )
-    return _by_size(clusters.membership)
+        ),
+    )
 
 
 def modularity(

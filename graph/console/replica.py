@@ -42,7 +42,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from graph.errors import GraphUnavailable, ServerError
-from graph.server import HOST, EmbeddedServer, _binaries, _free_port, _pid_alive, _port_free
+from graph.server import HOST, EmbeddedServer, binaries, free_port, pid_alive, port_free
 
 #: The largest reply a console query may send; beyond it the replica closes the connection.
 MAX_REPLY_BYTES = 32 << 20
@@ -115,10 +115,7 @@ def clean_stale(root: Path) -> None:
             continue
         with contextlib.suppress(OSError, ValueError, KeyError):
             pid = int(json.loads((folder / "replica.json").read_text())["pid"])
-            if (
-                _pid_alive(pid)
-                and str(folder).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
-            ):
+            if pid_alive(pid) and str(folder).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -194,7 +191,7 @@ class ConsoleReplica:
         """(generation, port, password) of the synced replica, waiting up to ``wait_s`` while
         it (re)starts; ConsoleUnavailable otherwise. A replica of a main server that has been
         restarted since (a new pid or port in its data directory) is restarted first."""
-        main = self.main._read_state()
+        main = self.main.read_state()
         if main is None:  # stopped: its replica cannot serve (replica-serve-stale-data no)
             raise ConsoleUnavailable(f"{RESTARTING} ({MAIN_DOWN})")
         with self._cond:
@@ -307,9 +304,9 @@ class ConsoleReplica:
         ):
             main.config_set("repl-diskless-sync-delay", 0)
         main_rss = status_bytes(info.pid) or 0  # while it syncs, the replica needs about as much
-        port = self._port if self._port and _port_free(self._port) else _free_port()
+        port = self._port if self._port and port_free(self._port) else free_port()
         self._write_config(port, info.port, info.password)
-        server, _ = _binaries()
+        server, _ = binaries()
         (self.dir / "replica.log").write_text("")
         try:
             proc = subprocess.Popen(
@@ -327,7 +324,7 @@ class ConsoleReplica:
         return (info.pid, info.port), proc
 
     def _write_config(self, port: int, main_port: int, password: str) -> None:
-        _, module = _binaries()
+        _, module = binaries()
         timeout, rows, mem = self.timeout_ms, self.max_rows + 1, self.mem_bytes
         lines = [
             f"bind {HOST}", "protected-mode yes", f"port {port}", f'dir "{self.dir}"',
@@ -367,8 +364,8 @@ class ConsoleReplica:
             self._cond.notify_all()
 
     def _main_state(self) -> tuple[int, int] | None:
-        state = self.main._read_state()
-        return state if state is not None and _pid_alive(state[0]) else None
+        state = self.main.read_state()
+        return state if state is not None and pid_alive(state[0]) else None
 
     def _record_death(self, proc: subprocess.Popen[bytes], code: int) -> None:
         with self._cond:

@@ -35,7 +35,10 @@ GRAPH_DATA = re.compile(r'<script type="application/json" id="graph-data">(.*?)<
 
 
 @pytest.fixture(scope="module")
-def windowed(server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+def windowed_backend(
+    server: ServerInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FalkorDBBackend]:
+    """A graph of demo data, analysed over ``SINCE``..``UNTIL`` only."""
     folder = tmp_path_factory.mktemp("windowed")
     generate_demo(folder / "demo", users=400, days=10, start=START)
     backend = FalkorDBBackend.connect(
@@ -49,15 +52,23 @@ def windowed(server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> It
         since=window_bound(SINCE, end=False),
         until=window_bound(UNTIL, end=True),
     )
-    yield store
+    yield backend
     backend.clear()
     backend.close()
 
 
 @pytest.fixture(scope="module")
-def client(windowed: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def windowed(windowed_backend: FalkorDBBackend) -> Store:
+    """The windowed graph through a store, as the tests read it."""
+    return Store(windowed_backend, batch_size=2000)
+
+
+@pytest.fixture(scope="module")
+def client(
+    windowed_backend: FalkorDBBackend, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     settings = Settings(RESONANCE_DATA_DIR=tmp_path_factory.mktemp("data"))
-    with api_client(create_app(settings, backend=windowed.backend)) as test_client:
+    with api_client(create_app(settings, backend=windowed_backend)) as test_client:
         yield test_client
 
 

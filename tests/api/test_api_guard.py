@@ -20,6 +20,7 @@ from api import errors, guard, serving, throttle
 from api.body_limit import MAX_BODY_BYTES
 from api.errors import MAX_ECHO
 from api.main import create_app
+from api.routes import pages
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from tests.support.api_client import api_client
@@ -249,7 +250,7 @@ def test_a_422_echoes_only_an_excerpt_of_the_input(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", [guard, throttle, errors, serving], ids=lambda m: m.__name__
+    "module", [guard, throttle, errors, serving, pages], ids=lambda m: m.__name__
 )
 def test_the_docstring_examples_hold(module: ModuleType) -> None:
     """api/ is not among pytest's doctest paths: its examples are run here."""

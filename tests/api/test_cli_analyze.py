@@ -111,7 +111,7 @@ def test_analyze_within_a_window(loaded: Loaded) -> None:
     )
     assert 0 < expected < loaded.scenario.amplifications
     assert f"from {expected:,} amplifications" in result.output
-    assert loaded.store.backend.read("MATCH (a:Analysis {id: 'latest'}) RETURN a.events AS n") == [
+    assert loaded.store.read("MATCH (a:Analysis {id: 'latest'}) RETURN a.events AS n") == [
         {"n": expected}
     ]
 
@@ -159,7 +159,7 @@ def test_export_influencers_on_a_topic_uses_the_topic_rank(loaded: Loaded, tmp_p
     assert {row["user_id"] for row in rows} == set(loaded.scenario.bloggers["vegan"])
     assert [row["rank"] for row in rows] == ["1", "2", "3"]
     assert float(rows[0]["score"]) == pytest.approx(100.0)
-    authority = loaded.store.backend.read(
+    authority = loaded.store.read(
         "MATCH (u:User)-[i:INFLUENTIAL_IN]->(:Topic {id: 'vegan'}) "
         "RETURN u.id AS id, i.rank AS rank, i.score AS score ORDER BY rank LIMIT 3"
     )
@@ -232,9 +232,9 @@ def test_profiles_save_show_list_and_analyze(loaded: Loaded) -> None:
     assert (
         json.loads(
             str(
-                loaded.store.backend.read(
-                    "MATCH (a:Analysis {id: 'latest'}) RETURN a.profile_json AS p"
-                )[0]["p"]
+                loaded.store.read("MATCH (a:Analysis {id: 'latest'}) RETURN a.profile_json AS p")[
+                    0
+                ]["p"]
             )
         )["half_life_days"]
         == 30

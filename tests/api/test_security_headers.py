@@ -171,7 +171,6 @@ def test_a_response_that_sets_its_own_csp_keeps_it() -> None:
     assert response.headers["x-frame-options"] == "DENY"
 
 
-
 def test_an_unhandled_error_is_a_500_with_the_headers_and_still_raised(
     falkordb: FalkorDBBackend,
 ) -> None:
@@ -192,6 +191,7 @@ def test_an_unhandled_error_is_a_500_with_the_headers_and_still_raised(
         assert response.headers[name] == value
     with api_client(app) as client, pytest.raises(RuntimeError, match="boom"):
         client.get("/boom")
+
 
 FRAMER = """<!doctype html><title>another origin</title>
 <iframe id="explorer" src="{explorer}" width="800" height="600"></iframe>

@@ -227,7 +227,7 @@ def test_the_readme_targeting_queries_run_and_find_the_planted_voices(planted: P
     found = _readme_queries()
     assert len(found) >= 3
     s = planted.scenario
-    results = [planted.store.backend.read(query) for query in found]  # type: ignore[arg-type]
+    results = [planted.store.read(query) for query in found]  # type: ignore[arg-type]
     assert all(results), "every targeting query finds someone on the planted data"
     bloggers = [row["handle"] for row in results[0]]
     handles = {u.id: u.handle for u in planted.full.users.values()}

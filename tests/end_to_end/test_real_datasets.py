@@ -49,7 +49,7 @@ def test_higgs_activity(falkor_store: Store, tmp_path: Path) -> None:
     assert report.self_amplifications == self_loops
     assert report.loaded["amplifications"] == len(distinct)
     assert report.duplicates["amplifications"] == lines - self_loops - len(distinct)
-    top = falkor_store.backend.read(
+    top = falkor_store.read(
         "MATCH (:User)-[r:AMPLIFIED]->(u:User) WHERE r.kind = 'retweet' "
         "RETURN u.id AS id, count(r) AS n ORDER BY n DESC LIMIT 1"
     )
@@ -73,7 +73,7 @@ def test_congress_edge_list_reversed(falkor_store: Store, tmp_path: Path) -> Non
     assert report.rejected_total == 0 and report.self_amplifications == 0
     with open(DATA / "congress-twitter" / "congress_members.csv") as handle:
         handles = [row["Handle"] for row in csv.DictReader(handle)]
-    amplifiers = falkor_store.backend.read(
+    amplifiers = falkor_store.read(
         "MATCH (a:User)-[r:AMPLIFIED]->(u:User) RETURN u.id AS id, count(DISTINCT a) AS n "
         "ORDER BY n DESC LIMIT 2"
     )
@@ -108,9 +108,7 @@ def test_ira_tweets(falkor_store: Store, tmp_path: Path) -> None:
     assert stats.posts == 241_947 - report.duplicates["posts"] == 231_028
     assert report.rejected_total == 0
     assert stats.amplifications == report.loaded["amplifications"]
-    authors = falkor_store.backend.read(
-        "MATCH (u:User)-[:POSTED]->(:Post) RETURN count(DISTINCT u) AS n"
-    )
+    authors = falkor_store.read("MATCH (u:User)-[:POSTED]->(:Post) RETURN count(DISTINCT u) AS n")
     assert authors == [{"n": 490}]
 
     summary = analyze(falkor_store)
@@ -139,5 +137,5 @@ def test_twitter15_16_cascades(falkor_store: Store, tmp_path: Path) -> None:
 
 def _isolated(store: Store) -> int:
     """Users with no amplification either way (only the file's self-loops named them)."""
-    rows = store.backend.read("MATCH (u:User) WHERE NOT (u)-[:AMPLIFIED]-() RETURN count(u) AS n")
+    rows = store.read("MATCH (u:User) WHERE NOT (u)-[:AMPLIFIED]-() RETURN count(u) AS n")
     return int(rows[0]["n"])

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from graph.analysis.baseline import klout_like, rank_of
+from graph.backends.base import Backend
 from graph.models import GraphStats
 from graph.store import Store
 from loaders.formats.contract import CsvContractReader
@@ -244,10 +245,14 @@ def test_window_follows_the_arguments(tmp_path: Path) -> None:
 
 
 def test_files_load_through_the_contract_reader(
-    store: Store, scenario: tuple[Path, Scenario], tables: dict[str, Rows], tmp_path: Path
+    store: Store,
+    backend: Backend,
+    scenario: tuple[Path, Scenario],
+    tables: dict[str, Rows],
+    tmp_path: Path,
 ) -> None:
     rejects = tmp_path / "rejects.txt"
-    big = Store(store.backend, batch_size=5_000)
+    big = Store(backend, batch_size=5_000)  # the store's connection, larger batches
     report = load(big, [CsvContractReader(scenario[0])], rejects_path=rejects)
     assert report.rejected_total == 0 and not rejects.exists()
     assert report.placeholder_users == 0 and report.self_amplifications == 0

@@ -45,17 +45,17 @@ def test_serve_reconnects_after_database_restarts_on_a_new_port(tmp_path: Path) 
                 time.sleep(0.1)
             before = _reads(port, user_id)
             assert [reply.status for reply in before] == [200] * 4, before
-            old = EmbeddedServer(data)._read_state()
+            old = EmbeddedServer(data).read_state()
 
             resonance(env, "db", "stop")
             down = _reads(port, user_id)
             assert [reply.status for reply in down] == [503] * 4, down
             for reply in down:  # a clear message, never a restarted database
                 assert "resonance db start" in reply.body["detail"], reply
-            assert EmbeddedServer(data)._read_state() is None
+            assert EmbeddedServer(data).read_state() is None
 
             resonance(env, "db", "start")
-            new = EmbeddedServer(data)._read_state()
+            new = EmbeddedServer(data).read_state()
             assert old is not None and new is not None and new[1] != old[1], (old, new)
             after = _reads(port, user_id)  # the very first requests: no 503 allowed
             assert [reply.status for reply in after] == [200] * 4, after

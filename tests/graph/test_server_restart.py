@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from graph.errors import ServerError
-from graph.server import EmbeddedServer, ServerInfo, _free_port
+from graph.server import EmbeddedServer, ServerInfo, free_port
 from graph.server_watch import StartProgress
 
 # 3.6M nodes: a replay of 1.2M took 0.6-7 s in runs here, and under ~0.6 s the watcher's first
@@ -82,7 +82,7 @@ def _time_wait_ports() -> set[int]:
 
 
 def test_a_fixed_port_in_time_wait_after_a_crash_is_free_for_the_restart(data_dir: Path) -> None:
-    port = _free_port()
+    port = free_port()
     server = EmbeddedServer(data_dir, port=port)
     info = server.start()
     clients = [_client(info) for _ in range(3)]

@@ -58,7 +58,7 @@ def test_writes_are_idempotent(store: Store) -> None:
 
 def test_properties_round_trip(store: Store) -> None:
     _seed(store)
-    rows = store.backend.read(
+    rows = store.read(
         "MATCH (u:User {id: $id}) RETURN u.handle AS handle, u.name AS name, "
         "u.followers AS followers, u.is_brand AS is_brand, u.placeholder AS placeholder",
         {"id": "u1"},
@@ -72,7 +72,7 @@ def test_properties_round_trip(store: Store) -> None:
             "placeholder": False,
         }
     ]
-    events = store.backend.read(
+    events = store.read(
         "MATCH (a:User)-[r:AMPLIFIED]->(b:User {id: 'u1'}) "
         "RETURN a.id AS amplifier, r.kind AS kind, r.at AS at, r.post_id AS post ORDER BY r.at"
     )
@@ -252,7 +252,7 @@ def test_rescoring_replaces_old_scores(store: Store) -> None:
 
 
 def _staged(store: Store) -> tuple[int, int]:
-    rows = store.backend.read(
+    rows = store.read(
         "OPTIONAL MATCH (s:StagedScore) WITH count(s) AS scores "
         "OPTIONAL MATCH (r:StagedTopicRank) RETURN scores, count(r) AS ranks"
     )
@@ -295,7 +295,7 @@ def test_a_disturbed_staging_is_not_switched_and_nothing_changes(store: Store) -
     before = _standing(store)
     rows = [_row("u3", 100.0, 1, 1), _row("u2", 50.0, 2, 1)]
     store.stage_analysis(rows, [], run=RUN + 1)
-    store.backend.write("MATCH (s:StagedScore {id: 'u2'}) DELETE s")  # as another run would
+    store.write("MATCH (s:StagedScore {id: 'u2'}) DELETE s")  # as another run would
     with pytest.raises(AnalysisNotSwitched, match="1 and 0 were found"):
         store.switch_analysis(RUN + 1, len(rows), 0, {"profile": "recent"})
     assert _standing(store) == before
@@ -350,16 +350,15 @@ COMPLETE_SCHEMA = {
 def _schema(store: Store) -> set[tuple[str, str, str, str, str]]:
     """The indexes and constraints in force, as the database lists them."""
     found: set[tuple[str, str, str, str, str]] = set()
-    backend = store.backend
-    if backend.name == "neo4j":
-        for row in backend.read(
+    if store.backend_name == "neo4j":
+        for row in store.read(
             "SHOW INDEXES YIELD type, entityType, labelsOrTypes, properties "
             "WHERE type <> 'LOOKUP' RETURN type, entityType, labelsOrTypes, properties"
         ):
             for label in row["labelsOrTypes"]:
                 for prop in row["properties"]:
                     found.add(("index", row["type"], row["entityType"], label, prop))
-        for row in backend.read(
+        for row in store.read(
             "SHOW CONSTRAINTS YIELD type, entityType, labelsOrTypes, properties "
             "RETURN type, entityType, labelsOrTypes, properties"
         ):
@@ -368,14 +367,14 @@ def _schema(store: Store) -> set[tuple[str, str, str, str, str]]:
                 for prop in row["properties"]:
                     found.add(("constraint", kind, row["entityType"], label, prop))
         return found
-    for row in backend.read(
+    for row in store.read(
         "CALL db.indexes() YIELD label, properties, types, entitytype "
         "RETURN label, properties, types, entitytype"
     ):
         for prop in row["properties"]:
             for kind in row["types"].get(prop, []):
                 found.add(("index", kind, row["entitytype"], row["label"], prop))
-    for row in backend.read(
+    for row in store.read(
         "CALL db.constraints() YIELD type, label, properties, entitytype, status "
         "RETURN type, label, properties, entitytype, status"
     ):
@@ -398,12 +397,12 @@ def test_schema_is_idempotent(store: Store) -> None:
 
 def test_a_bad_query_becomes_invalid_query(store: Store) -> None:
     with pytest.raises(InvalidQuery):
-        store.backend.read("MATCH (n RETURN n")
+        store.read("MATCH (n RETURN n")
 
 
 def test_reads_refuse_writes(store: Store) -> None:
     with pytest.raises(InvalidQuery):
-        store.backend.read("CREATE (n:User {id: 'sneaky'})")
+        store.read("CREATE (n:User {id: 'sneaky'})")
     assert store.stats().users == 0
 
 
@@ -411,7 +410,7 @@ def test_a_brief_row_keeps_what_is_known(store: Store) -> None:
     _seed(store)
     # A later export only names the accounts (a mention, a reply): nothing known is wiped.
     store.upsert_users([UserRow("u1", "alice_new"), UserRow("b1", "brand")])
-    rows = store.backend.read(
+    rows = store.read(
         "MATCH (u:User) WHERE u.id IN ['u1', 'b1'] RETURN u.id AS id, u.handle AS handle, "
         "u.name AS name, u.followers AS followers, u.bio AS bio, u.is_brand AS brand "
         "ORDER BY id"

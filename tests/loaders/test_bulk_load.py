@@ -35,7 +35,7 @@ def second_store(server: ServerInfo, graph_name: str) -> Iterator[Store]:
 
 
 def _content(store: Store) -> dict[str, Any]:
-    read = store.backend.read
+    read = store.read
 
     def blank(value: Any) -> Any:
         return None if value == "" else value  # the bulk path stores empty text as null

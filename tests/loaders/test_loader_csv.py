@@ -112,7 +112,7 @@ def load(store: Store, directory: Path, rejects: Path) -> LoadReport:
 
 
 def user_props(store: Store) -> dict[str, dict[str, Any]]:
-    rows = store.backend.read(
+    rows = store.read(
         "MATCH (u:User) RETURN u.id AS id, u.handle AS handle, u.name AS name, "
         "u.followers AS followers, u.bio AS bio, u.url AS url, u.is_brand AS is_brand, "
         "u.platform AS platform, u.placeholder AS placeholder ORDER BY id"
@@ -121,7 +121,7 @@ def user_props(store: Store) -> dict[str, dict[str, Any]]:
 
 
 def post_props(store: Store) -> dict[str, dict[str, Any]]:
-    rows = store.backend.read(
+    rows = store.read(
         "MATCH (a:User)-[:POSTED]->(p:Post) RETURN p.id AS id, a.id AS author, "
         "p.author_id AS author_id, p.created_at AS created_at, p.text AS text, "
         "p.lang AS lang, p.url AS url ORDER BY id"
@@ -131,7 +131,7 @@ def post_props(store: Store) -> dict[str, dict[str, Any]]:
 
 def post_topics(store: Store) -> dict[str, set[str]]:
     topics: dict[str, set[str]] = {}
-    for row in store.backend.read(
+    for row in store.read(
         "MATCH (p:Post) OPTIONAL MATCH (p)-[:TAGGED]->(t:Topic) RETURN p.id AS post, t.id AS topic"
     ):
         found = topics.setdefault(str(row["post"]), set())
@@ -141,7 +141,7 @@ def post_topics(store: Store) -> dict[str, set[str]]:
 
 
 def edges(store: Store) -> dict[str, dict[str, Any]]:
-    rows = store.backend.read(
+    rows = store.read(
         "MATCH (a:User)-[r:AMPLIFIED]->(b:User) RETURN r.id AS id, a.id AS amplifier, "
         "b.id AS author, r.kind AS kind, r.at AS at, r.post_id AS post_id ORDER BY id"
     )
@@ -150,7 +150,7 @@ def edges(store: Store) -> dict[str, dict[str, Any]]:
 
 def snapshot(store: Store) -> dict[str, Any]:
     """Everything the graph holds, as plain comparable values."""
-    read = store.backend.read
+    read = store.read
     return {
         "stats": store.stats(),
         "users": read("MATCH (u:User) RETURN u AS node ORDER BY u.id"),
@@ -177,9 +177,11 @@ def reject_lines(path: Path) -> list[tuple[str, int, str, str]]:
 
 # ------------------------------------------------------------------------ round trip
 @pytest.mark.parametrize("batch_size", [100, 2])
-def test_round_trip_properties(falkor_store: Store, tmp_path: Path, batch_size: int) -> None:
+def test_round_trip_properties(
+    falkor_store: Store, falkordb: FalkorDBBackend, tmp_path: Path, batch_size: int
+) -> None:
     directory = write_dataset(tmp_path / "data")
-    report = load(Store(falkor_store.backend, batch_size=batch_size), directory, tmp_path / "r.txt")
+    report = load(Store(falkordb, batch_size=batch_size), directory, tmp_path / "r.txt")
 
     assert report.rejected_total == 0
     assert not (tmp_path / "r.txt").exists()
@@ -232,7 +234,7 @@ def test_round_trip_properties(falkor_store: Store, tmp_path: Path, batch_size: 
         "p2": {"vegan", "coffee"},  # taken from the text: the hashtags column is empty
         "p3": set(),
     }
-    topics = falkor_store.backend.read("MATCH (t:Topic) RETURN t.id AS id ORDER BY id")
+    topics = falkor_store.read("MATCH (t:Topic) RETURN t.id AS id ORDER BY id")
     assert [row["id"] for row in topics] == ["coffee", "trailrunning", "vegan"]
 
     amplified = edges(falkor_store)
@@ -259,7 +261,7 @@ def test_round_trip_properties(falkor_store: Store, tmp_path: Path, batch_size: 
     assert amplified["a5"]["at"] == ms(datetime(2026, 10, 4, 1, 0, tzinfo=UTC))
 
     # Influence flows to the one amplified: amplifier -> author, never the reverse.
-    reverse = falkor_store.backend.read(
+    reverse = falkor_store.read(
         "MATCH (:User {id: 'u1'})-[r:AMPLIFIED]->(:User {id: 'u2'}) RETURN count(r) AS n"
     )
     assert reverse[0]["n"] == 0
@@ -405,7 +407,7 @@ a8,ok1,ok3,p1,like,2026-10-03T16:00:00+00:00
 
 @pytest.mark.parametrize("batch_size", [100, 2])
 def test_rejects_are_listed_and_valid_rows_load(
-    falkor_store: Store, tmp_path: Path, batch_size: int
+    falkor_store: Store, falkordb: FalkorDBBackend, tmp_path: Path, batch_size: int
 ) -> None:
     directory = tmp_path / "data"
     directory.mkdir()
@@ -414,7 +416,7 @@ def test_rejects_are_listed_and_valid_rows_load(
     (directory / "amplifications.csv").write_text(AMPLIFICATIONS_WITH_REJECTS, encoding="utf-8")
     rejects = tmp_path / "out" / "rejects.txt"
 
-    report = load(Store(falkor_store.backend, batch_size=batch_size), directory, rejects)
+    report = load(Store(falkordb, batch_size=batch_size), directory, rejects)
 
     users, posts, amps = (
         str(directory / f"{name}.csv") for name in ("users", "posts", "amplifications")
@@ -577,7 +579,7 @@ def test_self_amplification_and_duplicates(falkor_store: Store, tmp_path: Path) 
     assert report.duplicates == Counter(users=1, posts=1, amplifications=2)
     assert report.rejected_total == 0
     assert report.placeholder_users == 0
-    self_edges = falkor_store.backend.read("MATCH (a:User)-[r:AMPLIFIED]->(a) RETURN count(r) AS n")
+    self_edges = falkor_store.read("MATCH (a:User)-[r:AMPLIFIED]->(a) RETURN count(r) AS n")
     assert self_edges[0]["n"] == 0
     assert falkor_store.stats() == GraphStats(
         users=2, posts=1, topics=0, amplifications=2, amplified_pairs=1
@@ -629,7 +631,7 @@ def test_unknown_column_gives_a_notice(falkor_store: Store, tmp_path: Path) -> N
     assert "favourite_colour" in report.notices[0]
     assert str(directory / "users.csv") in report.notices[0]
     assert report.loaded["users"] == 1
-    props = falkor_store.backend.read("MATCH (u:User {id: 'u1'}) RETURN u AS node")
+    props = falkor_store.read("MATCH (u:User {id: 'u1'}) RETURN u AS node")
     assert "favourite_colour" not in props[0]["node"]
 
 

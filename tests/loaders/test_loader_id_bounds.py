@@ -44,7 +44,7 @@ def _assert_server_up(server: ServerInfo) -> None:
 
 
 def _ids(store: Store, label: str) -> set[str]:
-    rows = store.backend.read(f"MATCH (n:{label}) RETURN n.id AS id")  # type: ignore[misc]
+    rows = store.read(f"MATCH (n:{label}) RETURN n.id AS id")  # type: ignore[misc]
     return {str(row["id"]) for row in rows}
 
 
@@ -97,7 +97,7 @@ def _assert_good_rows_loaded(store: Store) -> None:
     assert _ids(store, "User") == {"1", "2"}  # no placeholder from a rejected row either
     assert _ids(store, "Post") == {"p1"}
     assert _ids(store, "Topic") == {"vegan"}
-    rows = store.backend.read("MATCH ()-[a:AMPLIFIED]->() RETURN count(a) AS n")
+    rows = store.read("MATCH ()-[a:AMPLIFIED]->() RETURN count(a) AS n")
     assert rows[0]["n"] == 1
 
 

@@ -139,7 +139,7 @@ def test_multi_line_quoted_fields_still_load(falkor_store: Store, tmp_path: Path
     )
     assert report.loaded["users"] == 3 and report.rejected_total == 0
     query = "MATCH (u:User) RETURN u.id AS id, u.bio AS bio, u.name AS name ORDER BY id"
-    rows = falkor_store.backend.read(query)
+    rows = falkor_store.read(query)
     assert [(row["id"], row["bio"], row["name"]) for row in rows][1:] == [
         ("u2", bio, "Bob"),
         ("u3", 'a "quoted"\nbio', "Carol\r\nC."),

@@ -14,7 +14,7 @@ T = "2026-10-03T14:05:00Z"
 
 
 def _handles(store: Store) -> dict[str, str]:
-    rows = store.backend.read("MATCH (u:User) RETURN u.id AS id, u.handle AS handle")
+    rows = store.read("MATCH (u:User) RETURN u.id AS id, u.handle AS handle")
     return {str(row["id"]): str(row["handle"]) for row in rows}
 
 
@@ -48,7 +48,7 @@ def test_quoted_values_over_several_lines_still_load_up_to_the_last_line(
     )
     report = load_csv_dir(falkor_store, folder, rejects_path=tmp_path / "r.txt")
     assert report.loaded["users"] == 2 and report.rejected_total == 0
-    rows = falkor_store.backend.read("MATCH (u:User {id: '1'}) RETURN u.bio AS bio")
+    rows = falkor_store.read("MATCH (u:User {id: '1'}) RETURN u.bio AS bio")
     assert rows[0]["bio"] == 'two\nlines "quoted"'
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from graph.algorithms.arrays import FloatArray, IntArray
-from graph.algorithms.communities import _by_size, _undirected_weighted
+from graph.algorithms.communities import _communities
 from graph.algorithms.components import _undirected
-from graph.algorithms.seeded import seeded
 
 
 def louvain(
@@ -33,14 +32,14 @@ def louvain(
     >>> louvain(6, *two_triangles).tolist()
     [0, 0, 0, 1, 1, 1]
     """
-    if node_count == 0:
-        return np.zeros(0, dtype=np.int64)
-    graph, weights = _undirected_weighted(node_count, source, target, weight)
-    if not weights:
-        return np.arange(node_count, dtype=np.int64)
-    with seeded(seed):
-        clusters = graph.community_multilevel(weights=weights, resolution=resolution)
-    return _by_size(clusters.membership)
+    return _communities(
+        node_count,
+        source,
+        target,
+        weight,
+        seed,
+        lambda graph, weights: graph.community_multilevel(weights=weights, resolution=resolution),
+    )
 
 
 def weakly_connected_components(

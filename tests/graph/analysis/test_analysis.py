@@ -134,7 +134,7 @@ def distinct_amplifiers(events: Sequence[AmplificationRow]) -> dict[str, int]:
 
 
 def read_all(store: Store) -> dict[str, dict[str, Any]]:
-    return {str(row["id"]): row for row in store.backend.read(ALL_SCORES)}
+    return {str(row["id"]): row for row in store.read(ALL_SCORES)}
 
 
 def ranked(store: Store) -> list[Influencer]:
@@ -213,7 +213,7 @@ def test_analyze_scores_ranks_and_excludes_the_brand(falkor_store: Store) -> Non
     stored = read_all(falkor_store)
     # The brand is the most amplified account: it holds 100, and rank 1 goes to someone else.
     assert stored[BRAND]["score"] == pytest.approx(100.0)
-    brand_row = falkor_store.backend.read(
+    brand_row = falkor_store.read(
         "MATCH (u:User {id: $id}) RETURN u.score AS score, u.rank AS rank", {"id": BRAND}
     )
     assert brand_row == [{"score": pytest.approx(100.0), "rank": None}]
@@ -259,7 +259,7 @@ def test_reanalysis_after_more_data_leaves_no_stale_scores(falkor_store: Store) 
     assert before["gone_fan"]["rank"] is not None
 
     # "gone" and its only amplifier leave the amplification graph (their nodes stay) ...
-    falkor_store.backend.write(DROP_AMPLIFICATIONS_OF, {"ids": ["gone"]})
+    falkor_store.write(DROP_AMPLIFICATIONS_OF, {"ids": ["gone"]})
     scenario.drop(["gone"])
     # ... and more data arrives: twenty new amplifiers lift "star" above the brand.
     loaded = len(scenario.events)
@@ -294,7 +294,7 @@ def test_analyze_without_amplifications_clears_every_score(falkor_store: Store) 
     analyze(falkor_store, PROFILE)
     assert ranked(falkor_store)
 
-    falkor_store.backend.write(DROP_ALL_AMPLIFICATIONS)
+    falkor_store.write(DROP_ALL_AMPLIFICATIONS)
     summary = analyze(falkor_store, PROFILE)
 
     assert summary == AnalysisSummary(users_scored=0, edges=0, ranked=0, communities=0)
@@ -343,7 +343,7 @@ def test_communities_betweenness_and_cores_are_written_back(falkor_store: Store)
     falkor_store.upsert_amplifications(events)
     summary = analyze(falkor_store)
     assert summary.communities == 2
-    rows = falkor_store.backend.read(
+    rows = falkor_store.read(
         "MATCH (u:User) RETURN u.id AS id, u.community AS community, "
         "u.betweenness AS betweenness, u.core AS core"
     )

@@ -62,19 +62,20 @@ class Database:
     server: EmbeddedServer
     info: ServerInfo
     since: str  # the second run's window: the later half of the events
+    falkordb: FalkorDBBackend = field(init=False)  # the store's connection, closed here
     store: Store = field(init=False)
 
     def __post_init__(self) -> None:
         self.connect()
 
     def connect(self) -> None:
-        backend = FalkorDBBackend.connect(
+        self.falkordb = FalkorDBBackend.connect(
             self.info.host, self.info.port, self.info.password, GRAPH, query_timeout_ms=120_000
         )
-        self.store = Store(backend)
+        self.store = Store(self.falkordb)
 
     def restart(self) -> None:
-        self.store.backend.close()
+        self.falkordb.close()
         self.info = self.server.start()
         self.connect()
 
@@ -101,7 +102,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     since = datetime.fromtimestamp(middle / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     database = Database(server, info, since)
     yield database
-    database.store.backend.close()
+    database.falkordb.close()
     server.stop()
 
 
@@ -137,7 +138,7 @@ def snapshot(store: Store) -> Snapshot:
 def one_run(store: Store) -> int:
     """The run every scored account is stamped with, which the analysis record names."""
     (record,) = store.read(explorer_queries.ANALYSIS_RUN)
-    stamps = store.backend.read(
+    stamps = store.read(
         "MATCH (u:User) WHERE u.score IS NOT NULL RETURN DISTINCT u.analysis AS run"
     )
     assert [row["run"] for row in stamps] == [record["run"]]
@@ -145,12 +146,11 @@ def one_run(store: Store) -> int:
 
 
 def staged(store: Store) -> tuple[int, int]:
-    rows = store.backend.read(
+    rows = store.read(
         "OPTIONAL MATCH (s:StagedScore) WITH count(s) AS scores "
         "OPTIONAL MATCH (r:StagedTopicRank) RETURN scores, count(r) AS ranks"
     )
     return int(rows[0]["scores"]), int(rows[0]["ranks"])
-
 
 
 def settled_staging(store: Store, timeout_s: float = 30.0) -> tuple[int, int]:
@@ -289,18 +289,17 @@ def test_reads_during_a_write_back_see_one_run(db: Database) -> None:
         "OPTIONAL MATCH (:User)-[i:INFLUENTIAL_IN]->(:Topic) "
         "RETURN a.run AS run, stamps, count(i) AS ranks"
     )
-    reader = Store(
-        FalkorDBBackend.connect(
-            db.info.host, db.info.port, db.info.password, GRAPH, query_timeout_ms=120_000
-        )
+    reader_connection = FalkorDBBackend.connect(
+        db.info.host, db.info.port, db.info.password, GRAPH, query_timeout_ms=120_000
     )
+    reader = Store(reader_connection)
     seen: list[tuple[float, int, list[int], int]] = []
     writing: list[float] = []
     stop = threading.Event()
 
     def poll() -> None:
         while not stop.is_set():
-            (row,) = reader.backend.read(consistent)
+            (row,) = reader.read(consistent)
             seen.append((time.monotonic(), row["run"], row["stamps"], row["ranks"]))
 
     def progress(what: str, _done: float) -> None:
@@ -318,7 +317,7 @@ def test_reads_during_a_write_back_see_one_run(db: Database) -> None:
         finished = time.monotonic()
         stop.set()
         polling.join()
-        reader.backend.close()
+        reader_connection.close()
     after = one_run(db.store)
     during = [entry for entry in seen if writing and writing[0] <= entry[0] <= finished]
     assert len(during) >= 3  # reads did run while the write-back did

@@ -121,9 +121,9 @@ AWKWARD = [
 
 @pytest.mark.parametrize("value", AWKWARD)
 def test_awkward_strings_round_trip_through_the_server(falkor_store: Store, value: str) -> None:
-    rows = falkor_store.backend.read("RETURN $v AS v", {"v": value})
+    rows = falkor_store.read("RETURN $v AS v", {"v": value})
     assert rows == [{"v": value}]
-    columns = falkor_store.backend.read_columns("RETURN $v AS v", {"v": value})
+    columns = falkor_store.read_columns("RETURN $v AS v", {"v": value})
     assert columns == {"v": [value]}
 
 
@@ -145,22 +145,22 @@ def test_awkward_strings_round_trip_through_the_server(falkor_store: Store, valu
     ],
 )
 def test_other_values_round_trip_through_the_server(falkor_store: Store, value: Any) -> None:
-    rows = falkor_store.backend.read("RETURN $v AS v", {"v": value})
+    rows = falkor_store.read("RETURN $v AS v", {"v": value})
     assert rows == [{"v": value}]
     assert type(rows[0]["v"]) is type(value)
 
 
 def test_maps_round_trip_through_the_server(falkor_store: Store) -> None:
     value = {"quote": '"', "list": ["\\", "😀"], "n": 3, "inner": {"ok": None}}
-    rows = falkor_store.backend.read("RETURN $v AS v", {"v": value})
+    rows = falkor_store.read("RETURN $v AS v", {"v": value})
     assert rows[0]["v"] == value
 
 
 def test_a_string_parameter_cannot_escape_into_the_query(falkor_store: Store) -> None:
-    falkor_store.backend.write("CREATE (:Marker {id: 'kept'})")
+    falkor_store.write("CREATE (:Marker {id: 'kept'})")
     hostile = 'x"}) WITH 1 AS one MATCH (m:Marker) DETACH DELETE m RETURN 1 AS v //'
-    assert falkor_store.backend.read("RETURN $v AS v", {"v": hostile}) == [{"v": hostile}]
-    assert falkor_store.backend.read("MATCH (m:Marker) RETURN m.id AS id") == [{"id": "kept"}]
+    assert falkor_store.read("RETURN $v AS v", {"v": hostile}) == [{"v": hostile}]
+    assert falkor_store.read("MATCH (m:Marker) RETURN m.id AS id") == [{"id": "kept"}]
 
 
 @pytest.mark.parametrize("params", [{"": 1}, {"a`b": 1}, {"v": {"x`y": 1}}, {"v": [{"": 2}]}])
@@ -168,11 +168,11 @@ def test_bad_parameter_names_are_refused_before_the_server(
     falkor_store: Store, params: dict[str, Any]
 ) -> None:
     with pytest.raises(ValueError):
-        falkor_store.backend.read("RETURN 1 AS v", params)
+        falkor_store.read("RETURN 1 AS v", params)
     with pytest.raises(ValueError):
-        falkor_store.backend.read_columns("RETURN 1 AS v", params)
+        falkor_store.read_columns("RETURN 1 AS v", params)
     with pytest.raises(ValueError):
-        falkor_store.backend.write("RETURN 1 AS v", params)
+        falkor_store.write("RETURN 1 AS v", params)
 
 
 def test_refusals_are_invalid_queries_and_value_errors() -> None:
@@ -219,11 +219,11 @@ def test_a_nul_is_refused_in_words(params: dict[str, Any], where: str) -> None:
 
 def test_a_nul_is_refused_before_the_server(falkor_store: Store) -> None:
     with pytest.raises(ParameterRefused, match="NUL"):
-        falkor_store.backend.read("RETURN $v AS v", {"v": "a\x00b"})
+        falkor_store.read("RETURN $v AS v", {"v": "a\x00b"})
     with pytest.raises(ParameterRefused, match="NUL"):
-        falkor_store.backend.read_columns("RETURN $v AS v", {"v": ["a\x00b"]})
+        falkor_store.read_columns("RETURN $v AS v", {"v": ["a\x00b"]})
     with pytest.raises(ParameterRefused, match="NUL"):
-        falkor_store.backend.write("RETURN $v AS v", {"v": {"k": "\x00"}})
+        falkor_store.write("RETURN $v AS v", {"v": {"k": "\x00"}})
 
 
 def test_keys_that_are_equal_but_not_alike_are_the_clients(client_graph: Any) -> None:

@@ -87,14 +87,14 @@ QUERIES: list[tuple[LiteralString, dict[str, Any] | None]] = [
 ]
 
 
+@pytest.mark.usefixtures("loaded")
 @pytest.mark.parametrize(("query", "params"), QUERIES)
 def test_read_columns_is_read_by_column(
-    loaded: Store, query: LiteralString, params: dict[str, Any] | None
+    falkordb: FalkorDBBackend, query: LiteralString, params: dict[str, Any] | None
 ) -> None:
-    backend = loaded.backend
-    rows = backend.read(query, params)
+    rows = falkordb.read(query, params)
     assert rows, "each query here returns rows"
-    columns = backend.read_columns(query, params)
+    columns = falkordb.read_columns(query, params)
     assert columns == transposed(rows)
     assert list(columns) == list(rows[0])
     for name, values in columns.items():
@@ -103,7 +103,7 @@ def test_read_columns_is_read_by_column(
 
 
 def test_read_columns_gives_what_was_written(loaded: Store) -> None:
-    columns = loaded.backend.read_columns(
+    columns = loaded.read_columns(
         "MATCH (u:User) RETURN u.id AS id, u.name AS name, u.bio AS bio, "
         "u.followers AS followers, u.is_brand AS brand ORDER BY id"
     )
@@ -115,7 +115,7 @@ def test_read_columns_gives_what_was_written(loaded: Store) -> None:
         "followers": [user.followers for user in ordered],
         "brand": [user.is_brand for user in ordered],
     }
-    events = loaded.backend.read_columns(
+    events = loaded.read_columns(
         "MATCH (a:User)-[r:AMPLIFIED]->(b:User) "
         "RETURN r.id AS id, a.id AS source, b.id AS target, r.at AS at, r.post_id AS post "
         "ORDER BY id"
@@ -131,9 +131,9 @@ def test_read_columns_gives_what_was_written(loaded: Store) -> None:
 
 def test_no_rows_give_an_empty_dict(loaded: Store) -> None:
     query: LiteralString = "MATCH (u:User) WHERE u.id = $id RETURN u.id AS id, u.name AS name"
-    assert loaded.backend.read(query, {"id": "nobody"}) == []
-    assert loaded.backend.read_columns(query, {"id": "nobody"}) == {}
-    assert loaded.backend.read_columns("MATCH (x:NoSuchLabel) RETURN x.id AS id") == {}
+    assert loaded.read(query, {"id": "nobody"}) == []
+    assert loaded.read_columns(query, {"id": "nobody"}) == {}
+    assert loaded.read_columns("MATCH (x:NoSuchLabel) RETURN x.id AS id") == {}
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_a_graph_that_does_not_exist_reads_empty(missing_graph: FalkorDBBackend)
 
 
 def test_an_empty_graph_reads_empty(falkor_store: Store) -> None:
-    assert falkor_store.backend.read_columns("MATCH (u:User) RETURN u.id AS id") == {}
+    assert falkor_store.read_columns("MATCH (u:User) RETURN u.id AS id") == {}
 
 
 @pytest.mark.parametrize(
@@ -167,8 +167,8 @@ def test_an_empty_graph_reads_empty(falkor_store: Store) -> None:
 )
 def test_invalid_queries_raise_invalid_query(loaded: Store, query: LiteralString) -> None:
     with pytest.raises(InvalidQuery):
-        loaded.backend.read_columns(query)
-    assert loaded.backend.read("MATCH (u:User {id: 'sneaky'}) RETURN u.id AS id") == []
+        loaded.read_columns(query)
+    assert loaded.read("MATCH (u:User {id: 'sneaky'}) RETURN u.id AS id") == []
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_invalid_queries_raise_invalid_query(loaded: Store, query: LiteralString
 )
 def test_graph_entities_and_maps_are_refused(loaded: Store, query: LiteralString) -> None:
     with pytest.raises(InvalidQuery):
-        loaded.backend.read_columns(query)
+        loaded.read_columns(query)
 
 
 class _RowsOnly(Backend):
@@ -222,14 +222,16 @@ class _RowsOnly(Backend):
         raise NotImplementedError
 
 
+@pytest.mark.usefixtures("loaded")
 @pytest.mark.parametrize(("query", "params"), QUERIES)
 def test_default_read_columns_agrees_with_falkordbs(
-    loaded: Store, query: LiteralString, params: dict[str, Any] | None
+    falkordb: FalkorDBBackend, query: LiteralString, params: dict[str, Any] | None
 ) -> None:
-    default = _RowsOnly(loaded.backend)
-    assert default.read_columns(query, params) == loaded.backend.read_columns(query, params)
+    default = _RowsOnly(falkordb)
+    assert default.read_columns(query, params) == falkordb.read_columns(query, params)
 
 
-def test_default_read_columns_of_no_rows_is_empty(loaded: Store) -> None:
-    default = _RowsOnly(loaded.backend)
+@pytest.mark.usefixtures("loaded")
+def test_default_read_columns_of_no_rows_is_empty(falkordb: FalkorDBBackend) -> None:
+    default = _RowsOnly(falkordb)
     assert default.read_columns("MATCH (x:NoSuchLabel) RETURN x.id AS id") == {}

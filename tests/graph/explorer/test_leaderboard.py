@@ -120,7 +120,7 @@ def test_a_profile_changed_by_a_load_shows_at_once(ranked: Store) -> None:
     # The analysis part of each account is kept per run; the profile is read every time.
     board = Leaderboard()
     first = board.influencers(ranked, limit=3).items[0]
-    ranked.backend.write(
+    ranked.write(
         "MATCH (u:User {id: $id}) SET u.handle = 'renamed', u.name = '<b>x</b>', u.followers = 7",
         {"id": first.id},
     )
@@ -134,7 +134,7 @@ def test_a_profile_changed_by_a_load_shows_at_once(ranked: Store) -> None:
         )
         assert _rows(board.influencers(ranked, limit=3)) == _rows(ranked.influencers(limit=3))
     finally:
-        ranked.backend.write(
+        ranked.write(
             "MATCH (u:User {id: $id}) SET u.handle = $handle, u.name = $name, "
             "u.followers = $followers",
             {
@@ -150,7 +150,7 @@ def test_an_account_deleted_after_the_analysis_is_not_served(ranked: Store) -> N
     # Runs last: the module's graph keeps the deletion.
     board = Leaderboard()
     first = board.influencers(ranked, limit=5).items[0]
-    ranked.backend.write("MATCH (u:User {id: $id}) DETACH DELETE u", {"id": first.id})
+    ranked.write("MATCH (u:User {id: $id}) DETACH DELETE u", {"id": first.id})
     served = board.influencers(ranked, limit=5).items
     assert first.id not in [item.id for item in served]
     assert [item.id for item in served] == [item.id for item in ranked.influencers(limit=4).items]
