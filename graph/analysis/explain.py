@@ -1,9 +1,11 @@
 """Why an account scores what it scores: its top contributing amplifiers and posts.
 
-An amplifier's contribution to an account's PageRank is the rank it passes along that edge,
-``damping * pagerank[amplifier] * weight / amplifier's total out-weight``; its share is that
-over everything the account receives along edges. Top posts are the account's posts amplified by
-the most distinct accounts.
+An amplifier's share of an account's score follows the score's blend
+(``graph.analysis.influence``): ``1 - pagerank_share`` of it is the amplifier's share of the
+audience weight (its pair's weight over all the account receives), ``pagerank_share`` its share
+of the PageRank the account receives (``damping * pagerank[amplifier] * weight / amplifier's
+total out-weight``, over everything received along edges). Top posts are the account's posts
+amplified by the most distinct accounts.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from graph.algorithms.arrays import FloatArray
@@ -46,18 +49,26 @@ def _grouped(frame: pd.DataFrame, value: str, n: int) -> list[list[Any]]:
     return out
 
 
-def explain(events: Events, pairs: Pairs, pagerank: FloatArray, damping: float) -> Explanation:
+def _shares(values: FloatArray, target: npt.NDArray[np.int64], n: int) -> FloatArray:
+    total = np.bincount(target, weights=values, minlength=n)
+    return values / np.where(total > 0, total, 1.0)[target]
+
+
+def explain(
+    events: Events,
+    pairs: Pairs,
+    pagerank: FloatArray,
+    damping: float,
+    pagerank_share: float = 1.0,
+) -> Explanation:
     n = len(events.users)
     out_weight = np.bincount(pairs.source, weights=pairs.weight, minlength=n)
     contribution = damping * pagerank[pairs.source] * pairs.weight / out_weight[pairs.source]
-    inflow = np.bincount(pairs.target, weights=contribution, minlength=n)
+    share = (1.0 - pagerank_share) * _shares(pairs.weight, pairs.target, n) + (
+        pagerank_share * _shares(contribution, pairs.target, n)
+    )
     edges = pd.DataFrame(
-        {
-            "target": pairs.target,
-            "source": pairs.source,
-            "c": contribution,
-            "share": contribution / np.where(inflow > 0, inflow, 1.0)[pairs.target],
-        }
+        {"target": pairs.target, "source": pairs.source, "c": share, "share": share}
     )
     edges = edges.sort_values(["target", "c", "source"], ascending=[True, False, True])
     top = edges.groupby("target", sort=False).head(TOP_AMPLIFIERS)

@@ -46,6 +46,9 @@ class Profile(BaseModel):
     kind_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
     post_share: float = Field(default=0.5, ge=0.0, le=1.0)
     half_life_days: float = Field(default=90.0, gt=0.0)
+    # The global score (graph.analysis.influence).
+    score_recency: float = Field(default=0.2, gt=0.0, le=10.0)
+    pagerank_share: float = Field(default=0.1, ge=0.0, le=1.0)
     # Scores.
     damping: float = Field(default=0.85, gt=0.0, lt=1.0)
     seed: int = 7
@@ -98,6 +101,7 @@ BUILT_IN: dict[str, Profile] = {
         name="recent",
         description="Campaign view: 14-day half-life, so this month's voices come first.",
         half_life_days=14.0,
+        score_recency=0.1,
     ),
 }
 

@@ -5,8 +5,9 @@ Steps (each reported through ``progress``):
 1. read the amplification events within the window (``graph.analysis.events``);
 2. weight each amplifier -> author pair by the profile (``graph.analysis.weighting``);
 3. look for boosting (``graph.analysis.signals``) and leave the suspicious pairs out of the scores;
-4. weighted PageRank (``score`` 0-100 relative to the top account; ``rank`` for external
-   accounts only), Leiden communities, betweenness, k-core, the influence-passivity pair;
+4. the global score (``graph.analysis.influence``: the audience's weight with the window's
+   recency, blended with PageRank; ``score`` 0-100 relative to the top account, ``rank`` for
+   external accounts only), Leiden communities, betweenness, k-core, influence-passivity;
 5. topic authority for every busy topic (``graph.analysis.topics``);
 6. roles with their reasons (``graph.analysis.roles``) and the top amplifiers and posts
    (``graph.analysis.explain``);
@@ -34,9 +35,9 @@ from graph.algorithms.betweenness import betweenness
 from graph.algorithms.communities import leiden
 from graph.algorithms.components import k_core
 from graph.algorithms.influence_passivity import influence_passivity
-from graph.algorithms.pagerank import pagerank
 from graph.analysis.events import Events, fetch_events, gc_paused
 from graph.analysis.explain import Explanation, explain
+from graph.analysis.influence import external_ranks, global_score, score_half_life_ms
 from graph.analysis.profile import Profile
 from graph.analysis.roles import Roles, assign_roles, brand_days, community_reach
 from graph.analysis.signals import compute_signals
@@ -71,17 +72,6 @@ def _brand_mask(store: Store, events: Events) -> BoolArray:
     brand = store.brand_ids()
     return np.fromiter(
         (user in brand for user in events.users), dtype=bool, count=len(events.users)
-    )
-
-
-def _kept(pairs: Pairs, keep: BoolArray) -> Pairs:
-    return Pairs(
-        pairs.source[keep],
-        pairs.target[keep],
-        pairs.weight[keep],
-        pairs.events[keep],
-        pairs.posts[keep],
-        pairs.last[keep],
     )
 
 
@@ -136,7 +126,7 @@ def _analyze(
     raw = pair_weights(events, profile, reference)
     signals = compute_signals(events, raw, profile)
     discounted = signals.discounted
-    pairs = _kept(raw, ~discounted)
+    pairs = raw.kept(~discounted)
     is_brand = _brand_mask(store, events)
     # Fork is cheapest, but forking a threaded process (an API job) is unsafe: spawn there.
     method = "fork" if threading.current_thread() is threading.main_thread() else "spawn"
@@ -152,7 +142,13 @@ def _analyze(
             samples=profile.betweenness_samples,
             seed=profile.seed,
         )
-        ranks = pagerank(n, pairs.source, pairs.target, pairs.weight, damping=profile.damping)
+        scored = global_score(
+            n,
+            pairs,
+            profile,
+            reference=reference,
+            half_life_ms=score_half_life_ms(events, profile, since, reference),
+        )
         communities = leiden(
             n,
             pairs.source,
@@ -168,12 +164,13 @@ def _analyze(
         say("topic authority", 0.55)
         topics = topic_scores(events, pairs, profile, reference, ~is_brand)
         say("explanations", 0.6)
-        explanation = explain(events, pairs, ranks, profile.damping)
+        explanation = explain(
+            events, scored.pairs, scored.pagerank, profile.damping, profile.pagerank_share
+        )
         reach = community_reach(pairs, communities, n)
         say("betweenness", 0.65)
         between = between_job.result()
-    top = float(ranks.max()) if n else 1.0
-    score = 100.0 * ranks / top if top > 0 else np.zeros(n)
+    score = scored.score
     roles = assign_roles(
         profile=profile,
         is_brand=is_brand,
@@ -184,13 +181,10 @@ def _analyze(
         reach=reach,
         brand_activity=brand_days(events, is_brand),
     )
-    order = np.lexsort((np.arange(n), -ranks))
-    rank = np.zeros(n, dtype=np.int64)
-    external = order[~is_brand[order]]
-    rank[external] = np.arange(1, external.size + 1)
+    rank = external_ranks(scored.influence, is_brand)
     say("writing scores back", 0.75)
     scores = Scores(
-        pagerank=ranks,
+        pagerank=scored.pagerank,
         score=score,
         rank=rank,
         audience=signals.audience,
@@ -212,7 +206,7 @@ def _analyze(
     summary = AnalysisSummary(
         users_scored=n,
         edges=pairs.count,
-        ranked=int(external.size),
+        ranked=int((rank > 0).sum()),
         communities=int(communities.max()) + 1 if communities.size else 0,
         topics=len(topics.topics),
         events=events.count,

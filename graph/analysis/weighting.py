@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from graph.algorithms.arrays import FloatArray, IntArray
@@ -75,10 +76,31 @@ class Pairs:
     events: IntArray
     posts: IntArray  # distinct posts (or days, for events without one), all kinds together
     last: IntArray  # the pair's latest event, epoch ms
+    evidence: FloatArray  # the weight before recency: sum(kind_weight[kind] * evidence(kind))
 
     @property
     def count(self) -> int:
         return int(self.source.size)
+
+    def kept(self, keep: npt.NDArray[np.bool_]) -> Pairs:
+        """The pairs where ``keep`` holds."""
+        return Pairs(
+            self.source[keep],
+            self.target[keep],
+            self.weight[keep],
+            self.events[keep],
+            self.posts[keep],
+            self.last[keep],
+            self.evidence[keep],
+        )
+
+    def with_half_life(self, reference_ms: int, half_life_ms: float) -> Pairs:
+        """The same pairs, their recency measured with ``half_life_ms`` instead."""
+        age = np.maximum(reference_ms - self.last, 0)
+        weight = self.evidence * np.exp2(-age / half_life_ms)
+        return Pairs(
+            self.source, self.target, weight, self.events, self.posts, self.last, self.evidence
+        )
 
 
 def reference_time(events: Events, until: int | None) -> int:
@@ -125,4 +147,5 @@ def pair_weights(events: Events, profile: Profile, reference_ms: int) -> Pairs:
         events=count[keep].astype(np.int64),
         posts=distinct[keep].astype(np.int64),
         last=last[keep].astype(np.int64),
+        evidence=weight.to_numpy()[keep].astype(np.float64),
     )

@@ -528,6 +528,7 @@ def test_community_reach_counts_shares_by_amplifier_community() -> None:
         events=ints([1] * 5),
         posts=ints([1] * 5),
         last=ints([START] * 5),
+        evidence=floats([3.0, 1.0, 1.0, 1.0, 1.0]),
     )
     got = community_reach(pairs, ints([0, 1, 2, 1, 1, 1]), 6)
     assert got.communities_reached.tolist() == [0, 0, 0, 2, 1, 2]
