@@ -281,7 +281,14 @@ def _run_analyze(
         def progress(what: str, done: float) -> None:
             bar.update(task, description=what, completed=done)
 
-        summary = analyze(store, profile, since=window.since, until=window.until, progress=progress)
+        summary = analyze(
+            store,
+            profile,
+            since=window.since,
+            until=window.until,
+            progress=progress,
+            keep_runs=settings.keep_runs,
+        )
     console.print(
         f"profile {profile.name}: scored {summary.users_scored:,} accounts from "
         f"{summary.events:,} amplifications ({summary.edges:,} weighted pairs) in "
