@@ -21,6 +21,7 @@ from api.routes import (
     jobs,
     lookalikes,
     pages,
+    runs,
     shortlists,
     topics,
     users,
@@ -80,6 +81,7 @@ def create_app(
     app.include_router(topics.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(communities.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(analysis.router, dependencies=[READ], responses=AUTH_RESPONSES)
+    app.include_router(runs.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(console_routes.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(shortlists.router, dependencies=[READ], responses=AUTH_RESPONSES)
     app.include_router(jobs.router, dependencies=[READ], responses=AUTH_RESPONSES)
