@@ -61,7 +61,8 @@ def runs(store: StoreDep) -> list[RunOut]:
     return [_run(info) for info in list_runs(store)]
 
 
-# Before /runs/{run_id}: "risers" and "compare" are not ids.
+# Before /runs/{run_id}, whose ``:int`` keeps "risers" and "compare" from matching it (a
+# DELETE of /runs/risers is a 405, not a 422).
 @router.get(
     "/runs/risers",
     response_model=MovementsOut,
@@ -101,13 +102,15 @@ def compare(
     return _movements(movement.compare(store, earlier=from_run, later=to_run, top=top))
 
 
-@router.get("/runs/{run_id}", response_model=RunOut, responses=not_found("run"), summary="One run")
+@router.get(
+    "/runs/{run_id:int}", response_model=RunOut, responses=not_found("run"), summary="One run"
+)
 def run(store: StoreDep, run_id: RunId) -> RunOut:
     return _run(get_run(store, run_id))
 
 
 @router.delete(
-    "/runs/{run_id}", status_code=204, dependencies=[WRITE], summary="Delete a run",
+    "/runs/{run_id:int}", status_code=204, dependencies=[WRITE], summary="Delete a run",
     responses={
         **not_found("run"), **AUTH_RESPONSES,
         409: {"model": ErrorOut, "description": "the latest run (its scores are shown)"},
