@@ -8,6 +8,7 @@ analysed window (or none), it is served.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -67,14 +68,21 @@ def describe(since: int | None, until: int | None) -> str:
     return f"{_day(since, end=False)} to {_day(until, end=True)}"
 
 
-def check_window(store: Store, since: str | None, until: str | None) -> None:
-    """Nothing when the latest analysis covers ``[since, until)`` (or none is asked); 409
-    naming both windows otherwise, 422 (``InvalidWindow``) for a date that does not parse."""
+def check_window(
+    store: Store,
+    since: str | None,
+    until: str | None,
+    *,
+    covered: Mapping[str, Any] | None = None,
+) -> None:
+    """Nothing when the latest analysis (or the run whose window is ``covered``) covers
+    ``[since, until)`` (or none is asked); 409 naming both windows otherwise, 422
+    (``InvalidWindow``) for a date that does not parse."""
     if since is None and until is None:
         return
     # Unordered: a window that ends before it starts is not the analysed one either (409).
     wanted = Window.parse(since, until, names=("since", "until"), ordered=False)
-    analysis = store.latest_analysis()
+    analysis = store.latest_analysis() if covered is None else covered
     if not analysis:
         raise HTTPException(409, "no analysis yet: run one (POST /api/jobs/analyze)")
     # stored as ISO date-times, or empty when the analysis had no bound

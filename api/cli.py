@@ -25,6 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from api.job_lock import LockHeld, holding, lock_path
+from api.runs_cli import runs_app
 from graph.analysis.profile import Profile, list_profiles, load_profile, save_profile
 from graph.analysis.roles import ROLE_ORDER
 from graph.analysis.run import analyze
@@ -53,6 +54,7 @@ profile_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(profile_app, name="profile")
+app.add_typer(runs_app, name="runs")
 
 console = Console()
 errors = Console(stderr=True)
@@ -281,7 +283,14 @@ def _run_analyze(
         def progress(what: str, done: float) -> None:
             bar.update(task, description=what, completed=done)
 
-        summary = analyze(store, profile, since=window.since, until=window.until, progress=progress)
+        summary = analyze(
+            store,
+            profile,
+            since=window.since,
+            until=window.until,
+            progress=progress,
+            keep_runs=settings.keep_runs,
+        )
     console.print(
         f"profile {profile.name}: scored {summary.users_scored:,} accounts from "
         f"{summary.events:,} amplifications ({summary.edges:,} weighted pairs) in "

@@ -30,6 +30,7 @@ from graph.errors import (
     NodeNotFound,
     ServerError,
 )
+from graph.runs.history import LatestRunKept, TooFewRuns
 
 _STATUS: tuple[tuple[type[GraphError], int], ...] = (
     (NodeNotFound, 404),
@@ -39,6 +40,8 @@ _STATUS: tuple[tuple[type[GraphError], int], ...] = (
     (LoadError, 422),
     (ProfileError, 422),
     (InvalidWindow, 422),
+    (LatestRunKept, 409),  # the latest run's scores are the ones shown
+    (TooFewRuns, 409),
 )
 
 

@@ -7,8 +7,9 @@ topic, primary role, community, minimum score, a text search and the time window
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
@@ -42,9 +43,10 @@ class InfluencerFilters:
     since: str | None = None
     until: str | None = None
 
-    def check_window(self, store: Store) -> None:
-        """409 unless the window asked for (if any) is the latest analysis's."""
-        check_window(store, self.since, self.until)
+    def check_window(self, store: Store, *, covered: Mapping[str, Any] | None = None) -> None:
+        """409 unless the window asked for (if any) is the latest analysis's (or the one
+        ``covered``: a past run's ``since`` and ``until``)."""
+        check_window(store, self.since, self.until, covered=covered)
 
     def query(self, store: Store) -> InfluencerQuery:
         """The filters as the reads take them (the text search run into the ids it found)."""

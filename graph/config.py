@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Queries and loading.
     query_timeout_ms: int = Field(default=120_000, gt=0, alias="RESONANCE_QUERY_TIMEOUT_MS")
     batch_size: int = Field(default=5_000, gt=0, le=50_000, alias="RESONANCE_BATCH_SIZE")
+    #: Complete analysis runs kept in the history (``graph/runs``); older ones are deleted
+    #: after each analysis, the latest never.
+    keep_runs: int = Field(default=12, ge=1, alias="RESONANCE_KEEP_RUNS")
     max_upload_bytes: int = Field(default=2 << 30, gt=0, alias="RESONANCE_MAX_UPLOAD_BYTES")
     #: Bytes an upload may hold once decompressed (all its files together): a small .gz can
     #: unpack to terabytes. 16 GiB: eight times the default upload limit, room for CSV and

@@ -90,6 +90,39 @@ CREATE (s:StagedTopicRank)
 SET s = row, s.run = $run
 """
 
+# The run history (``graph/runs``): each analysis is a ``(:Run {id: <run stamp>})``, and each
+# account it ranked is linked to it by ``RANKED_IN`` (nothing for the unranked). The run is
+# created incomplete (``complete: false``, invisible to the history's reads) and its
+# ``RANKED_IN`` are written by batches while the scores are staged; the switch marks it
+# complete. What a crash left incomplete is deleted by the next write-back.
+CLEAR_INCOMPLETE_RUNS: LiteralString = "MATCH (r:Run) WHERE r.complete = false DETACH DELETE r"
+
+CREATE_INCOMPLETE_RUN: LiteralString = "CREATE (:Run {id: $run, complete: false})"
+
+STAGE_RANKED_IN: LiteralString = """
+MATCH (r:Run {id: $run})
+UNWIND $rows AS row
+MATCH (u:User {id: row.id})
+CREATE (u)-[:RANKED_IN {rank: row.rank, score: row.score, role: row.role,
+                        amplifiers: row.amplifiers, topics: row.topics,
+                        topic_ranks: row.topic_ranks}]->(r)
+"""
+
+# Keeps the ``$keep`` newest complete runs and the latest analysis's, whatever its stamp. (The
+# latest analysis is looked up after the SKIP: before it, FalkorDB 4.16 skipped wrongly.)
+PRUNE_RUNS: LiteralString = """
+MATCH (r:Run)
+WHERE r.complete = true
+WITH r
+ORDER BY r.id DESC
+SKIP $keep
+OPTIONAL MATCH (a:Analysis {id: 'latest'})
+WITH r, a
+WHERE a IS NULL OR a.run IS NULL OR r.id <> a.run
+DETACH DELETE r
+RETURN count(*) AS deleted
+"""
+
 # One statement, so one transaction on Neo4j and one atomic query on FalkorDB (a run-time error
 # there rolls the whole query back; the append-only file logs it whole once it has run):
 # 1. unless ``$users`` scores and ``$ranks`` topic ranks are staged for ``$run``, stop with an
@@ -97,7 +130,8 @@ SET s = row, s.run = $run
 # 2. copy each staged score onto its account (what the short form lacks is removed) and stamp
 #    ``u.analysis``; accounts an earlier run scored and this one did not lose their scores;
 # 3. replace ``INFLUENTIAL_IN`` with the staged topic ranks;
-# 4. delete the staging and write the run's provenance on ``(:Analysis {id: 'latest'})``.
+# 4. delete the staging, mark the run's ``(:Run)`` complete with its provenance, and write
+#    the provenance on ``(:Analysis {id: 'latest'})``.
 # ``WITH count(*)`` between the steps keeps one row going when a step matched nothing.
 SWITCH_TO_STAGED_ANALYSIS: LiteralString = """
 OPTIONAL MATCH (staged:StagedScore {run: $run})
@@ -138,6 +172,9 @@ WITH count(*) AS unstaged
 MATCH (s:StagedTopicRank {run: $run})
 DELETE s
 WITH count(*) AS unranked
+MERGE (history:Run {id: $run})
+SET history += $history, history.complete = true
+WITH count(*) AS recorded
 MERGE (a:Analysis {id: 'latest'})
 SET a += $provenance
 RETURN a.run AS run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Literal, LiteralString, TypeVar
 
@@ -26,6 +27,16 @@ SEARCH_LIMIT = 10_000
 """The most accounts a text filter on the influencer list keeps (best matches first)."""
 
 T = TypeVar("T")
+
+#: What a run's ``(:Run)`` node keeps of the provenance (``graph/runs``).
+RUN_FIELDS: tuple[str, ...] = (
+    "since", "until", "reference", "profile", "profile_json", "analyzed_at", "users_scored",
+    "ranked", "edges", "events", "topics", "communities", "discounted_pairs",
+)  # fmt: skip
+#: What each ranked account's ``RANKED_IN`` keeps of its row.
+RANKED_IN_FIELDS: tuple[str, ...] = (
+    "id", "rank", "score", "role", "amplifiers", "topics", "topic_ranks",
+)  # fmt: skip
 
 
 class AnalysisNotSwitched(InvalidQuery):
@@ -62,7 +73,7 @@ def _count(rows: list[Row]) -> int:
     return int(rows[0]["n"]) if rows and rows[0].get("n") is not None else 0
 
 
-def _influencer(row: Row) -> Influencer:
+def influencer_from_row(row: Row) -> Influencer:
     return Influencer(
         id=str(row["id"]),
         handle=str(row.get("handle") or row["id"]),
@@ -221,11 +232,15 @@ class Store:
         batch_size: int = 10_000,
         progress: Callable[[int], None] | None = None,
     ) -> None:
-        """Write a run's rows by batches beside the current analysis, which reads still see;
-        what an interrupted write-back staged is deleted first."""
+        """Write a run's rows by batches beside the current analysis, which reads still see,
+        and its history: an incomplete ``(:Run {id: run})`` and a ``RANKED_IN`` for each
+        ranked account. What an interrupted write-back staged, and the incomplete run it left,
+        are deleted first."""
         write = self.backend.write
         write(queries.CLEAR_STAGED_SCORES)
         write(queries.CLEAR_STAGED_TOPIC_RANKS)
+        write(queries.CLEAR_INCOMPLETE_RUNS)
+        write(queries.CREATE_INCOMPLETE_RUN, {"run": run})
         staged = 0
         for chunk in batched(users, batch_size):
             write(queries.STAGE_SCORES, {"rows": chunk, "run": run})
@@ -234,17 +249,37 @@ class Store:
                 progress(staged)
         for chunk in batched(topic_authority, batch_size):
             write(queries.STAGE_TOPIC_RANKS, {"rows": chunk, "run": run})
+        ranked = (
+            {key: user.get(key) for key in RANKED_IN_FIELDS}
+            for user in users
+            if user.get("rank") is not None
+        )
+        for rows in batched(ranked, batch_size):
+            write(queries.STAGE_RANKED_IN, {"rows": rows, "run": run})
 
     def switch_analysis(
-        self, run: int, users: int, topic_ranks: int, provenance: dict[str, Any]
+        self,
+        run: int,
+        users: int,
+        topic_ranks: int,
+        provenance: dict[str, Any],
+        *,
+        started_at: str | None = None,
     ) -> None:
         """Put the staged run in place in one statement, or raise :class:`AnalysisNotSwitched`
-        (nothing changed) unless ``users`` scores and ``topic_ranks`` ranks are staged."""
+        (nothing changed) unless ``users`` scores and ``topic_ranks`` ranks are staged. The
+        same statement marks the run's ``(:Run)`` complete, with ``provenance`` and
+        ``started_at`` / ``finished_at`` (ISO times; ``started_at`` defaults to the
+        provenance's ``analyzed_at``)."""
         expected = {"run": run, "users": users, "ranks": topic_ranks}
+        finished_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        history = {key: provenance[key] for key in RUN_FIELDS if key in provenance}
+        history["started_at"] = started_at or provenance.get("analyzed_at") or finished_at
+        history["finished_at"] = finished_at
         try:
             self.backend.write(
                 queries.SWITCH_TO_STAGED_ANALYSIS,
-                {**expected, "provenance": {"run": run, **provenance}},
+                {**expected, "provenance": {"run": run, **provenance}, "history": history},
             )
         except InvalidQuery as exc:
             rows = self.backend.read(queries.STAGED_COUNTS, {"run": run})
@@ -252,6 +287,14 @@ class Store:
             if found != (users, topic_ranks):
                 raise AnalysisNotSwitched(run, (users, topic_ranks), found) from exc
             raise
+
+    def prune_runs(self, keep: int) -> int:
+        """Delete the complete runs (and their ``RANKED_IN``) beyond the ``keep`` newest; the
+        latest analysis's run is never deleted. How many were deleted."""
+        if keep < 1:
+            raise ValueError(f"keep must be at least 1, not {keep}")
+        rows = self.backend.write(queries.PRUNE_RUNS, {"keep": keep})
+        return int(rows[0]["deleted"]) if rows else 0
 
     # -------------------------------------------------------------- reads
     def is_empty(self) -> bool:
@@ -303,7 +346,10 @@ class Store:
         rows = self.backend.read(statement, {"limit": limit, "offset": offset, **filters})
         total = _count(self.backend.read(count, filters))
         return Page(
-            items=[_influencer(row) for row in rows], total=total, limit=limit, offset=offset
+            items=[influencer_from_row(row) for row in rows],
+            total=total,
+            limit=limit,
+            offset=offset,
         )
 
     def latest_analysis(self) -> dict[str, Any] | None:
@@ -317,11 +363,12 @@ class Store:
         return [(str(row["user_id"]), int(row["community"])) for row in rows]
 
     def brand_accounts(self) -> list[Influencer]:
-        return [_influencer(row) for row in self.backend.read(queries.BRAND_INFLUENCERS)]
+        return [influencer_from_row(row) for row in self.backend.read(queries.BRAND_INFLUENCERS)]
 
     def users(self, ids: Sequence[str]) -> list[Influencer]:
         return [
-            _influencer(row) for row in self.backend.read(queries.USERS_BY_ID, {"ids": list(ids)})
+            influencer_from_row(row)
+            for row in self.backend.read(queries.USERS_BY_ID, {"ids": list(ids)})
         ]
 
     def user(self, user_id: str) -> Influencer:

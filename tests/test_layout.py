@@ -12,7 +12,7 @@ The arrows::
 and inside ``graph/``: the foundation at its root (plus ``backends/`` and ``algorithms/``)
 imports no feature folder; ``analysis/`` imports no other feature; ``explorer/`` may read
 ``analysis/`` (the weights it shows are the analysis's); ``console/`` and ``shortlists/``
-import no other feature.
+import no other feature; ``runs/`` (the history of analyses) may read ``analysis/``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ FEATURES: dict[str, set[str]] = {
     "explorer": {"analysis"},
     "console": set(),
     "shortlists": set(),
+    "runs": {"analysis"},
 }
 
 #: Third-party packages a package of ours must not import.

@@ -178,7 +178,12 @@ def analyze_job(
     def work(control: JobControl) -> dict[str, Any]:
         # the control raises Cancelled at the next step once the job is cancelled
         summary = analyze(
-            stores.store(), profile, since=window.since, until=window.until, progress=control
+            stores.store(),
+            profile,
+            since=window.since,
+            until=window.until,
+            progress=control,
+            keep_runs=settings.keep_runs,
         )
         return {"profile": profile.name, **asdict(summary)}
 

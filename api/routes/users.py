@@ -18,6 +18,8 @@ from api.explorer_schemas import (
 )
 from api.params import NETWORK, NetworkLimit, UserId
 from api.routes.explorer_deps import ExplorerDep, network_fields
+from api.run_schemas import PastRun
+from api.run_views import is_past, user_in_run
 from graph.explorer.reads import AUDIENCE_LIMIT
 
 router = APIRouter(prefix="/api/users", tags=["users"])
@@ -35,10 +37,15 @@ Audience = Annotated[AudienceSize, Query()]
     responses=not_found("user"),
     summary="One account in depth",
 )
-def user_detail(explorer: ExplorerDep, user_id: UserId) -> UserDetailOut:
+def user_detail(explorer: ExplorerDep, user_id: UserId, run: PastRun = None) -> UserDetailOut:
     """Profile, scores, role and reasons, topic ranks, top amplifiers (with handles and
-    shares) and top posts (with text, date, URL and distinct amplifiers)."""
-    return UserDetailOut.model_validate(explorer.user(user_id), from_attributes=True)
+    shares) and top posts (with text, date, URL and distinct amplifiers). With ``run`` (a
+    kept run, ``GET /api/runs``): rank, score, amplifiers, role and topic ranks as that run
+    had them, and nothing of what the history does not keep."""
+    detail = explorer.user(user_id)
+    if run is not None and is_past(explorer.store, run):
+        detail = user_in_run(explorer.store, detail, run)
+    return UserDetailOut.model_validate(detail, from_attributes=True)
 
 
 @router.get(

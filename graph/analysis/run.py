@@ -13,7 +13,10 @@ Steps (each reported through ``progress``):
    (``graph.analysis.explain``);
 7. write the users' properties, ``(:User)-[:INFLUENTIAL_IN]->(:Topic)`` and the run's provenance
    on ``(:Analysis {id: 'latest'})``: staged under the run's stamp, then switched over in one
-   statement (``Store.write_analysis``), so that reads see the previous run until the switch.
+   statement (``Store.write_analysis``), so that reads see the previous run until the switch;
+8. keep the run in the history (``graph/runs``): its ``(:Run)`` and the ranked accounts'
+   ``RANKED_IN`` are staged with the scores and completed by the switch; then the runs
+   beyond the ``keep_runs`` newest are deleted.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ from graph.store import Store
 
 RunProgress = Callable[[str, float], None]  # (what is being done, fraction of the run done)
 WRITE_BATCH = 10_000
+KEEP_RUNS = 12
+"""Complete runs kept in the history by default (``RESONANCE_KEEP_RUNS``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +94,16 @@ def analyze(
     since: int | None = None,
     until: int | None = None,
     progress: RunProgress | None = None,
+    keep_runs: int = KEEP_RUNS,
 ) -> AnalysisSummary:
-    """Score the amplification within ``[since, until)`` (epoch ms) and write it back."""
+    """Score the amplification within ``[since, until)`` (epoch ms) and write it back; keep
+    the ``keep_runs`` newest runs in the history."""
+    if keep_runs < 1:
+        raise ValueError(f"keep_runs must be at least 1, not {keep_runs}")
     profile = profile or Profile()
     say = progress or (lambda _what, _done: None)
     started = time.perf_counter()
+    started_at = _iso(int(time.time() * 1000))
     say("reading amplification events", 0.0)
     events = fetch_events(
         store,
@@ -102,7 +112,9 @@ def analyze(
         progress=lambda done, total: say("reading amplification events", 0.3 * done / total),
     )
     with gc_paused():
-        return _analyze(store, profile, events, since, until, say, started)
+        summary = _analyze(store, profile, events, since, until, say, started, started_at)
+    store.prune_runs(keep_runs)
+    return summary
 
 
 def _analyze(
@@ -113,13 +125,16 @@ def _analyze(
     until: int | None,
     say: RunProgress,
     started: float,
+    started_at: str,
 ) -> AnalysisSummary:
     n = len(events.users)
     reference = reference_time(events, until)
     if n == 0:
         empty = AnalysisSummary(users_scored=0, edges=0, ranked=0, communities=0)
         provenance = _provenance(profile, since, until, reference, empty)
-        store.write_analysis([], [], provenance, run=int(time.time() * 1000))
+        run = int(time.time() * 1000)
+        store.stage_analysis([], [], run=run)
+        store.switch_analysis(run, 0, 0, provenance, started_at=started_at)
         say("done", 1.0)
         return empty
     say(f"weighting {events.count:,} events", 0.3)
@@ -223,7 +238,7 @@ def _analyze(
         progress=lambda written: say("writing scores back", 0.75 + 0.2 * written / max(n, 1)),
     )
     say("switching to the new scores", 0.95)
-    store.switch_analysis(run, len(rows), len(topic_rows), provenance)
+    store.switch_analysis(run, len(rows), len(topic_rows), provenance, started_at=started_at)
     say("done", 1.0)
     return replace(summary, seconds=round(time.perf_counter() - started, 2))
 

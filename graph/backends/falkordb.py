@@ -15,8 +15,9 @@ from graph.backends.falkordb_params import params_header
 from graph.backends.text import fulltext_terms
 from graph.errors import GraphUnavailable, InvalidQuery
 
-#: Labels whose ``id`` is indexed and unique (Shortlist: its pages and edits look it up by id).
-_NODE_KEYS: tuple[str, ...] = ("User", "Post", "Topic", "Shortlist")
+#: Labels whose ``id`` is indexed and unique (Shortlist: its pages and edits look it up by id;
+#: Run: each analysis's history, ``graph/runs``).
+_NODE_KEYS: tuple[str, ...] = ("User", "Post", "Topic", "Shortlist", "Run")
 _USER_TEXT: tuple[str, ...] = ("handle", "name", "bio")
 _EMPTY_GRAPH = "empty key"
 _INDEX_STATUS: LiteralString = "CALL db.indexes() YIELD label, status RETURN label, status"

@@ -24,6 +24,7 @@ SCHEMA: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT post_id IF NOT EXISTS FOR (n:Post) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT topic_id IF NOT EXISTS FOR (n:Topic) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT shortlist_id IF NOT EXISTS FOR (n:Shortlist) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT run_id IF NOT EXISTS FOR (n:Run) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX amplified_id IF NOT EXISTS FOR ()-[r:AMPLIFIED]-() ON (r.id)",
     "CREATE FULLTEXT INDEX user_text IF NOT EXISTS FOR (n:User) ON EACH [n.handle, n.name, n.bio]",
 )
@@ -37,6 +38,7 @@ DROP_STATEMENTS: tuple[LiteralString, ...] = (
     "DROP CONSTRAINT post_id IF EXISTS",
     "DROP CONSTRAINT topic_id IF EXISTS",
     "DROP CONSTRAINT shortlist_id IF EXISTS",
+    "DROP CONSTRAINT run_id IF EXISTS",
     "DROP INDEX amplified_id IF EXISTS",
     "DROP INDEX user_text IF EXISTS",
 )

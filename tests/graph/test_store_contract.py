@@ -336,7 +336,7 @@ def test_full_text_search(store: Store) -> None:
     assert store.search_users('"); DROP <script>') == []
 
 
-NODE_KEYS = ("User", "Post", "Topic", "Shortlist")
+NODE_KEYS = ("User", "Post", "Topic", "Shortlist", "Run")
 #: What ``ensure_schema`` must leave in place, on either backend: (kind, type, entity, label,
 #: property) for each index and constraint.
 COMPLETE_SCHEMA = {

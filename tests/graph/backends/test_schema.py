@@ -44,7 +44,7 @@ def test_falkordb_schema(falkordb: FalkorDBBackend) -> None:
     falkordb.ensure_schema()
     falkordb.ensure_schema()  # idempotent
     indexes = _indexes(falkordb)
-    for label in ("User", "Post", "Topic", "Shortlist"):
+    for label in ("User", "Post", "Topic", "Shortlist", "Run"):
         assert "id:RANGE" in indexes[("NODE", label)]
     assert {"handle:FULLTEXT", "name:FULLTEXT", "bio:FULLTEXT"} <= indexes[("NODE", "User")]
     assert "id:RANGE" in indexes[("RELATIONSHIP", "AMPLIFIED")]
@@ -53,6 +53,7 @@ def test_falkordb_schema(falkordb: FalkorDBBackend) -> None:
         ("UNIQUE", "Post", "id"),
         ("UNIQUE", "Topic", "id"),
         ("UNIQUE", "Shortlist", "id"),
+        ("UNIQUE", "Run", "id"),
     }
 
 
@@ -66,7 +67,7 @@ def test_falkordb_unique_ids_are_enforced(falkordb: FalkorDBBackend) -> None:
 
 def test_neo4j_schema_statements() -> None:
     schema = " ".join(neo4j_dialect.SCHEMA)
-    for label in ("User", "Post", "Topic", "Shortlist"):
+    for label in ("User", "Post", "Topic", "Shortlist", "Run"):
         assert f"FOR (n:{label}) REQUIRE n.id IS UNIQUE" in schema
     assert "DROP CONSTRAINT shortlist_id IF EXISTS" in neo4j_dialect.DROP_STATEMENTS
     assert "CREATE FULLTEXT INDEX user_text IF NOT EXISTS" in schema

@@ -1,0 +1,80 @@
+"""Response models and parameters of the run history (``/api/runs``, trajectories, and the
+``run`` parameter of the influencer lists and of an account's details)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+from pydantic import BaseModel, Field
+
+RunId = Annotated[int, Path(ge=0, description="the run's id (its stamp, epoch ms)")]
+PastRun = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="a kept run's id (GET /api/runs): its ranking as it was; default the latest",
+    ),
+]
+FromRun = Annotated[
+    int | None, Query(ge=0, alias="from", description="the earlier run (default: the one before)")
+]
+ToRun = Annotated[
+    int | None, Query(ge=0, alias="to", description="the later run (default: the latest)")
+]
+
+
+class RunOut(BaseModel):
+    id: int = Field(description="the run stamp (epoch ms), as on GET /api/analysis")
+    latest: bool = Field(description="the run whose scores the accounts carry")
+    profile: str
+    settings: dict[str, Any] = Field(description="every weight and threshold of the profile")
+    since: str | None
+    until: str | None
+    reference: str | None = Field(description="the time recency is measured from")
+    analyzed_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    users_scored: int
+    ranked: int
+    edges: int
+    events: int
+    topics: int
+    communities: int
+    discounted_pairs: int
+
+
+class TrajectoryPointOut(BaseModel):
+    run: int
+    since: str | None
+    until: str | None
+    analyzed_at: str | None
+    rank: int | None = Field(description="null: not ranked in that run")
+    score: float | None
+    role: str | None
+    amplifiers: int | None
+
+
+class TrajectoryOut(BaseModel):
+    user_id: str
+    points: list[TrajectoryPointOut] = Field(description="one per kept run, oldest first")
+
+
+class MovementOut(BaseModel):
+    id: str
+    handle: str
+    rank: int = Field(description="rank in the later run")
+    score: float
+    role: str | None
+    amplifiers: int = Field(description="distinct amplifiers in the later run")
+    earlier_rank: int | None = Field(description="null: not ranked in the earlier run")
+    earlier_score: float | None
+    earlier_role: str | None
+    earlier_amplifiers: int | None
+    gain: int | None = Field(description="ranks climbed (negative: fell)")
+
+
+class MovementsOut(BaseModel):
+    from_run: int = Field(serialization_alias="from")
+    to_run: int = Field(serialization_alias="to")
+    items: list[MovementOut]
