@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
@@ -24,6 +23,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from api.backtest_cli import backtest_command
+from api.cli_session import command_store, console, errors, guarded, step_bar
 from api.job_lock import LockHeld, holding, lock_path
 from api.runs_cli import runs_app
 from graph.analysis.profile import Profile, list_profiles, load_profile, save_profile
@@ -31,12 +32,11 @@ from graph.analysis.roles import ROLE_ORDER
 from graph.analysis.run import analyze
 from graph.analysis.window import Window
 from graph.config import Settings
-from graph.connect import open_backend, start_embedded
+from graph.connect import start_embedded
 from graph.errors import GraphError, LoadError
 from graph.models import InfluencerQuery
 from graph.server import EmbeddedServer
 from graph.server_watch import StartProgress
-from graph.store import Store
 from loaders.demo import generate_demo
 from loaders.detect import FORMATS, open_reader
 from loaders.formats.contract import CsvContractReader
@@ -55,30 +55,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(profile_app, name="profile")
 app.add_typer(runs_app, name="runs")
-
-console = Console()
-errors = Console(stderr=True)
-
-
-def _fail(error: Exception) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
-    return typer.Exit(code=1)
-
-
-@contextmanager
-def _store(settings: Settings) -> Iterator[Store]:
-    backend = open_backend(settings)
-    try:
-        yield Store(backend, batch_size=settings.batch_size)
-    finally:
-        backend.close()
-
-
-def _guard(action: Callable[[], None]) -> None:
-    try:
-        action()
-    except GraphError as error:
-        raise _fail(error) from None
+app.command("backtest")(backtest_command)
 
 
 @contextmanager
@@ -119,7 +96,7 @@ def db_start() -> None:
             f"FalkorDB {state}: pid {info.pid}, {info.host}:{info.port}, {info.data_dir}{took}"
         )
 
-    _guard(run)
+    guarded(run)
 
 
 def _start_step(step: StartProgress) -> str:
@@ -141,7 +118,7 @@ def db_stop() -> None:
         stopped = EmbeddedServer.from_settings(Settings()).stop()
         console.print("FalkorDB stopped" if stopped else "FalkorDB was not running")
 
-    _guard(run)
+    guarded(run)
 
 
 @db_app.command("status")
@@ -156,7 +133,7 @@ def db_status() -> None:
             raise typer.Exit(code=3)
         console.print(f"FalkorDB running: pid {info.pid}, {info.host}:{info.port}, {info.data_dir}")
 
-    _guard(run)
+    guarded(run)
 
 
 # ---------------------------------------------------------------- load
@@ -201,7 +178,7 @@ def _progress_bar() -> Progress:
 def _run_load(
     settings: Settings, readers: list[Reader], rejects: Path | None, bulk: bool | None = None
 ) -> LoadReport:
-    with _store(settings) as store, _progress_bar() as bar:
+    with command_store(settings) as store, _progress_bar() as bar:
         tasks: dict[int, tuple[TaskID, float]] = {}
 
         def progress(reader: Reader, rows: int, done: int, total: int) -> None:
@@ -265,7 +242,7 @@ def load_command(
             raise typer.Exit(code=130) from None
         _print_report(report, time.monotonic() - started)
 
-    _guard(run)
+    guarded(run)
 
 
 # ------------------------------------------------------------- analysis
@@ -277,7 +254,7 @@ def _run_analyze(
 ) -> None:
     profile = load_profile(profile_name, settings.data_dir)
     window = Window.parse(since, until)
-    with _store(settings) as store, _analysis_bar() as bar:
+    with command_store(settings) as store, step_bar() as bar:
         task = bar.add_task("analysing", total=1.0)
 
         def progress(what: str, done: float) -> None:
@@ -306,17 +283,6 @@ def _run_analyze(
         )
 
 
-def _analysis_bar() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=console,
-    )
-
-
 @app.command("analyze")
 def analyze_command(
     since: Annotated[
@@ -337,7 +303,7 @@ def analyze_command(
         with _one_job(settings, "resonance analyze (CLI)"):
             _run_analyze(settings, profile, since, until)
 
-    _guard(run)
+    guarded(run)
 
 
 @export_app.command("influencers")
@@ -355,14 +321,14 @@ def export_influencers(
     def run() -> None:
         if role is not None and role not in ROLE_ORDER:
             raise GraphError(f"--role {role!r}: roles are {', '.join(ROLE_ORDER)}")
-        with _store(Settings()) as store:
+        with command_store(Settings()) as store:
             if store.latest_analysis() is None:
                 raise GraphError("nothing analysed yet: run `resonance analyze` first")
             wanted = InfluencerQuery(topic=topic, role=role, community=community)
             page = store.influencers(wanted, limit=limit)
         _write_lines(influencer_csv(page.items), output, f"{len(page.items):,} influencers")
 
-    _guard(run)
+    guarded(run)
 
 
 def _write_lines(lines: Iterable[str], output: Path | None, what: str) -> None:
@@ -384,11 +350,11 @@ def export_communities(
     """Write `user_id,community` for every analysed user (run `resonance analyze` first)."""
 
     def run() -> None:
-        with _store(Settings()) as store:
+        with command_store(Settings()) as store:
             members = store.community_members()
         _write_lines(communities_csv(members), output, f"{len(members):,} community memberships")
 
-    _guard(run)
+    guarded(run)
 
 
 # ------------------------------------------------------------- profiles
@@ -400,13 +366,13 @@ def profile_list() -> None:
         for item in list_profiles(Settings().data_dir):
             console.print(f"{item.name}: {item.description}", highlight=False)
 
-    _guard(run)
+    guarded(run)
 
 
 @profile_app.command("show")
 def profile_show(name: Annotated[str, typer.Argument(help="profile name")] = "default") -> None:
     """Print a profile as JSON (every weight and threshold)."""
-    _guard(lambda: typer.echo(load_profile(name, Settings().data_dir).model_dump_json(indent=2)))
+    guarded(lambda: typer.echo(load_profile(name, Settings().data_dir).model_dump_json(indent=2)))
 
 
 def _setting(text: str) -> tuple[str, object]:
@@ -451,7 +417,7 @@ def profile_save(
         path = save_profile(profile, data_dir)
         console.print(f"profile {name} saved to {path}", highlight=False)
 
-    _guard(run)
+    guarded(run)
 
 
 @app.command("stats")
@@ -459,7 +425,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
     """What the database holds."""
 
     def run() -> None:
-        with _store(Settings()) as store:
+        with command_store(Settings()) as store:
             counts = asdict(store.stats())
         if as_json:
             typer.echo(json.dumps(counts))
@@ -467,7 +433,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
             for key, value in counts.items():
                 console.print(f"{key}: {value:,}")
 
-    _guard(run)
+    guarded(run)
 
 
 # ---------------------------------------------------------------- serve
@@ -492,7 +458,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port (default RESONANCE_PORT)")] = None,
 ) -> None:
     """Serve the API and the explorer (127.0.0.1 unless told otherwise)."""
-    _guard(lambda: _serve(Settings(), host, port))
+    guarded(lambda: _serve(Settings(), host, port))
 
 
 @app.command("generate-demo")
@@ -534,7 +500,7 @@ def demo(
         if serve_after:
             _serve(settings, None, None)
 
-    _guard(run)
+    guarded(run)
 
 
 if __name__ == "__main__":  # pragma: no cover

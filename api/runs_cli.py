@@ -4,51 +4,25 @@ commands over ``graph.runs`` registered by ``api.cli``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from api.cli_session import command_store, console, guarded
 from graph.config import Settings
-from graph.connect import open_backend
-from graph.errors import GraphError
 from graph.runs import movement
 from graph.runs.history import delete_run, get_run, list_runs
 from graph.runs.models import Movement, RunInfo
-from graph.store import Store
 
 runs_app = typer.Typer(help="The kept analysis runs (RESONANCE_KEEP_RUNS).", no_args_is_help=True)
-
-console = Console()
-errors = Console(stderr=True)
 
 AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 FromRun = Annotated[
     int | None, typer.Option("--from", help="the earlier run (default: the one before)")
 ]
 ToRun = Annotated[int | None, typer.Option("--to", help="the later run (default: the latest)")]
-
-
-@contextmanager
-def _store() -> Iterator[Store]:
-    settings = Settings()
-    backend = open_backend(settings)
-    try:
-        yield Store(backend, batch_size=settings.batch_size)
-    finally:
-        backend.close()
-
-
-def _guard(action: Callable[[], None]) -> None:
-    try:
-        action()
-    except GraphError as error:
-        errors.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
-        raise typer.Exit(code=1) from None
 
 
 def _window(info: RunInfo) -> str:
@@ -62,7 +36,7 @@ def runs_list(as_json: AsJson = False) -> None:
     """The kept runs, newest first."""
 
     def run() -> None:
-        with _store() as store:
+        with command_store(Settings()) as store:
             kept = list_runs(store)
         if as_json:
             typer.echo(json.dumps([asdict(info) for info in kept]))
@@ -77,7 +51,7 @@ def runs_list(as_json: AsJson = False) -> None:
             )  # fmt: skip
         console.print(table)
 
-    _guard(run)
+    guarded(run)
 
 
 @runs_app.command("show")
@@ -88,7 +62,7 @@ def runs_show(
     """One run's provenance: profile, window, times and what it counted."""
 
     def run() -> None:
-        with _store() as store:
+        with command_store(Settings()) as store:
             info = get_run(store, run_id)
         if as_json:
             typer.echo(json.dumps(asdict(info)))
@@ -97,7 +71,7 @@ def runs_show(
             if key != "settings":
                 console.print(f"{key}: {value}", highlight=False)
 
-    _guard(run)
+    guarded(run)
 
 
 @runs_app.command("delete")
@@ -107,11 +81,11 @@ def runs_delete(
     """Delete a kept run and its rankings (never the latest)."""
 
     def run() -> None:
-        with _store() as store:
+        with command_store(Settings()) as store:
             delete_run(store, run_id)
         console.print(f"run {run_id} deleted", highlight=False)
 
-    _guard(run)
+    guarded(run)
 
 
 def _movement_table(title: str, items: list[Movement]) -> Table:
@@ -152,13 +126,13 @@ def runs_risers(
     """Rising voices: the accounts that climbed most between two runs."""
 
     def run() -> None:
-        with _store() as store:
+        with command_store(Settings()) as store:
             found = movement.risers(
                 store, earlier=from_run, later=to_run, limit=limit, min_audience=min_audience
             )
         _print_movements(found, as_json, "rising voices")
 
-    _guard(run)
+    guarded(run)
 
 
 @runs_app.command("compare")
@@ -171,8 +145,8 @@ def runs_compare(
     """The later run's top N with their earlier rank, role and amplifiers."""
 
     def run() -> None:
-        with _store() as store:
+        with command_store(Settings()) as store:
             found = movement.compare(store, earlier=from_run, later=to_run, top=top)
         _print_movements(found, as_json, f"top {top}")
 
-    _guard(run)
+    guarded(run)

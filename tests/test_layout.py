@@ -39,6 +39,7 @@ FEATURES: dict[str, set[str]] = {
     "console": set(),
     "shortlists": set(),
     "runs": {"analysis"},
+    "backtest": {"analysis"},
 }
 
 #: Third-party packages a package of ours must not import.

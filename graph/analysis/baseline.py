@@ -6,7 +6,8 @@ a burst of retweets from four friends outranks a blogger whom a hundred people a
 of bought accounts looks like an audience, and a week of silence erases a reputation.
 
 `klout_like` reproduces that deliberately: it counts events, decays them with a short half-life
-and ignores who amplified. It is used only by tests and benchmarks, never by the product.
+and ignores who amplified. It is the first baseline of every backtest
+(`graph.backtest.baselines`), never a score the product shows.
 """
 
 from __future__ import annotations
