@@ -29,7 +29,8 @@ from api.job_lock import LockHeld, holding, lock_path
 from api.runs_cli import runs_app
 from graph.analysis.profile import Profile, list_profiles, load_profile, save_profile
 from graph.analysis.roles import ROLE_ORDER
-from graph.analysis.run import analyze
+from graph.analysis.rolling import InvalidWindows, analyze_windows, duration_ms
+from graph.analysis.run import AnalysisSummary, analyze
 from graph.analysis.window import Window
 from graph.config import Settings
 from graph.connect import start_embedded
@@ -251,6 +252,8 @@ def _run_analyze(
     profile_name: str = "default",
     since: str | None = None,
     until: str | None = None,
+    windows: str | None = None,
+    step: str | None = None,
 ) -> None:
     profile = load_profile(profile_name, settings.data_dir)
     window = Window.parse(since, until)
@@ -260,16 +263,35 @@ def _run_analyze(
         def progress(what: str, done: float) -> None:
             bar.update(task, description=what, completed=done)
 
-        summary = analyze(
-            store,
-            profile,
-            since=window.since,
-            until=window.until,
-            progress=progress,
-            keep_runs=settings.keep_runs,
-        )
+        if windows is None:
+            summaries = [
+                analyze(
+                    store,
+                    profile,
+                    since=window.since,
+                    until=window.until,
+                    progress=progress,
+                    keep_runs=settings.keep_runs,
+                )
+            ]
+        else:
+            summaries = analyze_windows(
+                store,
+                profile,
+                window_ms=duration_ms(windows),
+                step_ms=None if step is None else duration_ms(step, name="--step"),
+                since=window.since,
+                until=window.until,
+                progress=progress,
+                keep_runs=settings.keep_runs,
+            )
+    for summary in summaries:
+        _print_summary(profile.name, summary)
+
+
+def _print_summary(profile: str, summary: AnalysisSummary) -> None:
     console.print(
-        f"profile {profile.name}: scored {summary.users_scored:,} accounts from "
+        f"profile {profile}: scored {summary.users_scored:,} accounts from "
         f"{summary.events:,} amplifications ({summary.edges:,} weighted pairs) in "
         f"{summary.seconds:.1f} s; {summary.ranked:,} external voices ranked; "
         f"{summary.communities:,} communities; {summary.topics:,} topics ranked; "
@@ -295,13 +317,23 @@ def analyze_command(
     profile: Annotated[
         str, typer.Option(help="scoring profile (see `resonance profile list`)")
     ] = "default",
+    windows: Annotated[
+        str | None,
+        typer.Option(help="score rolling windows of this length (7d, 12h, 2w), each a run"),
+    ] = None,
+    step: Annotated[
+        str | None, typer.Option(help="between window ends (default: the window's length)")
+    ] = None,
 ) -> None:
-    """Score who amplified whom: PageRank, topics, communities, roles and their reasons."""
+    """Score who amplified whom: the global score, topics, communities, roles and their
+    reasons; with --windows, every rolling window as a run of the history (events read once)."""
 
     def run() -> None:
         settings = Settings()
+        if step is not None and windows is None:
+            raise InvalidWindows("--step needs --windows")
         with _one_job(settings, "resonance analyze (CLI)"):
-            _run_analyze(settings, profile, since, until)
+            _run_analyze(settings, profile, since, until, windows, step)
 
     guarded(run)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 AMPLIFICATION_KINDS: tuple[str, ...] = ("retweet", "quote", "reply", "mention", "share", "like")
 
@@ -133,3 +134,14 @@ class InfluencerQuery:
     def filtered(self) -> bool:
         """True when any filter is set."""
         return self != InfluencerQuery()
+
+
+def utc_iso(ms: int | None) -> str:
+    """Epoch milliseconds as an ISO UTC date-time to the second; ``""`` for None.
+
+    >>> utc_iso(1790812800000), utc_iso(None)
+    ('2026-10-01T00:00:00Z', '')
+    """
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -76,6 +76,35 @@ class Events:
             self.post_topic,
         )
 
+    def within(self, since: int | None, until: int | None) -> Events:
+        """The events with ``since <= at < until`` (None: open), coded afresh: only the users
+        and posts they involve, as :func:`fetch_events` of that window reads them."""
+        start = NO_START if since is None else since
+        end = NO_END if until is None else until
+        chosen = self.select((self.at >= start) & (self.at < end))
+        count = chosen.count
+        kept_users, user_codes = np.unique(
+            np.concatenate((chosen.source, chosen.target)), return_inverse=True
+        )
+        amplified = chosen.post >= 0
+        kept_posts, post_codes = np.unique(chosen.post[amplified], return_inverse=True)
+        post = np.full(count, -1, dtype=np.int64)
+        post[amplified] = post_codes
+        new_post = np.full(len(self.posts), -1, dtype=np.int64)
+        new_post[kept_posts] = np.arange(kept_posts.size)
+        tagged = self.post_topic[new_post[self.post_topic[:, 0]] >= 0]
+        return Events(
+            users=[self.users[code] for code in kept_users.tolist()],
+            source=user_codes[:count].astype(np.int64),
+            target=user_codes[count:].astype(np.int64),
+            kind=chosen.kind,
+            at=chosen.at,
+            post=post,
+            posts=[self.posts[code] for code in kept_posts.tolist()],
+            topics=self.topics,
+            post_topic=np.column_stack((new_post[tagged[:, 0]], tagged[:, 1])).reshape(-1, 2),
+        )
+
 
 @contextmanager
 def gc_paused() -> Iterator[None]:

@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from multiprocessing import get_context
 from typing import Any
 
@@ -46,6 +45,7 @@ from graph.analysis.roles import Roles, assign_roles, brand_days, community_reac
 from graph.analysis.signals import compute_signals
 from graph.analysis.topics import TopicScores, topic_scores
 from graph.analysis.weighting import Pairs, pair_weights, reference_time
+from graph.models import utc_iso
 from graph.store import Store
 
 RunProgress = Callable[[str, float], None]  # (what is being done, fraction of the run done)
@@ -65,12 +65,6 @@ class AnalysisSummary:
     discounted_pairs: int = 0
     roles: dict[str, int] | None = None
     seconds: float = 0.0
-
-
-def _iso(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _brand_mask(store: Store, events: Events) -> BoolArray:
@@ -103,7 +97,7 @@ def analyze(
     profile = profile or Profile()
     say = progress or (lambda _what, _done: None)
     started = time.perf_counter()
-    started_at = _iso(int(time.time() * 1000))
+    started_at = utc_iso(int(time.time() * 1000))
     say("reading amplification events", 0.0)
     events = fetch_events(
         store,
@@ -112,12 +106,12 @@ def analyze(
         progress=lambda done, total: say("reading amplification events", 0.3 * done / total),
     )
     with gc_paused():
-        summary = _analyze(store, profile, events, since, until, say, started, started_at)
+        summary = analyze_events(store, profile, events, since, until, say, started, started_at)
     store.prune_runs(keep_runs)
     return summary
 
 
-def _analyze(
+def analyze_events(
     store: Store,
     profile: Profile,
     events: Events,
@@ -127,6 +121,8 @@ def _analyze(
     started: float,
     started_at: str,
 ) -> AnalysisSummary:
+    """Score ``events`` (those of the window ``[since, until)``) and write them back as a run;
+    ``started``/``started_at`` are when the run began (``perf_counter``, ISO)."""
     n = len(events.users)
     reference = reference_time(events, until)
     if n == 0:
@@ -253,10 +249,10 @@ def _provenance(
     return {
         "profile": profile.name,
         "profile_json": profile.model_dump_json(),
-        "since": _iso(since),
-        "until": _iso(until),
-        "reference": _iso(reference),
-        "analyzed_at": _iso(int(time.time() * 1000)),
+        "since": utc_iso(since),
+        "until": utc_iso(until),
+        "reference": utc_iso(reference),
+        "analyzed_at": utc_iso(int(time.time() * 1000)),
         "users_scored": summary.users_scored,
         "ranked": summary.ranked,
         "edges": summary.edges,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import numpy as np
 
@@ -16,6 +15,7 @@ from graph.backtest import baselines, queries
 from graph.backtest.metrics import ndcg_at_k, precision_at_k
 from graph.backtest.outcomes import Outcomes, outcomes
 from graph.errors import GraphError
+from graph.models import utc_iso
 from graph.store import Store
 
 BacktestProgress = Callable[[str, float], None]  # (what is being done, fraction done)
@@ -58,10 +58,6 @@ class BacktestReport:
             for found in self.methods
             if found.method != self.methods[0].method
         )
-
-
-def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def split_at_share(events: Events, share: float) -> int:
@@ -107,7 +103,7 @@ def backtest_events(
     after = events.select(late if horizon is None else late & (events.at < horizon))
     if not before.count or not after.count:
         raise NothingToBacktest(
-            f"the split {iso(split)} leaves {before.count:,} events before it and "
+            f"the split {utc_iso(split)} leaves {before.count:,} events before it and "
             f"{after.count:,} after it: a backtest needs both"
         )
     say("what happened after the split", 0.1)
@@ -124,8 +120,8 @@ def backtest_events(
         rankings["followers"] = baselines.followers(before, followers)
     say("scoring the rankings", 0.9)
     report = BacktestReport(
-        split=iso(split),
-        horizon="" if horizon is None else iso(horizon),
+        split=utc_iso(split),
+        horizon="" if horizon is None else utc_iso(horizon),
         k=k,
         profile=profile.name,
         events_before=before.count,
