@@ -111,7 +111,7 @@
         return "on " + outcome.label + " every baseline scored 0 (the profile " + fixed(ours[key], 3) + ")";
       }
       return fixed(ours[key] / best[key], 2) + " times the best baseline on " + outcome.label +
-        " (" + fixed(ours[key], 3) + " against " + fixed(best[key], 3) + ", " + best.method + ")";
+        " (" + fixed(ours[key], 3) + " against " + fixed(best[key], 3) + " by " + best.method + ")";
     });
     return ours.method + " scores NDCG@" + report.k + " " + parts.join("; and ") + ".";
   }
