@@ -4,7 +4,6 @@ after it (``graph.backtest``), print the table or its JSON."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict
 from typing import Annotated
 
@@ -13,30 +12,9 @@ from rich.table import Table
 
 from api.cli_session import command_store, console, guarded, step_bar
 from graph.analysis.profile import load_profile
-from graph.analysis.window import window_bound
 from graph.backtest.run import BacktestReport, backtest
+from graph.backtest.split import parse_split
 from graph.config import Settings
-from graph.errors import GraphError
-
-_SHARE = re.compile(r"^(\d{1,2}(?:\.\d+)?)%$")
-
-
-def parse_split(text: str) -> tuple[int | None, float | None]:
-    """``(moment, None)`` for a date or date-time (``--until`` semantics: a bare date splits at
-    the end of that day), ``(None, share)`` for a share of the events such as ``70%``.
-
-    >>> parse_split("70%")
-    (None, 0.7)
-    >>> parse_split("2026-10-01")
-    (1790899200000, None)
-    """
-    share = _SHARE.match(text)
-    if share:
-        value = float(share.group(1)) / 100
-        if not 0 < value < 1:
-            raise GraphError(f"--split {text}: a share of the events is between 0% and 100%")
-        return None, value
-    return window_bound(text, end=True, name="--split"), None
 
 
 def print_report(report: BacktestReport) -> None:

@@ -1,4 +1,4 @@
-"""Background jobs of the API (load, analyze): one at a time, in a thread, polled by id.
+"""Background jobs of the API (load, analyze, backtest): one at a time, in a thread, polled by id.
 
 With a directory, each job's record is kept there as ``<id>.json`` (written whole to a temporary
 file, then renamed over the old one, at every change of state and at most every
@@ -30,7 +30,7 @@ from api.job_lock import HeldLock, LockHeld, acquire, check_free
 from loaders.guard import Cancelled
 
 JobState = Literal["queued", "running", "done", "failed", "interrupted", "cancelled"]
-JobKind = Literal["load", "analyze"]
+JobKind = Literal["load", "analyze", "backtest"]
 #: ``report(message, fraction)``: what the job is doing and how far it is (0..1).
 Report = Callable[[str, float], None]
 

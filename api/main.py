@@ -15,6 +15,7 @@ from api.guard import RequestGuard
 from api.job_files import start_job_runner
 from api.routes import (
     analysis,
+    backtest,
     communities,
     health,
     influencers,
@@ -86,9 +87,11 @@ def create_app(
         console_routes.router,
         shortlists.router,
         jobs.router,
+        backtest.router,
     ):
         app.include_router(api_router, dependencies=[TOKEN_REQUIRED], responses=AUTH_RESPONSES)
     app.include_router(pages.router, responses=PAGE_RESPONSES)
+    app.include_router(backtest.page_router, responses=PAGE_RESPONSES)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     docs.install(app)
     app.add_middleware(SecurityHeaders)  # outermost: CSP, frames, nosniff on every response

@@ -64,6 +64,11 @@ NOT_CHECKED: dict[str, tuple[tuple[CheckFunction, ...], str]] = {
         "a profile that is neither built in nor saved, a 'since' not before 'until', and a "
         "day the month does not have (2026-02-31) are refused (422)",
     ),
+    "POST /api/jobs/backtest": (
+        (positive_data_acceptance,),
+        "a profile that is neither built in nor saved, a split share of 0%, and a day the "
+        "month does not have (2026-02-31) are refused (422)",
+    ),
     **{
         operation: (
             (positive_data_acceptance,),
@@ -243,6 +248,7 @@ def test_a_nul_in_an_id_is_invalid_input(
         ("/api/shortlists/x", "DELETE, GET"),
         ("/api/shortlists/x.csv", "GET"),
         ("/api/jobs/analyze", "POST"),
+        ("/api/jobs/backtest", "POST"),
         ("/api/jobs/x", "DELETE, GET"),  # DELETE cancels the job
         ("/api/console", "POST"),
     ],

@@ -51,6 +51,14 @@
     });
   }
 
+  /* One item of a validation 422's list: "field: what is wrong". */
+  function fieldError(item) {
+    var place = ((item && item.loc) || []).filter(function (part) {
+      return part !== "body";
+    });
+    return (place.length ? place.join(".") + ": " : "") + ((item && item.msg) || "invalid");
+  }
+
   /* A JSON request; a refusal becomes an Error carrying the API's {"detail"} (or the status). */
   function send(method, url, body) {
     var init = { method: method, headers: headers(), credentials: "same-origin" };
@@ -67,6 +75,9 @@
           })
           .then(function (payload) {
             var detail = payload && payload.detail;
+            if (Array.isArray(detail)) {
+              detail = detail.map(fieldError).join("; ") || null;
+            }
             var error = new Error(
               response.status === 401 ? RELOGIN : typeof detail === "string" ? detail : "HTTP " + response.status
             );
