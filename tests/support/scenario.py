@@ -141,18 +141,38 @@ def _days(days: int, stop: int) -> FloatArray:
     return np.asarray(day_p / day_p.sum(), np.float64)
 
 
+def _cdf(p: FloatArray) -> FloatArray:
+    """The cumulative weights `Generator.choice` draws from, as it computes them."""
+    cdf = np.cumsum(p)
+    return np.asarray(cdf / cdf[-1], np.float64)
+
+
+HOURLY_CDF = _cdf(demo.HOURLY)
+
+
+def _event_times(rng: Rng, size: int, day_cdf: FloatArray) -> IntArray:
+    """`demo._event_times` drawing the very same numbers, without `Generator.choice`'s checks
+    (they cost more than the draw for one account's few posts, done once per account)."""
+    day = day_cdf.searchsorted(rng.random(size), side="right")
+    hour = HOURLY_CDF.searchsorted(rng.random(size), side="right")
+    return np.asarray(day * 86400 + hour * 3600 + rng.integers(0, 3600, size), np.int64)
+
+
 def _posts(rng: Rng, cast: _Cast, days: int, silent: int) -> _Posts:
     """Posting times and topics of every account; the fan's match comes last among its posts."""
     n_reg = cast.regulars
     rates = demo._lognormal(rng, np.full(n_reg, 0.08), np.full(n_reg, 1.1))
     author, time, tag, match = [], [], [], np.zeros(0, np.int64)
-    count = 0
+    count, day_cdf = (
+        0,
+        {stop: _cdf(_days(days, stop)) for stop in (days, days - 3, days - SILENT_DAYS)},
+    )
     for i, (r, home, second) in enumerate(zip(cast.role, cast.comm, cast.comm2, strict=True)):
         rate = rates[i] if r == "regular" else ROLES[r][0]
         stop = days - SILENT_DAYS if i == silent else days - 3 if r == "fan" else days
         n = int(rng.poisson(rate * stop))
         n = max(n, 1) if rate > 0 and r != "regular" else n
-        t = np.sort(demo._event_times(rng, n, _days(days, stop)))
+        t = np.sort(_event_times(rng, n, day_cdf[stop]))
         if r == "fan":  # live-tweeting the match on the last-but-two day
             kickoff = (days - 3) * DAY + MATCH_HOUR * 3600
             live = np.sort(kickoff + rng.integers(0, MATCH_POSTING_S, 140 + rng.integers(0, 21)))
@@ -298,13 +318,20 @@ BIOS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _pick(rng: Rng, choices: Sequence[str]) -> int:
+    """The index ``rng.choice(choices)`` draws."""
+    return int(rng.integers(0, len(choices), dtype=np.int64))
+
+
 def _people(rng: Rng, cast: _Cast) -> list[list[object]]:
     """Rows of users.csv in id order: unique handles, names, bios, followers, blog URLs."""
     taken: set[str] = set()
     rows: list[list[object]] = []
     for i, (uid, r) in enumerate(zip(cast.ids, cast.role, strict=True)):
-        first = "".join(rng.choice(demo.SYLLABLES, 2)) + str(rng.choice(demo.ENDINGS))
-        last = str(rng.choice(demo.LAST_A)) + str(rng.choice(demo.LAST_B))
+        # As rng.choice(demo.SYLLABLES, 2), rng.choice(demo.ENDINGS) ... draw, without its checks.
+        one, two = rng.integers(0, len(demo.SYLLABLES), 2).tolist()
+        first = demo.SYLLABLES[one] + demo.SYLLABLES[two] + demo.ENDINGS[_pick(rng, demo.ENDINGS)]
+        last = demo.LAST_A[_pick(rng, demo.LAST_A)] + demo.LAST_B[_pick(rng, demo.LAST_B)]
         styles = (f"{first}{last}", f"{first}_{last}", f"{first}{last[:3]}{rng.integers(1, 99)}")
         handle = styles[rng.integers(0, len(styles))]
         while handle in taken:
