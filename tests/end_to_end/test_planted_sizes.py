@@ -30,7 +30,7 @@ TOP = 10  # a topic's first screen
 GLOBAL_TOP = 50  # no ring member in here
 DEPTH = 1000  # how far down each topic's ranking is read, to report a planted account's place
 SEEDS = (11, 12)
-SIZES = (3000, 20_000, 50_000)  # the two 50,000 cases: about 70 s each on two busy cores
+SIZES = (3000, 20_000, 50_000)  # the two 50,000 cases: 45 to 70 s each on two busy cores
 CASES = [pytest.param((size, seed), id=f"{size}-s{seed}") for size in SIZES for seed in SEEDS]
 
 
