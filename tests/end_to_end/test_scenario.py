@@ -72,6 +72,24 @@ def test_same_seed_gives_identical_bytes(scenario: tuple[Path, Scenario], tmp_pa
     assert (tmp_path / "other" / FILES[2]).read_bytes() != (tmp_path / FILES[2]).read_bytes()
 
 
+def test_a_larger_population_grows_around_the_same_planted_accounts(
+    manifest: Scenario, tmp_path: Path
+) -> None:
+    bigger = generate_scenario(tmp_path, days=7, users=3000)
+    assert bigger.users == 3000 == len(read(tmp_path / "users.csv"))
+    assert len(bigger.community_of) == 3000 - (manifest.users - len(manifest.community_of))
+    assert "u2898" in bigger.community_of and "u2899" not in bigger.community_of
+    assert (bigger.bloggers, bigger.ring, bigger.bought, bigger.ambassadors) == (
+        manifest.bloggers,
+        manifest.ring,
+        manifest.bought,
+        manifest.ambassadors,
+    )
+    assert set(bigger.community_of.values()) == {0, 1, 2, 3}
+    with pytest.raises(ValueError, match="users >= 1000"):
+        generate_scenario(tmp_path, users=999)
+
+
 def test_manifest_counts_and_planted_ids(manifest: Scenario, tables: dict[str, Rows]) -> None:
     assert (manifest.users, manifest.posts, manifest.amplifications) == tuple(
         len(tables[t]) for t in ("users", "posts", "amplifications")

@@ -1,8 +1,9 @@
 """Planted-scenario dataset: a population whose influential and misleading accounts are known.
 
 `generate_scenario` writes ``users.csv``, ``posts.csv`` and ``amplifications.csv`` in the
-generic data contract for about 1,500 fictional accounts and returns a `Scenario` manifest that
-names the accounts planted in it, so a test can hold any ranking against the truth:
+generic data contract for 1,502 fictional accounts (or as many as asked: more regular users
+around the same planted accounts) and returns a `Scenario` manifest that names the accounts
+planted in it, so a test can hold any ranking against the truth:
 
 * four topical communities of regular users with heavy-tailed activity, each amplifying a few
   favourite accounts, mostly inside its community;
@@ -36,7 +37,10 @@ DEMO_TOPIC = tuple(next(i for i, row in enumerate(TOPIC_TABLE) if row[0] == t) f
 DEFAULT_END = datetime(2026, 11, 1, tzinfo=UTC)
 DAY = 86_400
 Rng = np.random.Generator
-REGULARS = 1400
+REGULARS = 1400  # at the default size
+PLANTED = 102  # bloggers, fan and friends, ring and bought, brand, ambassadors, fans, bridges
+DEFAULT_USERS = REGULARS + PLANTED
+MIN_USERS = 1000
 SILENT_DAYS = 4
 SILENT_BLOGGER = "blogger-trailrunning-3"
 MATCH_HOUR, MATCH_POSTING_S = 18, 165 * 60  # posts from 18:00 to 20:45, retweets by 21:00
@@ -92,6 +96,7 @@ class Scenario:
 class _Cast:
     ids: list[str]
     role: list[str]
+    regulars: int  # the first ``regulars`` accounts are regular users
     comm: IntArray  # home community, -1 for none
     comm2: IntArray  # second community of a bridge, else -1
 
@@ -109,11 +114,12 @@ class _Posts:
     match: IntArray  # post indices of the fan's live-tweeted match
 
 
-def _cast(rng: Rng) -> _Cast:
+def _cast(rng: Rng, regulars: int) -> _Cast:
     """Regular users first (``u0001`` ...), then every planted account."""
-    homes = rng.choice(len(TOPICS), REGULARS, p=(0.3, 0.25, 0.25, 0.2)).tolist()
+    homes = rng.choice(len(TOPICS), regulars, p=(0.3, 0.25, 0.25, 0.2)).tolist()
+    width = max(4, len(str(regulars)))
     cast = [
-        *((f"u{k + 1:04d}", "regular", c, -1) for k, c in enumerate(homes)),
+        *((f"u{k + 1:0{width}d}", "regular", c, -1) for k, c in enumerate(homes)),
         *((f"blogger-{t}-{k}", "blogger", c, -1) for c, t in enumerate(TOPICS) for k in (1, 2, 3)),
         ("fan-1", "fan", 0, -1),
         *((f"fanfriend-{k}", "friend", -1, -1) for k in range(1, 5)),
@@ -125,7 +131,8 @@ def _cast(rng: Rng) -> _Cast:
         *((f"bridge-{k + 1}", "bridge", k, k + 1) for k in range(3)),
     ]
     ids, role, comm, comm2 = zip(*cast, strict=True)
-    return _Cast(list(ids), list(role), np.asarray(comm, np.int64), np.asarray(comm2, np.int64))
+    comm_a, comm2_a = np.asarray(comm, np.int64), np.asarray(comm2, np.int64)
+    return _Cast(list(ids), list(role), regulars, comm_a, comm2_a)
 
 
 def _days(days: int, stop: int) -> FloatArray:
@@ -134,17 +141,38 @@ def _days(days: int, stop: int) -> FloatArray:
     return np.asarray(day_p / day_p.sum(), np.float64)
 
 
+def _cdf(p: FloatArray) -> FloatArray:
+    """The cumulative weights `Generator.choice` draws from, as it computes them."""
+    cdf = np.cumsum(p)
+    return np.asarray(cdf / cdf[-1], np.float64)
+
+
+HOURLY_CDF = _cdf(demo.HOURLY)
+
+
+def _event_times(rng: Rng, size: int, day_cdf: FloatArray) -> IntArray:
+    """`demo._event_times` drawing the very same numbers, without `Generator.choice`'s checks
+    (they cost more than the draw for one account's few posts, done once per account)."""
+    day = day_cdf.searchsorted(rng.random(size), side="right")
+    hour = HOURLY_CDF.searchsorted(rng.random(size), side="right")
+    return np.asarray(day * 86400 + hour * 3600 + rng.integers(0, 3600, size), np.int64)
+
+
 def _posts(rng: Rng, cast: _Cast, days: int, silent: int) -> _Posts:
     """Posting times and topics of every account; the fan's match comes last among its posts."""
-    rates = demo._lognormal(rng, np.full(REGULARS, 0.08), np.full(REGULARS, 1.1))
+    n_reg = cast.regulars
+    rates = demo._lognormal(rng, np.full(n_reg, 0.08), np.full(n_reg, 1.1))
     author, time, tag, match = [], [], [], np.zeros(0, np.int64)
-    count = 0
+    count, day_cdf = (
+        0,
+        {stop: _cdf(_days(days, stop)) for stop in (days, days - 3, days - SILENT_DAYS)},
+    )
     for i, (r, home, second) in enumerate(zip(cast.role, cast.comm, cast.comm2, strict=True)):
         rate = rates[i] if r == "regular" else ROLES[r][0]
         stop = days - SILENT_DAYS if i == silent else days - 3 if r == "fan" else days
         n = int(rng.poisson(rate * stop))
         n = max(n, 1) if rate > 0 and r != "regular" else n
-        t = np.sort(demo._event_times(rng, n, _days(days, stop)))
+        t = np.sort(_event_times(rng, n, day_cdf[stop]))
         if r == "fan":  # live-tweeting the match on the last-but-two day
             kickoff = (days - 3) * DAY + MATCH_HOUR * 3600
             live = np.sort(kickoff + rng.integers(0, MATCH_POSTING_S, 140 + rng.integers(0, 21)))
@@ -194,7 +222,7 @@ def _audience(rng: Rng, cast: _Cast, p: _Posts, target: int, parts: list[tuple[i
 
     ``parts`` are ``(community, how many)``; community ``-1 - k`` means outside community k.
     """
-    comm = cast.comm[:REGULARS]
+    comm = cast.comm[: cast.regulars]
     groups = [np.flatnonzero(comm == c if c >= 0 else comm != -1 - c) for c, _ in parts]
     fans = np.concatenate(
         [rng.choice(g, k, replace=False) for g, (_, k) in zip(groups, parts, strict=True)]
@@ -205,21 +233,22 @@ def _audience(rng: Rng, cast: _Cast, p: _Posts, target: int, parts: list[tuple[i
 
 def _organic(rng: Rng, cast: _Cast, p: _Posts, days: int) -> Acts:
     """Regular users amplify a few favourites, mostly in their community, now and then the brand."""
-    comm = cast.comm[:REGULARS]
-    attract = rng.lognormal(0.0, 1.0, REGULARS)
-    n_fav = 1 + rng.poisson(4.0, REGULARS)
-    fan = np.repeat(np.arange(REGULARS), n_fav)
+    n_reg = cast.regulars
+    comm = cast.comm[:n_reg]
+    attract = rng.lognormal(0.0, 1.0, n_reg)
+    n_fav = 1 + rng.poisson(4.0, n_reg)
+    fan = np.repeat(np.arange(n_reg), n_fav)
     away = (comm[fan] + rng.integers(1, 4, fan.size)) % 4
     group = np.where(rng.random(fan.size) < 0.85, comm[fan], away)
     fav = np.zeros(fan.size, np.int64)
     for g in range(len(TOPICS)):
-        pool = np.flatnonzero((comm == g) & (p.n[:REGULARS] > 0))
+        pool = np.flatnonzero((comm == g) & (p.n[:n_reg] > 0))
         weight = np.cumsum(attract[pool])
         sel = np.flatnonzero(group == g)
         pick = np.searchsorted(weight, rng.random(sel.size) * weight[-1], side="right")
         fav[sel] = pool[np.minimum(pick, pool.size - 1)]
-    rate = demo._lognormal(rng, np.full(REGULARS, 0.45), np.full(REGULARS, 1.0))
-    amp = np.repeat(np.arange(REGULARS), rng.poisson(rate * days))
+    rate = demo._lognormal(rng, np.full(n_reg, 0.45), np.full(n_reg, 1.0))
+    amp = np.repeat(np.arange(n_reg), rng.poisson(rate * days))
     fav_lo = np.cumsum(n_fav) - n_fav
     target = fav[fav_lo[amp] + (rng.random(amp.size) * n_fav[amp]).astype(np.int64)]
     brand = cast.of("brand")
@@ -241,7 +270,7 @@ def _planted(rng: Rng, cast: _Cast, p: _Posts) -> list[Acts]:
         acts.append(_audience(rng, cast, p, b, sides))
     fan = int(cast.of("fan")[0])
     early = p.lo[fan] + rng.integers(0, p.n[fan] - p.match.size, 6)
-    few = rng.choice(np.flatnonzero(cast.comm[:REGULARS] == 0), 6, replace=False)
+    few = rng.choice(np.flatnonzero(cast.comm[: cast.regulars] == 0), 6, replace=False)
     acts.append(_acts(rng, few, early, p, 3600.0))
     friends = cast.of("friend")
     amp, post = np.repeat(friends, p.match.size), np.tile(p.match, friends.size)
@@ -289,13 +318,20 @@ BIOS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _pick(rng: Rng, choices: Sequence[str]) -> int:
+    """The index ``rng.choice(choices)`` draws."""
+    return int(rng.integers(0, len(choices), dtype=np.int64))
+
+
 def _people(rng: Rng, cast: _Cast) -> list[list[object]]:
     """Rows of users.csv in id order: unique handles, names, bios, followers, blog URLs."""
     taken: set[str] = set()
     rows: list[list[object]] = []
     for i, (uid, r) in enumerate(zip(cast.ids, cast.role, strict=True)):
-        first = "".join(rng.choice(demo.SYLLABLES, 2)) + str(rng.choice(demo.ENDINGS))
-        last = str(rng.choice(demo.LAST_A)) + str(rng.choice(demo.LAST_B))
+        # As rng.choice(demo.SYLLABLES, 2), rng.choice(demo.ENDINGS) ... draw, without its checks.
+        one, two = rng.integers(0, len(demo.SYLLABLES), 2).tolist()
+        first = demo.SYLLABLES[one] + demo.SYLLABLES[two] + demo.ENDINGS[_pick(rng, demo.ENDINGS)]
+        last = demo.LAST_A[_pick(rng, demo.LAST_A)] + demo.LAST_B[_pick(rng, demo.LAST_B)]
         styles = (f"{first}{last}", f"{first}_{last}", f"{first}{last[:3]}{rng.integers(1, 99)}")
         handle = styles[rng.integers(0, len(styles))]
         while handle in taken:
@@ -330,7 +366,12 @@ def _text(role: str, tag: int, pick: int, suffix: int) -> str:
 
 
 def generate_scenario(
-    out_dir: Path, *, seed: int = 11, days: int = 28, end: datetime | None = None
+    out_dir: Path,
+    *,
+    seed: int = 11,
+    days: int = 28,
+    end: datetime | None = None,
+    users: int = DEFAULT_USERS,
 ) -> Scenario:
     """Write a population with planted roles in the generic data contract; return its manifest.
 
@@ -346,6 +387,11 @@ def generate_scenario(
     end : datetime, optional
         End of the window (exclusive; nothing is dated at or after it); a naive value is taken
         as UTC. Default 2026-11-01T00:00:00Z.
+    users : int, optional
+        Number of accounts, at least 1,000: the planted ones (always the same 102) and as many
+        regular users as make up the rest. Every regular user behaves the same at any size
+        (posting, favourites, amplifying), so the planted accounts keep audiences of the same
+        size among more and more organic noise. Default 1,502 (1,400 regular users).
 
     Returns
     -------
@@ -362,11 +408,13 @@ def generate_scenario(
     """
     if days < 7:
         raise ValueError(f"generate_scenario needs days >= 7, got {days}")
+    if users < MIN_USERS:
+        raise ValueError(f"generate_scenario needs users >= {MIN_USERS}, got {users}")
     end = DEFAULT_END if end is None else end
     end = end.replace(tzinfo=UTC) if end.tzinfo is None else end.astimezone(UTC)
     start = end - timedelta(days=days)
     rng = np.random.default_rng(seed)
-    cast = _cast(rng)
+    cast = _cast(rng, users - PLANTED)
     silent = cast.ids.index(SILENT_BLOGGER)
     p = _posts(rng, cast, days, silent)
     limit = np.full(len(cast.ids), days * DAY, np.int64)
@@ -416,7 +464,7 @@ def generate_scenario(
         bridge_communities=tuple(
             (int(cast.comm[i]), int(cast.comm2[i])) for i in cast.of("bridge")
         ),
-        community_of={cast.ids[i]: int(cast.comm[i]) for i in range(REGULARS)},
+        community_of={cast.ids[i]: int(cast.comm[i]) for i in range(cast.regulars)},
         start=start,
         end=end,
         silent_since=end - timedelta(days=SILENT_DAYS),
