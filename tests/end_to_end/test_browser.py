@@ -39,7 +39,6 @@ from web.csv_export import INFLUENCER_COLUMNS
 
 XSS_HANDLE = "<img src=x onerror=window.__xss=1>"
 XSS_NAME = "</script><script>window.__xss=2</script>"
-T0 = 1_790_000_000_000
 TOKEN = "browser-test-token"
 
 with contextlib.suppress(ImportError):  # without playwright chromium() skips (fails under CI)
@@ -65,8 +64,10 @@ def demo(
     load_csv_dir(store, folder, rejects_path=folder / "rejects.txt")
     store.upsert_users([UserRow("evil", XSS_HANDLE, XSS_NAME, 10, '<b>bold</b> & "quoted"')])
     amplifiers = [row["id"] for row in backend.read("MATCH (u:User) RETURN u.id AS id LIMIT 60")]
+    # Sixty amplifiers on the data's last day: among the voices of the first page and network.
+    last = backend.read("MATCH (:User)-[r:AMPLIFIED]->(:User) RETURN max(r.at) AS at")[0]["at"]
     store.upsert_amplifications(
-        [AmplificationRow(f"evil-{a}", a, "evil", "retweet", T0) for a in amplifiers]
+        [AmplificationRow(f"evil-{a}", a, "evil", "retweet", int(last)) for a in amplifiers]
     )
     analyze(store)
     replica = ConsoleReplica(

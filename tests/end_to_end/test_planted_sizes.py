@@ -104,22 +104,7 @@ def ranked(
     backend.close()
 
 
-#: Known to fail (issue 12, open): at 50,000 accounts regular users with big audiences and a
-#: few with little audience but high focus outrank planted bloggers on their topic (ranks
-#: 11-43 measured). Strict: the day the topic authority holds there, this marker must go.
-TOPIC_TOP_FAILS_AT = 50_000
-
-
-def test_each_topic_top_10_holds_its_planted_bloggers(
-    ranked: Ranked, request: pytest.FixtureRequest
-) -> None:
-    if ranked.scenario.users >= TOPIC_TOP_FAILS_AT:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="issue 12: at 50,000 accounts planted bloggers rank 11-43 on their topic",
-            )
-        )
+def test_each_topic_top_10_holds_its_planted_bloggers(ranked: Ranked) -> None:
     s = ranked.scenario
     missing = {
         blogger: (topic, ranked.place(blogger, topic))

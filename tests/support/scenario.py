@@ -257,16 +257,35 @@ def _organic(rng: Rng, cast: _Cast, p: _Posts, days: int) -> Acts:
     return _acts(rng, amp, _any_post(rng, p, target), p, 1500.0)
 
 
+def _voice_growth(regulars: int) -> float:
+    """How much larger the planted voices' audiences are than at the default size: the cube
+    root of the population's growth, about as fast as the top of the regular users' own
+    audiences grows (the tenth largest regular audience, planted voices kept fixed: 49 at 3,000
+    accounts, 92 at 20,000, 106 at 50,000). Kept fixed, at 50,000 accounts about seven regular
+    users per topic, as focused on it, had more amplifiers there than the weakest planted
+    blogger: they were the topic's voices, and the planted truth was no longer true.
+
+    >>> _voice_growth(REGULARS), round(_voice_growth(8 * REGULARS), 2)
+    (1.0, 2.0)
+    """
+    return float(np.cbrt(max(regulars, 1) / REGULARS))
+
+
 def _planted(rng: Rng, cast: _Cast, p: _Posts) -> list[Acts]:
     """Amplifications of the bloggers, the fan, the ring, the brand and bridges."""
     acts: list[Acts] = []
+    grow = _voice_growth(cast.regulars)
     for role, least, most in (("blogger", 60, 150), ("ambassador", 34, 60)):
         for b in cast.of(role).tolist():
-            n, home = int(rng.integers(least, most + 1)), int(cast.comm[b])
+            n = int(rng.integers(round(least * grow), round(most * grow) + 1))
+            home = int(cast.comm[b])
             near = round(0.85 * n)  # mostly from its own community
             acts.append(_audience(rng, cast, p, b, [(home, near), (-1 - home, n - near)]))
     for b in cast.of("bridge").tolist():
-        sides = [(int(c), int(rng.integers(25, 46))) for c in (cast.comm[b], cast.comm2[b])]
+        sides = [
+            (int(c), int(rng.integers(round(25 * grow), round(45 * grow) + 1)))
+            for c in (cast.comm[b], cast.comm2[b])
+        ]
         acts.append(_audience(rng, cast, p, b, sides))
     fan = int(cast.of("fan")[0])
     early = p.lo[fan] + rng.integers(0, p.n[fan] - p.match.size, 6)
