@@ -98,6 +98,11 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _filled(value: Any) -> str | None:
+    """Text, or None for nothing: a run's open window end is stored as ``""``."""
+    return None if value is None or value == "" else str(value)
+
+
 def _rank(value: Any) -> int | None:
     return int(value) if value is not None and int(value) > 0 else None
 
@@ -109,10 +114,10 @@ def _added(row: Row) -> Standing:
     if run is not None:
         label = RunLabel(
             run=int(run),
-            profile=_text(row.get("added_profile")),
-            since=_text(row.get("added_since")),
-            until=_text(row.get("added_until")),
-            analyzed_at=_text(row.get("added_analyzed_at")),
+            profile=_filled(row.get("added_profile")),
+            since=_filled(row.get("added_since")),
+            until=_filled(row.get("added_until")),
+            analyzed_at=_filled(row.get("added_analyzed_at")),
             kept=bool(row.get("added_run_kept")),
         )
     score = row.get("added_score")
@@ -130,10 +135,10 @@ def _latest(rows: list[Row]) -> RunLabel | None:
     row = rows[0]
     return RunLabel(
         run=int(row["run"]),
-        profile=_text(row.get("profile")),
-        since=_text(row.get("since")),
-        until=_text(row.get("until")),
-        analyzed_at=_text(row.get("analyzed_at")),
+        profile=_filled(row.get("profile")),
+        since=_filled(row.get("since")),
+        until=_filled(row.get("until")),
+        analyzed_at=_filled(row.get("analyzed_at")),
         kept=True,
     )
 
