@@ -49,6 +49,25 @@ class ShortlistPageOut(BaseModel):
     offset: int
 
 
+class RunLabelOut(BaseModel):
+    run: int = Field(description="the run's id (its stamp, epoch ms)")
+    profile: str | None
+    since: str | None
+    until: str | None
+    analyzed_at: str | None
+    kept: bool = Field(
+        description="false once the run history has dropped the run: the label is then what "
+        "the shortlist copied when the member was added"
+    )
+
+
+class StandingOut(BaseModel):
+    score: float | None
+    rank: int | None = Field(description="overall rank; null when not ranked")
+    role: str | None
+    run: RunLabelOut | None = Field(description="the run these come from; null: none analysed")
+
+
 class MemberOut(BaseModel):
     user_id: str
     handle: str
@@ -60,7 +79,13 @@ class MemberOut(BaseModel):
     note: str
     tags: list[str]
     added_at: str
+    added: StandingOut = Field(description="score, rank and role when first added, and that run")
+    now: StandingOut = Field(description="score, rank and role now, and the latest run")
+    rank_change: int | None = Field(
+        description="ranks climbed since added (negative: fell); null unless ranked both times"
+    )
 
 
 class ShortlistDetailOut(ShortlistOut):
+    latest_run: RunLabelOut | None = Field(description="the run the current scores come from")
     items: list[MemberOut] = Field(description="members, best rank first, unranked last")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 from fastapi.responses import StreamingResponse
@@ -15,21 +14,24 @@ from api.params import NO_NUL, Limit, Offset, UserId
 from api.shortlist_schemas import (
     MemberIn,
     MemberOut,
+    RunLabelOut,
     ShortlistDetailOut,
     ShortlistIn,
     ShortlistOut,
     ShortlistPageOut,
+    StandingOut,
 )
-from graph.shortlists.lists import Member, Shortlist, Shortlists
-from web.csv_export import INFLUENCER_COLUMNS, chunked, csv_line, influencer_cells
+from graph.shortlists.lists import Member, RunLabel, Shortlist, Shortlists
+from web.csv_export import chunked
+from web.shortlist_csv import CSV_COLUMNS, shortlist_csv_lines
+
+__all__ = ["CSV_COLUMNS", "router"]
 
 router = APIRouter(prefix="/api/shortlists", tags=["shortlists"])
 
 ShortlistId = Annotated[
     str, Path(min_length=1, max_length=64, pattern=NO_NUL, description="the shortlist's id")
 ]
-PROVENANCE = ("profile", "since", "until", "analyzed_at")
-CSV_COLUMNS = (*INFLUENCER_COLUMNS, "note", "tags", "added_at", *PROVENANCE)
 
 
 def get_shortlists(store: StoreDep) -> Shortlists:
@@ -50,7 +52,14 @@ def _member(member: Member) -> MemberOut:
         rank=user.rank if user.rank > 0 else None, score=user.score, role=user.role,
         reasons=list(user.reasons), note=member.note, tags=list(member.tags),
         added_at=member.added_at,
+        added=StandingOut.model_validate(member.added, from_attributes=True),
+        now=StandingOut.model_validate(member.now, from_attributes=True),
+        rank_change=member.rank_change,
     )  # fmt: skip
+
+
+def _label(run: RunLabel | None) -> RunLabelOut | None:
+    return None if run is None else RunLabelOut.model_validate(run, from_attributes=True)
 
 
 @router.post(
@@ -72,28 +81,6 @@ def list_shortlists(
     return ShortlistPageOut.model_validate(page, from_attributes=True)
 
 
-def _csv(shortlist: Shortlist, members: list[Member], analysis: dict[str, Any]) -> Iterator[str]:
-    """The influencer CSV's columns, then note, tags, when added and the analysis's provenance;
-    written by :func:`web.csv_export.csv_line`, like every export."""
-    provenance = (
-        str(shortlist.profile or analysis.get("profile") or ""),
-        shortlist.since,
-        shortlist.until,
-        str(analysis.get("analyzed_at") or ""),
-    )
-    yield csv_line(CSV_COLUMNS)
-    for member in members:
-        yield csv_line(
-            (
-                *influencer_cells(member.user),
-                member.note,
-                "; ".join(member.tags),
-                member.added_at,
-                *provenance,
-            )
-        )
-
-
 @router.get(
     "/{shortlist_id}.csv",
     response_class=StreamingResponse,
@@ -101,13 +88,14 @@ def _csv(shortlist: Shortlist, members: list[Member], analysis: dict[str, Any]) 
     summary="A shortlist as CSV",
 )
 def shortlist_csv(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> StreamingResponse:
-    """The columns of ``/api/influencers.csv`` plus ``note``, ``tags``, ``added_at`` and the
-    provenance: ``profile``, ``since``, ``until``, ``analyzed_at``."""
+    """The columns of ``/api/influencers.csv`` (now) plus ``note``, ``tags``, ``added_at``, the
+    latest run's ``profile``, ``since``, ``until``, ``analyzed_at``, ``run``, then the standing
+    when added: ``added_score``, ``added_rank``, ``added_role``, ``added_run``,
+    ``added_profile``, ``added_window``, ``added_analyzed_at``, ``added_run_kept``."""
     shortlist = shortlists.get(shortlist_id)
     members = shortlists.members(shortlist_id)
-    analysis = shortlists.store.latest_analysis() or {}
     return StreamingResponse(
-        chunked(_csv(shortlist, members, analysis)),
+        chunked(shortlist_csv_lines(members, shortlists.latest_run())),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="shortlist-{shortlist.id}.csv"'},
     )
@@ -118,10 +106,12 @@ def shortlist_csv(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Strea
     summary="One shortlist and its members",
 )  # fmt: skip
 def get_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> ShortlistDetailOut:
-    """The shortlist and its members (handle, rank, score, role, reasons, note, tags)."""
+    """The shortlist and its members (handle, rank, score, role, reasons, note, tags), each
+    with its standing when added and now, labelled with their runs."""
     shortlist = shortlists.get(shortlist_id)
     items = [_member(member) for member in shortlists.members(shortlist_id)]
-    return ShortlistDetailOut(**_out(shortlist).model_dump(), items=items)
+    latest = _label(shortlists.latest_run())
+    return ShortlistDetailOut(**_out(shortlist).model_dump(), latest_run=latest, items=items)
 
 
 @router.put(
@@ -132,7 +122,8 @@ def get_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Short
 def put_member(
     shortlists: ShortlistsDep, shortlist_id: ShortlistId, user_id: UserId, body: MemberIn
 ) -> MemberOut:
-    """Add the account with a note and tags, or replace its note and tags."""
+    """Add the account with a note and tags, keeping its score, rank, role and the latest run
+    as they are now; or replace its note and tags (what was kept when added stays)."""
     member = shortlists.put_member(shortlist_id, user_id, note=body.note, tags=tuple(body.tags))
     return _member(member)
 

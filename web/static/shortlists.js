@@ -1,7 +1,9 @@
 /*
  * Resonance shortlists: the lists from /api/shortlists, and one list's members with an editable
- * note and tags each (saved with PUT), removable, and downloadable as CSV. User text reaches the
- * DOM through textContent and form values only (never innerHTML).
+ * note and tags each (saved with PUT), removable, and downloadable as CSV. Each member shows its
+ * rank, score and role when it was added and now, each labelled with its run (profile, window,
+ * analysed at), and the ranks it climbed or fell. User text reaches the DOM through textContent
+ * and form values only (never innerHTML).
  */
 (function () {
   "use strict";
@@ -24,6 +26,60 @@
         seen[tag] = true;
         return true;
       });
+  }
+
+  function windowText(run) {
+    if (!run.since && !run.until) {
+      return "all events";
+    }
+    return (run.since || "…") + " – " + (run.until || "…");
+  }
+
+  function runText(run) {
+    if (!run) {
+      return "not analysed";
+    }
+    var text = "run " + run.run + " · " + (run.profile || "?") + " · " + windowText(run);
+    text += " · analysed " + (run.analyzed_at || "?");
+    return run.kept ? text : text + " (run no longer kept)";
+  }
+
+  function standing(field, value) {
+    var cell = R.el("td", "standing");
+    cell.dataset.field = field;
+    var parts = [];
+    if (value.run) {
+      parts.push(value.rank === null ? "unranked" : "#" + value.rank);
+      parts.push(R.formatScore(value.score));
+      parts.push(value.role ? value.role.replace(/_/g, " ") : "no role");
+    } else {
+      parts.push("—");
+    }
+    var main = R.el("span", "standing-value", parts.join(" · "));
+    main.dataset.field = field + "-standing";
+    var label = R.el("span", "run-label muted", runText(value.run));
+    label.dataset.field = field + "-run";
+    cell.appendChild(main);
+    cell.appendChild(label);
+    return cell;
+  }
+
+  function change(value) {
+    var cell = R.el("td", "num rank-change");
+    cell.dataset.field = "rank-change";
+    if (value === null || value === undefined) {
+      cell.textContent = "—";
+    } else if (value > 0) {
+      cell.textContent = "▲ " + value;
+      cell.classList.add("up");
+    } else if (value < 0) {
+      cell.textContent = "▼ " + -value;
+      cell.classList.add("down");
+    } else {
+      cell.textContent = "=";
+    }
+    cell.title = "ranks climbed since added";
+    return cell;
   }
 
   function start() {
@@ -90,12 +146,10 @@
           document.getElementById("shortlist-name").textContent = detail.name;
           var meta = "Updated " + detail.updated_at;
           if (detail.profile) {
-            meta += " · profile " + detail.profile;
-          }
-          if (detail.since || detail.until) {
-            meta += " · window " + (detail.since || "…") + " – " + (detail.until || "…");
+            meta += " · started under profile " + detail.profile;
           }
           document.getElementById("shortlist-meta").textContent = meta;
+          document.getElementById("shortlist-now").textContent = "Scores now: " + runText(detail.latest_run);
           document.getElementById("shortlist-csv").href =
             "/api/shortlists/" + encodeURIComponent(detail.id) + ".csv";
           clear(body);
@@ -126,9 +180,9 @@
         handle.appendChild(R.el("span", "name", member.name));
       }
       tr.appendChild(handle);
-      tr.appendChild(R.el("td", "num", member.rank === null ? "—" : member.rank));
-      tr.appendChild(R.el("td", "num", R.formatScore(member.score)));
-      tr.appendChild(R.el("td", "role", member.role ? member.role.replace(/_/g, " ") : "—"));
+      tr.appendChild(standing("added", member.added));
+      tr.appendChild(standing("now", member.now));
+      tr.appendChild(change(member.rank_change));
       var reasons = R.el("td");
       var ul = R.el("ul", "reasons");
       (member.reasons || []).forEach(function (reason) {
