@@ -133,7 +133,7 @@ def test_the_history_on_the_network_the_table_and_the_runs_page(
         str(later.id),
         str(earlier.id),
     ]
-    expect(runs.nth(0).locator("td").nth(3)).to_have_text("2026-10-01 – 2026-10-11")
+    expect(runs.nth(0).locator("td").nth(3)).to_have_text("2026-10-01 \u2013 2026-10-11")
     expect(runs.nth(1).locator("td").nth(4)).to_have_text(f"{earlier.ranked:,}")
     assert opened.locator("select[name='from']").input_value() == str(earlier.id)
     assert opened.locator("select[name='to']").input_value() == str(later.id)
@@ -186,5 +186,40 @@ def test_one_run_kept_is_said_not_drawn(browser: Browser, falkordb: FalkorDBBack
         )
         expect(opened.locator("#compare-form")).to_be_hidden()
         expect(opened.locator("#compare-card")).to_be_hidden()
+        _fits(opened)
+        assert problems == []
+
+
+def test_a_run_that_did_not_rank_the_account_is_a_gap(
+    browser: Browser, falkordb: FalkorDBBackend
+) -> None:
+    """d: #3, then not ranked, then #1; the chart marks the runs, breaks the line at the gap."""
+    store = Store(falkordb, batch_size=100)
+    store.ensure_schema()
+    add_accounts(store)
+    write_run(store, 1_000, {"a": (1, 9), "b": (2, 4), "d": (3, 6)}, until="2026-01-01")
+    write_run(store, 2_000, {"a": (1, 9), "b": (2, 4), "d": (None, 0)}, until="2026-02-01")
+    write_run(store, 3_000, {"d": (1, 8), "a": (2, 9), "b": (3, 4)}, until="2026-03-01")
+    with serving(create_app(Settings(), backend=falkordb)) as url:
+        opened, problems = _open(browser, url)
+        opened.goto("/?focus=d")
+        chart = opened.locator("#details #trajectory svg.rank-chart")
+        expect(chart.locator("circle.point")).to_have_count(2)
+        ranks = [chart.locator("circle.point").nth(i).get_attribute("data-rank") for i in (0, 1)]
+        assert ranks == ["3", "1"]
+        expect(chart.locator("line.gap")).to_have_count(1)
+        assert chart.locator("line.gap").get_attribute("data-run") == "2000"
+        assert (chart.locator("path.line").get_attribute("d") or "").count("M") == 2
+        expect(chart.locator("text.date")).to_have_text(["2026-01-01", "2026-02-01", "2026-03-01"])
+        # the higher rank is drawn higher: 1 at the top
+        ys = [float(chart.locator("circle.point").nth(i).get_attribute("cy") or 0) for i in (0, 1)]
+        assert ys[1] < ys[0]
+        expect(opened.locator("#trajectory [data-field='trajectory-note']")).to_have_text(
+            "Ranked in 2 of 3 kept runs; a gap is a run that did not rank it."
+        )
+        opened.goto("/influencers")
+        spark = opened.locator("#influencers tr[data-user-id='d'] svg.sparkline")
+        expect(spark).to_have_attribute("data-ranked", "2")
+        expect(spark.locator("circle.point")).to_have_count(2)  # both isolated points shown
         _fits(opened)
         assert problems == []
