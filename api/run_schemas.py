@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
+
+from api.params import NO_NUL
+from graph.runs.trajectory import MAX_IDS
 
 RunId = Annotated[int, Path(ge=0, description="the run's id (its stamp, epoch ms)")]
 PastRun = Annotated[
@@ -21,6 +24,14 @@ FromRun = Annotated[
 ]
 ToRun = Annotated[
     int | None, Query(ge=0, alias="to", description="the later run (default: the latest)")
+]
+TrajectoryIds = Annotated[
+    list[Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]],
+    Query(
+        min_length=1,
+        max_length=MAX_IDS,
+        description=f"the accounts' ids, repeated (ids=a&ids=b), at most {MAX_IDS}",
+    ),
 ]
 
 
@@ -58,6 +69,12 @@ class TrajectoryPointOut(BaseModel):
 class TrajectoryOut(BaseModel):
     user_id: str
     points: list[TrajectoryPointOut] = Field(description="one per kept run, oldest first")
+
+
+class TrajectoriesOut(BaseModel):
+    items: list[TrajectoryOut] = Field(
+        description="one per known account, in the order asked (unknown ids are left out)"
+    )
 
 
 class MovementOut(BaseModel):

@@ -1,6 +1,7 @@
 """The explorer's pages, rendered by ``web``: the network, the influencer table, the overview,
-the shortlists and the Cypher console; and, when ``RESONANCE_API_TOKEN`` is set, the login that
-they all need (``/login`` sets the session cookie of :mod:`api.auth`, ``/logout`` clears it)."""
+the kept runs, the shortlists and the Cypher console; and, when ``RESONANCE_API_TOKEN`` is set,
+the login that they all need (``/login`` sets the session cookie of :mod:`api.auth`,
+``/logout`` clears it)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from graph.analysis.roles import ROLE_ORDER
 from graph.config import Settings
 from graph.explorer.network import top_network
 from graph.models import Network
+from graph.runs import movement
 from web.pages import render_network_page, render_page, script_json
 
 router = APIRouter(tags=["pages"])
@@ -147,6 +149,20 @@ def influencers_page(request: Request) -> HTMLResponse:
 def overview_page(request: Request) -> HTMLResponse:
     """Topics by communities, the score distribution and the role counts."""
     return _page(request, "overview.html", title="Overview")
+
+
+@router.get("/runs", response_class=HTMLResponse, dependencies=[LOGIN])
+def runs_page(request: Request) -> HTMLResponse:
+    """The kept runs; two of them compared (the later run's top N with their earlier standing)
+    and the voices that rose most between them."""
+    return _page(
+        request,
+        "runs.html",
+        title="Runs",
+        top=movement.TOP,
+        risers=movement.RISERS,
+        min_audience=movement.MIN_AUDIENCE,
+    )
 
 
 CONSOLE_EXAMPLES: tuple[dict[str, object], ...] = (

@@ -19,13 +19,15 @@ from api.run_schemas import (
     RunId,
     RunOut,
     ToRun,
+    TrajectoriesOut,
+    TrajectoryIds,
     TrajectoryOut,
     TrajectoryPointOut,
 )
 from graph.runs import movement
 from graph.runs.history import delete_run, get_run, list_runs
 from graph.runs.models import Movement, RunInfo
-from graph.runs.trajectory import trajectory
+from graph.runs.trajectory import trajectories, trajectory
 
 router = APIRouter(prefix="/api", tags=["runs"])
 
@@ -100,6 +102,30 @@ def compare(
     """The later run's top ``top`` with their earlier rank, rank change, role and amplifier
     count then and now. Default: the two latest runs."""
     return _movements(movement.compare(store, earlier=from_run, later=to_run, top=top))
+
+
+@router.get(
+    "/runs/trajectories",
+    response_model=TrajectoriesOut,
+    responses=DOWN,
+    summary="Several accounts' ranks across the kept runs",
+)
+def user_trajectories(store: StoreDep, ids: TrajectoryIds) -> TrajectoriesOut:
+    """The trajectory of each account asked for (as on GET /api/users/{id}/trajectory), in one
+    read: what the influencer table's sparklines draw. Unknown ids are left out."""
+    found = trajectories(store, ids)
+    return TrajectoriesOut(
+        items=[
+            TrajectoryOut(
+                user_id=key,
+                points=[
+                    TrajectoryPointOut.model_validate(point, from_attributes=True)
+                    for point in points
+                ],
+            )
+            for key, points in found.items()
+        ]
+    )
 
 
 @router.get(

@@ -45,6 +45,20 @@ RETURN r.id AS run, r.since AS since, r.until AS until, r.analyzed_at AS analyze
 ORDER BY run ASC
 """
 
+# The trajectories of several accounts at once: one row per known account and kept run (a
+# known account with no run kept has one row, ``run`` null); unknown ids have no row.
+TRAJECTORIES: LiteralString = """
+UNWIND $ids AS id
+MATCH (u:User {id: id})
+OPTIONAL MATCH (r:Run)
+WHERE r.complete = true
+OPTIONAL MATCH (u)-[x:RANKED_IN]->(r)
+RETURN u.id AS id, r.id AS run, r.since AS since, r.until AS until,
+       r.analyzed_at AS analyzed_at, x.rank AS rank, x.score AS score, x.role AS role,
+       x.amplifiers AS amplifiers
+ORDER BY run ASC
+"""
+
 USER_EXISTS: LiteralString = "MATCH (u:User {id: $id}) RETURN u.id AS id"
 
 # An account's standing in one run (no row: not ranked in it).

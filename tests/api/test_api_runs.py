@@ -115,6 +115,36 @@ def test_trajectory_oldest_first(client: TestClient) -> None:
     assert client.get("/api/users/nobody/trajectory").status_code == 404
 
 
+def test_trajectories_of_several_accounts_in_one_read(client: TestClient) -> None:
+    found = client.get(
+        "/api/runs/trajectories",
+        params=[("ids", "d"), ("ids", "nobody"), ("ids", "c"), ("ids", "d")],
+    )
+    assert found.status_code == 200
+    items = found.json()["items"]
+    assert [item["user_id"] for item in items] == ["d", "c"]  # asked order, unknown left out
+    assert items[0] == client.get("/api/users/d/trajectory").json()
+    assert [(p["run"], p["rank"]) for p in items[1]["points"]] == [(EARLIER, 3), (LATER, 1)]
+    assert client.get("/api/runs/trajectories", params={"ids": "nobody"}).json() == {"items": []}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [[], [("ids", "")], [("ids", "a\x00b")], [("ids", f"u{i}") for i in range(101)]],
+)
+def test_trajectories_refuse_no_ids_bad_ids_and_more_than_100(
+    client: TestClient, params: list[tuple[str, str]]
+) -> None:
+    refused = client.get("/api/runs/trajectories", params=params)
+    assert refused.status_code == 422 and isinstance(refused.json()["detail"], list)
+
+
+def test_trajectories_take_100_ids(client: TestClient) -> None:
+    ids = [("ids", f"u{i}") for i in range(99)] + [("ids", "a")]
+    found = client.get("/api/runs/trajectories", params=ids).json()["items"]
+    assert [(item["user_id"], len(item["points"])) for item in found] == [("a", 2)]
+
+
 def test_risers_and_compare(client: TestClient) -> None:
     risen = client.get("/api/runs/risers").json()
     assert (risen["from"], risen["to"]) == (EARLIER, LATER)

@@ -3,7 +3,9 @@
  * the same filters. Rows link to the network view focused on the account. User text reaches the
  * DOM through textContent only. The "Add to shortlist" buttons stay hidden unless
  * window.RESONANCE_SHORTLISTS is true (shortlist-picker.js sets it); they only dispatch a
- * "resonance:shortlist" event, which the picker answers.
+ * "resonance:shortlist" event, which the picker answers. The Trend column draws each row's rank
+ * across the kept runs as a sparkline (trajectory.js), the page's rows in one request
+ * (GET /api/runs/trajectories).
  */
 (function () {
   "use strict";
@@ -115,16 +117,54 @@
       page.items.forEach(function (item) {
         body.appendChild(row(item));
       });
+      loadTrends(page.items);
       summary.textContent = page.total.toLocaleString("en") + " influencer" +
         (page.total === 1 ? "" : "s") + " match";
       var last = Math.min(page.offset + page.items.length, page.total);
       status.textContent = page.total ? page.offset + 1 + "–" + last + " of " + page.total : "";
     }
 
+    /* The rows' sparklines, in one request; "—" where fewer than two runs are kept. */
+    function loadTrends(items) {
+      var T = window.ResonanceTrajectory;
+      var mine = request;
+      if (!T || !items.length) {
+        return;
+      }
+      var query = new URLSearchParams();
+      items.forEach(function (item) {
+        query.append("ids", item.id);
+      });
+      R.getJSON("/api/runs/trajectories?" + query.toString())
+        .then(function (found) {
+          if (mine !== request) {
+            return;
+          }
+          var byId = Object.create(null);
+          found.items.forEach(function (entry) {
+            byId[entry.user_id] = entry.points;
+          });
+          Array.prototype.forEach.call(body.rows, function (tr) {
+            var cell = tr.querySelector("td.trend");
+            var points = byId[tr.dataset.userId] || [];
+            R.clear(cell);
+            if (points.length < 2) {
+              cell.textContent = "—";
+              cell.title = points.length ? "One run only" : "";
+              return;
+            }
+            cell.title = T.describe(points);
+            cell.appendChild(T.sparkline(points));
+          });
+        })
+        .catch(function () {});
+    }
+
     function row(item) {
       var tr = R.el("tr");
       tr.dataset.userId = item.id;
       tr.appendChild(R.el("td", "num", item.rank));
+      tr.appendChild(R.el("td", "trend"));
       var handle = R.el("td", "handle");
       var link = R.el("a", null, R.at(item.handle));
       link.href = "/?focus=" + encodeURIComponent(item.id);

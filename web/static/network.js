@@ -42,6 +42,7 @@
     var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-node-id]"));
     var current = null;
     var request = 0;
+    var trajectoryRequest = 0;
     window.__resonanceNetwork = { network: network, nodes: nodes, edges: edges };
 
     network.on("stabilizationProgress", function (params) {
@@ -125,6 +126,7 @@
       }
       showSummary(panel, node.info || {});
       loadExplanation(id);
+      loadTrajectory(id);
       rows.forEach(function (row) {
         var match = row.dataset.nodeId === id;
         row.classList.toggle("selected", match);
@@ -159,6 +161,43 @@
             setField(panel, "status", "No explanation: " + error.message);
           }
         });
+    }
+
+    /* The rank across the kept runs as a small chart (trajectory.js); with one run kept, a
+       note instead; hidden with none, or when it cannot load. */
+    function loadTrajectory(id) {
+      var mine = ++trajectoryRequest;
+      var section = panel.querySelector("#trajectory");
+      var T = window.ResonanceTrajectory;
+      if (!section || !T) {
+        return;
+      }
+      var chart = section.querySelector("[data-field='trajectory-chart']");
+      var note = section.querySelector("[data-field='trajectory-note']");
+      section.hidden = true;
+      R.clear(chart);
+      R.getJSON("/api/users/" + encodeURIComponent(id) + "/trajectory")
+        .then(function (found) {
+          if (mine !== trajectoryRequest) {
+            return;
+          }
+          var points = found.points || [];
+          if (!points.length) {
+            return;
+          }
+          if (points.length < 2) {
+            note.textContent = "One run only: the trajectory shows once two runs are kept.";
+          } else {
+            T.drawChart(chart, points);
+            var ranked = points.filter(function (point) {
+              return point.rank !== null;
+            }).length;
+            note.textContent = "Ranked in " + ranked + " of " + points.length + " kept runs" +
+              (ranked < points.length ? "; a gap is a run that did not rank it." : ".");
+          }
+          section.hidden = false;
+        })
+        .catch(function () {});
     }
 
     function expand(id) {
