@@ -155,8 +155,9 @@ def test_network_search_click_explain_expand(page: Page) -> None:
     box = page.locator("#network").bounding_box()
     assert box is not None
     for _ in range(5):  # the layout may still be settling: aim again when a click misses
-        point = page.evaluate(
+        point = page.evaluate(  # centred first: the search's focus may have left it off view
             "(id) => { const n = window.__resonanceNetwork.network;"
+            " n.moveTo({position: n.getPosition(id), animation: false});"
             " return n.canvasToDOM(n.getPosition(id)); }",
             top,
         )
