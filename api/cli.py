@@ -13,14 +13,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import Progress, TaskID, TextColumn
 from rich.table import Table
 
 from api.backtest_cli import backtest_command
@@ -163,23 +156,14 @@ def _print_report(report: LoadReport, seconds: float) -> None:
         console.print(f"notice: {notice}", highlight=False)
 
 
-def _progress_bar() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TextColumn("{task.fields[rows]:>12,} rows"),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        console=console,
-    )
+def _load_bar() -> Progress:
+    return step_bar(TextColumn("{task.fields[rows]:>12,} rows"), TextColumn("{task.fields[rate]}"))
 
 
 def _run_load(
     settings: Settings, readers: list[Reader], rejects: Path | None, bulk: bool | None = None
 ) -> LoadReport:
-    with command_store(settings) as store, _progress_bar() as bar:
+    with command_store(settings) as store, _load_bar() as bar:
         tasks: dict[int, tuple[TaskID, float]] = {}
 
         def progress(reader: Reader, rows: int, done: int, total: int) -> None:

@@ -8,7 +8,14 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from graph.config import Settings
 from graph.connect import open_backend
@@ -43,13 +50,15 @@ def guarded(action: Callable[[], None]) -> None:
         raise fail(error) from None
 
 
-def step_bar() -> Progress:
-    """The progress bar of a long step (an analysis, a backtest): what is done, and how far."""
+def step_bar(*counters: ProgressColumn) -> Progress:
+    """The progress bar of a long step (a load, an analysis, a backtest): what is done, how
+    far, any ``counters`` (a load's rows and rate), and the time it has taken."""
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
+        *counters,
         TimeElapsedColumn(),
         console=console,
     )

@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from api.auth import TOKEN_REQUIRED, has_session
 from api.deps import SettingsDep, StoreProvider
 from api.error_responses import BAD_INPUT
-from api.jobs import JobBusy, JobControl, JobRunner
-from api.routes.jobs import BUSY, JobOut, JobsDep
+from api.jobs import JobControl
+from api.routes.jobs import BUSY, JobOut, JobsDep, submit_job
 from api.routes.pages import LOGIN
 from graph.analysis.profile import NAME_PATTERN, list_profiles, load_profile
 from graph.analysis.roles import ROLE_ORDER
@@ -93,14 +93,7 @@ def backtest_job(
         )
         return asdict(report)
 
-    return _submit(runner, work)
-
-
-def _submit(runner: JobRunner, work: Any) -> JobOut:
-    try:
-        return JobOut.model_validate(runner.submit("backtest", work).snapshot())
-    except JobBusy as exc:
-        raise HTTPException(409, str(exc)) from None
+    return submit_job(runner, "backtest", work)
 
 
 @page_router.get("/backtest", response_class=HTMLResponse, dependencies=[LOGIN])

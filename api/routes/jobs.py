@@ -15,7 +15,7 @@ from api.auth import AUTH_RESPONSES, TOKEN_REQUIRED
 from api.deps import SettingsDep, StoreProvider
 from api.error_responses import BAD_INPUT, ErrorOut
 from api.job_files import job_rejects, new_upload_folder
-from api.jobs import Job, JobBusy, JobControl, JobFinished, JobKind, JobRunner, JobState
+from api.jobs import Job, JobBusy, JobControl, JobFinished, JobKind, JobRunner, JobState, Work
 from api.uploads import UploadRefused, UploadTooLarge, receive_files
 from graph.analysis.profile import NAME_PATTERN, load_profile
 from graph.analysis.run import analyze
@@ -150,9 +150,12 @@ def _out(job: Job) -> JobOut:
     return JobOut.model_validate(job.snapshot())
 
 
-def _submit(runner: JobRunner, **kwargs: Any) -> JobOut:
+def submit_job(
+    runner: JobRunner, kind: JobKind, work: Work, *, cleanup: Callable[[], None] | None = None
+) -> JobOut:
+    """Start ``work`` as a job of ``kind``; a 409 while another job runs."""
     try:
-        return _out(runner.submit(**kwargs))
+        return _out(runner.submit(kind, work, cleanup=cleanup))
     except JobBusy as exc:
         raise HTTPException(409, str(exc)) from None
 
@@ -187,7 +190,7 @@ def analyze_job(
         )
         return {"profile": profile.name, **asdict(summary)}
 
-    return _submit(runner, kind="analyze", work=work)
+    return submit_job(runner, "analyze", work)
 
 
 def _readers(folder: Path, names: list[str], format_name: str | None) -> list[Reader]:
@@ -267,7 +270,7 @@ async def load_job(request: Request, runner: JobsDep, settings: SettingsDep) -> 
         shutil.rmtree(folder, ignore_errors=True)
 
     try:
-        return _submit(runner, kind="load", work=work, cleanup=cleanup)
+        return submit_job(runner, "load", work, cleanup=cleanup)
     except HTTPException:
         cleanup()
         raise

@@ -8,20 +8,12 @@
   "use strict";
 
   var R = window.Resonance;
-  var SVG = "http://www.w3.org/2000/svg";
+  var svg = R.svg;
   var OUTCOMES = [
     { key: "amplifiers", label: "distinct amplifiers", fill: "#4e79a7" },
     { key: "reach", label: "two-step reach", fill: "#f28e2b" },
   ];
   var MAX_LABEL = 28;
-
-  function svg(tag, attributes) {
-    var node = document.createElementNS(SVG, tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      node.setAttribute(name, String(attributes[name]));
-    });
-    return node;
-  }
 
   function fixed(value, digits) {
     return Number(value).toFixed(digits);

@@ -23,6 +23,17 @@
     return node;
   }
 
+  var SVG = "http://www.w3.org/2000/svg";
+
+  /* An SVG element with the given attributes (each set as a string). */
+  function svg(tag, attributes) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      node.setAttribute(name, String(attributes[name]));
+    });
+    return node;
+  }
+
   /* Remove every child of `node` (null is left alone). */
   function clear(node) {
     while (node && node.firstChild) {
@@ -285,6 +296,7 @@
     FILTERS: FILTERS,
     RELOGIN: RELOGIN,
     el: el,
+    svg: svg,
     clear: clear,
     headers: headers,
     getJSON: getJSON,

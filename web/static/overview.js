@@ -7,15 +7,7 @@
   "use strict";
 
   var R = window.Resonance;
-  var SVG = "http://www.w3.org/2000/svg";
-
-  function svg(tag, attributes) {
-    var node = document.createElementNS(SVG, tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      node.setAttribute(name, String(attributes[name]));
-    });
-    return node;
-  }
+  var svg = R.svg;
 
   function total(query) {
     return R.getJSON("/api/influencers?limit=1&" + query).then(function (page) {

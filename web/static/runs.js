@@ -93,14 +93,20 @@
     });
   }
 
+  /* A row of an account's move between the runs: its rank, handle and earlier rank. */
+  function movementRow(item) {
+    var tr = R.el("tr");
+    tr.dataset.userId = item.id;
+    tr.appendChild(R.el("td", "num", rank(item.rank)));
+    tr.appendChild(handleCell(item));
+    tr.appendChild(R.el("td", "num", rank(item.earlier_rank)));
+    return tr;
+  }
+
   function showCompare(result, body) {
     R.clear(body);
     result.items.forEach(function (item) {
-      var tr = R.el("tr");
-      tr.dataset.userId = item.id;
-      tr.appendChild(R.el("td", "num", rank(item.rank)));
-      tr.appendChild(handleCell(item));
-      tr.appendChild(R.el("td", "num", rank(item.earlier_rank)));
+      var tr = movementRow(item);
       tr.appendChild(changeCell(item));
       tr.appendChild(R.el("td", "role", roleName(item.earlier_role)));
       tr.appendChild(R.el("td", "role", roleName(item.role)));
@@ -116,11 +122,7 @@
   function showRisers(result, body) {
     R.clear(body);
     result.items.forEach(function (item) {
-      var tr = R.el("tr");
-      tr.dataset.userId = item.id;
-      tr.appendChild(R.el("td", "num", rank(item.rank)));
-      tr.appendChild(handleCell(item));
-      tr.appendChild(R.el("td", "num", rank(item.earlier_rank)));
+      var tr = movementRow(item);
       tr.appendChild(R.el("td", "num up", "+" + item.gain));
       tr.appendChild(R.el("td", "role", roleName(item.role)));
       tr.appendChild(R.el("td", "num", number(item.amplifiers)));

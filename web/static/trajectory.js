@@ -8,15 +8,7 @@
 (function () {
   "use strict";
 
-  var SVG = "http://www.w3.org/2000/svg";
-
-  function svg(tag, attributes) {
-    var node = document.createElementNS(SVG, tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      node.setAttribute(name, String(attributes[name]));
-    });
-    return node;
-  }
+  var svg = window.Resonance.svg;
 
   /* The run's date: the end of its window, else when it was analysed (YYYY-MM-DD). */
   function runDate(point) {
