@@ -18,6 +18,7 @@ from api.job_files import job_rejects, new_upload_folder
 from api.jobs import Job, JobBusy, JobControl, JobFinished, JobKind, JobRunner, JobState, Work
 from api.uploads import UploadRefused, UploadTooLarge, receive_files
 from graph.analysis.profile import NAME_PATTERN, load_profile
+from graph.analysis.rolling import DURATION, InvalidWindows, analyze_windows, duration_ms
 from graph.analysis.run import analyze
 from graph.analysis.window import MOMENT, Window
 from graph.errors import GraphError
@@ -131,6 +132,14 @@ class AnalyzeIn(BaseModel):
     until: str | None = Field(
         default=None, pattern=MOMENT, description="as since; a bare date includes that day"
     )
+    windows: str | None = Field(
+        default=None,
+        pattern=DURATION,
+        description="score rolling windows of this length (7d, 12h, 2w), each a run",
+    )
+    step: str | None = Field(
+        default=None, pattern=DURATION, description="between window ends (default: windows)"
+    )
 
 
 def get_jobs(request: Request) -> JobRunner:
@@ -178,17 +187,36 @@ def analyze_job(
     window = Window.parse(body.since, body.until, names=("since", "until"))
     stores = _stores(request)
 
+    if body.step is not None and body.windows is None:
+        raise InvalidWindows("step needs windows")
+    window_ms = None if body.windows is None else duration_ms(body.windows, name="windows")
+    step_ms = None if body.step is None else duration_ms(body.step, name="step")
+
     def work(control: JobControl) -> dict[str, Any]:
         # the control raises Cancelled at the next step once the job is cancelled
-        summary = analyze(
+        if window_ms is None:
+            summary = analyze(
+                stores.store(),
+                profile,
+                since=window.since,
+                until=window.until,
+                progress=control,
+                keep_runs=settings.keep_runs,
+            )
+            return {"profile": profile.name, **asdict(summary)}
+        summaries = analyze_windows(
             stores.store(),
             profile,
+            window_ms=window_ms,
+            step_ms=step_ms,
             since=window.since,
             until=window.until,
             progress=control,
             keep_runs=settings.keep_runs,
         )
-        return {"profile": profile.name, **asdict(summary)}
+        # The newest window's summary, as a plain analysis gives it, and every window's.
+        windows = [asdict(summary) for summary in summaries]
+        return {"profile": profile.name, **windows[-1], "windows": windows}
 
     return submit_job(runner, "analyze", work)
 

@@ -15,17 +15,20 @@ import time
 from graph.analysis.events import Events, fetch_events, gc_paused
 from graph.analysis.profile import Profile
 from graph.analysis.run import KEEP_RUNS, AnalysisSummary, RunProgress, analyze_events
-from graph.errors import GraphError
+from graph.analysis.window import InvalidWindow
 from graph.models import utc_iso
 from graph.store import Store
 
-_DURATION = re.compile(r"^(\d{1,5})([hdw])$")
+#: A window's length or step: whole hours, days or weeks.
+DURATION = r"^(\d{1,5})([hdw])$"
+_DURATION = re.compile(DURATION)
 _UNIT_MS = {"h": 3_600_000, "d": 86_400_000, "w": 7 * 86_400_000}
 MAX_WINDOWS = 100
 
 
-class InvalidWindows(GraphError):
-    """Rolling windows that cannot be laid: a bad duration, or none fits the data."""
+class InvalidWindows(InvalidWindow):
+    """Rolling windows that cannot be laid: a bad duration, or none fits the data (a 422 in
+    the API, as every ``InvalidWindow``)."""
 
 
 def duration_ms(text: str, *, name: str = "--windows") -> int:
