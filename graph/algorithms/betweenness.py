@@ -19,7 +19,6 @@ def betweenness(
     exact_max_nodes: int = 5000,
     samples: int = 500,
     seed: int = 7,
-    part: tuple[int, int] = (0, 1),
 ) -> FloatArray:
     """Betweenness of every node: the share of shortest paths between other nodes through it.
 
@@ -59,11 +58,6 @@ def betweenness(
         Number of sampled sources above ``exact_max_nodes``.
     seed
         Seed of the source sample.
-    part
-        ``(k, parts)``: only the ``k``-th of ``parts`` consecutive slices of the sources (every
-        node when exact), each scaled as the whole. The ``parts`` results add up to the whole
-        (to rounding: the sums are taken in another order), so they can run in ``parts``
-        processes at once.
 
     Examples
     --------
@@ -75,12 +69,7 @@ def betweenness(
     [0.0, 0.6666666666666666, 0.6666666666666666, 0.0]
     >>> betweenness(3, np.array([0, 0, 2]), np.array([1, 2, 1]), np.array([5.0, 1.0, 1.0])).tolist()
     [0.0, 0.0, 1.0]
-    >>> [betweenness(4, *path, part=(k, 2)).tolist() for k in range(2)]  # sources 0, 1 | 2, 3
-    [[0.0, 2.0, 2.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
     """
-    k, parts = part
-    if not 0 <= k < parts:
-        raise ValueError(f"part {k} of {parts} does not exist")
     if node_count == 0:
         return np.zeros(0, dtype=np.float64)
     weights: list[float] | None = None
@@ -92,18 +81,11 @@ def betweenness(
     edges = np.column_stack((np.asarray(source), np.asarray(target))).astype(np.int64)
     graph = ig.Graph(n=node_count, edges=edges.tolist(), directed=directed)
     if node_count <= exact_max_nodes or samples >= node_count:
-        if parts == 1:
-            values = np.asarray(graph.betweenness(directed=directed, weights=weights), dtype=float)
-        else:
-            mine = np.array_split(np.arange(node_count), parts)[k].tolist()
-            values = np.asarray(
-                graph.betweenness(directed=directed, weights=weights, sources=mine), dtype=float
-            )
+        values = np.asarray(graph.betweenness(directed=directed, weights=weights), dtype=float)
     else:
         rng = np.random.default_rng(seed)
-        sources = np.sort(rng.choice(node_count, size=samples, replace=False))
-        mine = np.array_split(sources, parts)[k].tolist()
-        partial = graph.betweenness(directed=directed, weights=weights, sources=mine)
+        sources = np.sort(rng.choice(node_count, size=samples, replace=False)).tolist()
+        partial = graph.betweenness(directed=directed, weights=weights, sources=sources)
         values = np.asarray(partial, dtype=np.float64) * (node_count / samples)
     if normalized and node_count > 2:
         pairs = (node_count - 1) * (node_count - 2)

@@ -51,9 +51,6 @@ from graph.store import Store
 RunProgress = Callable[[str, float], None]  # (what is being done, fraction of the run done)
 WRITE_BATCH = 10_000
 KEEP_RUNS = 12
-BETWEENNESS_WORKERS = 2
-"""Betweenness runs in this many forked workers, each from its share of the sampled sources,
-while the rest of the run goes on (it was the longest step: 5.8 s of waiting in one worker)."""
 """Complete runs kept in the history by default (``RESONANCE_KEEP_RUNS``)."""
 
 
@@ -144,23 +141,18 @@ def analyze_events(
     is_brand = _brand_mask(store, events)
     # Fork is cheapest, but forking a threaded process (an API job) is unsafe: spawn there.
     method = "fork" if threading.current_thread() is threading.main_thread() else "spawn"
-    parts = BETWEENNESS_WORKERS
-    with ProcessPoolExecutor(max_workers=parts, mp_context=get_context(method)) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context(method)) as pool:
         say(f"betweenness, communities and PageRank on {n:,} accounts", 0.4)
-        between_jobs = [
-            pool.submit(
-                betweenness,
-                n,
-                pairs.source,
-                pairs.target,
-                1.0 / pairs.weight,
-                directed=False,
-                samples=profile.betweenness_samples,
-                seed=profile.seed,
-                part=(k, parts),
-            )
-            for k in range(parts)
-        ]
+        between_job = pool.submit(
+            betweenness,
+            n,
+            pairs.source,
+            pairs.target,
+            1.0 / pairs.weight,
+            directed=False,
+            samples=profile.betweenness_samples,
+            seed=profile.seed,
+        )
         scored = global_score(
             n,
             pairs,
@@ -188,7 +180,7 @@ def analyze_events(
         )
         reach = community_reach(pairs, communities, n)
         say("betweenness", 0.65)
-        between = np.sum([job.result() for job in between_jobs], axis=0)
+        between = between_job.result()
     score = scored.score
     roles = assign_roles(
         profile=profile,
