@@ -77,17 +77,27 @@ RETURN p.id AS id
 CLEAR_STAGED_SCORES: LiteralString = "MATCH (s:StagedScore) DELETE s"
 CLEAR_STAGED_TOPIC_RANKS: LiteralString = "MATCH (s:StagedTopicRank) DELETE s"
 
-# A row's missing keys (accounts nobody amplified get the short form) are left unset.
+# Each row is a list of values in the order of ``graph.store.STAGED_SCORE_KEYS`` (about half
+# the text of maps keyed by name, and a third less of the server's time); a null (what the
+# short form of accounts nobody amplified lacks) leaves the property unset.
 STAGE_SCORES: LiteralString = """
 UNWIND $rows AS row
 CREATE (s:StagedScore)
-SET s = row, s.run = $run
+SET s.run = $run, s.id = row[0], s.score = row[1], s.pagerank = row[2], s.rank = row[3],
+    s.amplifiers = row[4], s.acts = row[5], s.communities_reached = row[6],
+    s.community = row[7], s.betweenness = row[8], s.core = row[9], s.influence = row[10],
+    s.passivity = row[11], s.role = row[12], s.roles = row[13], s.reasons = row[14],
+    s.topics = row[15], s.topic_ranks = row[16], s.top_amplifiers = row[17],
+    s.top_amplifier_shares = row[18], s.top_posts = row[19], s.top_post_amplifiers = row[20],
+    s.discounted = row[21]
 """
 
+# Rows as lists in the order of ``graph.store.STAGED_TOPIC_RANK_KEYS``.
 STAGE_TOPIC_RANKS: LiteralString = """
 UNWIND $rows AS row
 CREATE (s:StagedTopicRank)
-SET s = row, s.run = $run
+SET s.run = $run, s.user_id = row[0], s.topic = row[1], s.score = row[2], s.rank = row[3],
+    s.focus = row[4], s.amplifiers = row[5]
 """
 
 # The run history (``graph/runs``): each analysis is a ``(:Run {id: <run stamp>})``, and each
@@ -99,13 +109,13 @@ CLEAR_INCOMPLETE_RUNS: LiteralString = "MATCH (r:Run) WHERE r.complete = false D
 
 CREATE_INCOMPLETE_RUN: LiteralString = "CREATE (:Run {id: $run, complete: false})"
 
+# Rows as lists in the order of ``graph.store.RANKED_IN_FIELDS``.
 STAGE_RANKED_IN: LiteralString = """
 MATCH (r:Run {id: $run})
 UNWIND $rows AS row
-MATCH (u:User {id: row.id})
-CREATE (u)-[:RANKED_IN {rank: row.rank, score: row.score, role: row.role,
-                        amplifiers: row.amplifiers, topics: row.topics,
-                        topic_ranks: row.topic_ranks}]->(r)
+MATCH (u:User {id: row[0]})
+CREATE (u)-[:RANKED_IN {rank: row[1], score: row[2], role: row[3], amplifiers: row[4],
+                        topics: row[5], topic_ranks: row[6]}]->(r)
 """
 
 # Keeps the ``$keep`` newest complete runs and the latest analysis's, whatever its stamp. (The

@@ -33,9 +33,20 @@ RUN_FIELDS: tuple[str, ...] = (
     "since", "until", "reference", "profile", "profile_json", "analyzed_at", "users_scored",
     "ranked", "edges", "events", "topics", "communities", "discounted_pairs",
 )  # fmt: skip
-#: What each ranked account's ``RANKED_IN`` keeps of its row.
+#: What each ranked account's ``RANKED_IN`` keeps of its row, in ``STAGE_RANKED_IN``'s order.
 RANKED_IN_FIELDS: tuple[str, ...] = (
     "id", "rank", "score", "role", "amplifiers", "topics", "topic_ranks",
+)  # fmt: skip
+#: What a staged score keeps of its row, in ``STAGE_SCORES``'s order (the switch copies them).
+STAGED_SCORE_KEYS: tuple[str, ...] = (
+    "id", "score", "pagerank", "rank", "amplifiers", "acts", "communities_reached", "community",
+    "betweenness", "core", "influence", "passivity", "role", "roles", "reasons", "topics",
+    "topic_ranks", "top_amplifiers", "top_amplifier_shares", "top_posts", "top_post_amplifiers",
+    "discounted",
+)  # fmt: skip
+#: What a staged topic rank keeps of its row, in ``STAGE_TOPIC_RANKS``'s order.
+STAGED_TOPIC_RANK_KEYS: tuple[str, ...] = (
+    "user_id", "topic", "score", "rank", "focus", "amplifiers",
 )  # fmt: skip
 
 
@@ -243,14 +254,16 @@ class Store:
         write(queries.CREATE_INCOMPLETE_RUN, {"run": run})
         staged = 0
         for chunk in batched(users, batch_size):
-            write(queries.STAGE_SCORES, {"rows": chunk, "run": run})
+            rows = [[user.get(key) for key in STAGED_SCORE_KEYS] for user in chunk]
+            write(queries.STAGE_SCORES, {"rows": rows, "run": run})
             staged += len(chunk)
             if progress is not None:
                 progress(staged)
         for chunk in batched(topic_authority, batch_size):
-            write(queries.STAGE_TOPIC_RANKS, {"rows": chunk, "run": run})
+            rows = [[rank.get(key) for key in STAGED_TOPIC_RANK_KEYS] for rank in chunk]
+            write(queries.STAGE_TOPIC_RANKS, {"rows": rows, "run": run})
         ranked = (
-            {key: user.get(key) for key in RANKED_IN_FIELDS}
+            [user.get(key) for key in RANKED_IN_FIELDS]
             for user in users
             if user.get("rank") is not None
         )
