@@ -89,6 +89,11 @@ class MovementOut(BaseModel):
     earlier_role: str | None
     earlier_amplifiers: int | None
     gain: int | None = Field(description="ranks climbed (negative: fell)")
+    reasons_gained: list[str] = Field(
+        description="its reasons in the later run that the earlier did not give (a run keeps "
+        "the reasons of its top 1,000 accounts)"
+    )
+    reasons_lost: list[str] = Field(description="its reasons in the earlier run, gone since")
 
 
 class MovementsOut(BaseModel):

@@ -92,6 +92,7 @@ def _movement_table(title: str, items: list[Movement]) -> Table:
     table = Table(title=title)
     for name in ("rank", "was", "gain", "handle", "role", "was role", "amplifiers", "were"):
         table.add_column(name, justify="left" if "role" in name or name == "handle" else "right")
+    table.add_column("reasons gained / lost")
 
     def shown(value: object) -> str:
         return "-" if value is None else str(value)
@@ -101,6 +102,8 @@ def _movement_table(title: str, items: list[Movement]) -> Table:
             str(item.rank), shown(item.earlier_rank), shown(item.gain), item.handle,
             shown(item.role), shown(item.earlier_role), str(item.amplifiers),
             shown(item.earlier_amplifiers),
+            "\n".join([*(f"+ {r}" for r in item.reasons_gained),
+                        *(f"- {r}" for r in item.reasons_lost)]),
         )  # fmt: skip
     return table
 

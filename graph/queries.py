@@ -115,7 +115,7 @@ MATCH (r:Run {id: $run})
 UNWIND $rows AS row
 MATCH (u:User {id: row[0]})
 CREATE (u)-[:RANKED_IN {rank: row[1], score: row[2], role: row[3], amplifiers: row[4],
-                        topics: row[5], topic_ranks: row[6]}]->(r)
+                        topics: row[5], topic_ranks: row[6], reasons: row[7]}]->(r)
 """
 
 # Keeps the ``$keep`` newest complete runs and the latest analysis's, whatever its stamp. (The

@@ -35,8 +35,11 @@ RUN_FIELDS: tuple[str, ...] = (
 )  # fmt: skip
 #: What each ranked account's ``RANKED_IN`` keeps of its row, in ``STAGE_RANKED_IN``'s order.
 RANKED_IN_FIELDS: tuple[str, ...] = (
-    "id", "rank", "score", "role", "amplifiers", "topics", "topic_ranks",
+    "id", "rank", "score", "role", "amplifiers", "topics", "topic_ranks", "reasons",
 )  # fmt: skip
+#: A run keeps the reasons of its top accounts only (what comparing two runs shows changed):
+#: a few strings an account, for every ranked account of every run, would bloat the history.
+REASONS_KEPT = 1_000
 #: What a staged score keeps of its row, in ``STAGE_SCORES``'s order (the switch copies them).
 STAGED_SCORE_KEYS: tuple[str, ...] = (
     "id", "score", "pagerank", "rank", "amplifiers", "acts", "communities_reached", "community",
@@ -263,7 +266,10 @@ class Store:
             rows = [[rank.get(key) for key in STAGED_TOPIC_RANK_KEYS] for rank in chunk]
             write(queries.STAGE_TOPIC_RANKS, {"rows": rows, "run": run})
         ranked = (
-            [user.get(key) for key in RANKED_IN_FIELDS]
+            [
+                user.get(key) if key != "reasons" or user["rank"] <= REASONS_KEPT else None
+                for key in RANKED_IN_FIELDS
+            ]
             for user in users
             if user.get("rank") is not None
         )

@@ -62,6 +62,8 @@ class Movement:
     earlier_role: str | None
     earlier_amplifiers: int | None
     gain: int | None
+    reasons_gained: tuple[str, ...] = ()  # in the later run's reasons, not the earlier's
+    reasons_lost: tuple[str, ...] = ()  # the other way round
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,4 +99,18 @@ def movement_from_row(row: Row) -> Movement:
         earlier_role=str(row["earlier_role"]) if row.get("earlier_role") else None,
         earlier_amplifiers=optional_int(row.get("earlier_amplifiers")),
         gain=optional_int(row.get("gain")),
+        **_reason_changes(row.get("reasons") or [], row.get("earlier_reasons") or []),
     )
+
+
+def _reason_changes(now: list[str], then: list[str]) -> dict[str, tuple[str, ...]]:
+    """The reasons gained and lost between two runs, each in its run's order (a run keeps the
+    reasons of its top ``graph.store.REASONS_KEPT`` accounts only: beyond, none to compare).
+
+    >>> _reason_changes(["#vegan: rank 1", "bridge"], ["#vegan: rank 3", "bridge"])
+    {'reasons_gained': ('#vegan: rank 1',), 'reasons_lost': ('#vegan: rank 3',)}
+    """
+    return {
+        "reasons_gained": tuple(reason for reason in now if reason not in then),
+        "reasons_lost": tuple(reason for reason in then if reason not in now),
+    }

@@ -71,7 +71,8 @@ RETURN x.rank AS rank, x.score AS score, x.role AS role, x.amplifiers AS amplifi
 _MOVEMENT_FIELDS: LiteralString = """
 RETURN u.id AS id, u.handle AS handle, now.rank AS rank, now.score AS score, now.role AS role,
        now.amplifiers AS amplifiers, before.rank AS earlier_rank, before.score AS earlier_score,
-       before.role AS earlier_role, before.amplifiers AS earlier_amplifiers, gain
+       before.role AS earlier_role, before.amplifiers AS earlier_amplifiers, gain,
+       coalesce(now.reasons, []) AS reasons, coalesce(before.reasons, []) AS earlier_reasons
 """
 
 # The later run's top ``$top``, each with its standing in the earlier run (null: unranked then).

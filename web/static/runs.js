@@ -94,6 +94,19 @@
   }
 
   /* A row of an account's move between the runs: its rank, handle and earlier rank. */
+  function reasonsCell(item) {
+    // What the later run says of the account that the earlier did not, and what it dropped.
+    var cell = R.el("td", "reasons");
+    var list = cell.appendChild(R.el("ul", "changes"));
+    (item.reasons_gained || []).forEach(function (reason) {
+      list.appendChild(R.el("li", "gained", "+ " + reason));
+    });
+    (item.reasons_lost || []).forEach(function (reason) {
+      list.appendChild(R.el("li", "lost", "\u2212 " + reason));
+    });
+    return cell;
+  }
+
   function movementRow(item) {
     var tr = R.el("tr");
     tr.dataset.userId = item.id;
@@ -112,10 +125,11 @@
       tr.appendChild(R.el("td", "role", roleName(item.role)));
       tr.appendChild(R.el("td", "num", number(item.earlier_amplifiers)));
       tr.appendChild(R.el("td", "num", number(item.amplifiers)));
+      tr.appendChild(reasonsCell(item));
       body.appendChild(tr);
     });
     if (!result.items.length) {
-      empty(body, 8, "The later run ranked no one.");
+      empty(body, 9, "The later run ranked no one.");
     }
   }
 
