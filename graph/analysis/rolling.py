@@ -70,6 +70,8 @@ def analyze_windows(
 ) -> list[AnalysisSummary]:
     """Analyse each rolling window (see the module docstring) as a run; their summaries, oldest
     window first. ``InvalidWindows`` when no whole window fits."""
+    if keep_runs < 1:
+        raise ValueError(f"keep_runs must be at least 1, not {keep_runs}")
     profile = profile or Profile()
     say = progress or (lambda _what, _done: None)
     step = step_ms or window_ms
@@ -111,5 +113,5 @@ def analyze_windows(
                     utc_iso(int(time.time() * 1000)),
                 )
             )
-    store.prune_runs(max(keep_runs, 1))
+    store.prune_runs(keep_runs)
     return summaries

@@ -67,7 +67,8 @@ class AnalysisSummary:
     seconds: float = 0.0
 
 
-def _brand_mask(store: Store, events: Events) -> BoolArray:
+def brand_mask(store: Store, events: Events) -> BoolArray:
+    """Which of ``events.users`` are the brand's own accounts (scored, never ranked)."""
     brand = store.brand_ids()
     return np.fromiter(
         (user in brand for user in events.users), dtype=bool, count=len(events.users)
@@ -138,7 +139,7 @@ def analyze_events(
     signals = compute_signals(events, raw, profile)
     discounted = signals.discounted
     pairs = raw.kept(~discounted)
-    is_brand = _brand_mask(store, events)
+    is_brand = brand_mask(store, events)
     # Fork is cheapest, but forking a threaded process (an API job) is unsafe: spawn there.
     method = "fork" if threading.current_thread() is threading.main_thread() else "spawn"
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context(method)) as pool:

@@ -11,6 +11,7 @@ from graph.algorithms.arrays import BoolArray, FloatArray
 from graph.analysis.events import Events, fetch_events
 from graph.analysis.influence import global_score_of_events
 from graph.analysis.profile import Profile
+from graph.analysis.run import brand_mask
 from graph.backtest import baselines, queries
 from graph.backtest.metrics import ndcg_at_k, precision_at_k
 from graph.backtest.outcomes import Outcomes, outcomes
@@ -151,8 +152,7 @@ def backtest(
     if split is None:
         split = split_at_share(events, 0.7 if split_share is None else split_share)
     horizon = None if horizon_days is None else split + int(horizon_days * DAY_MS)
-    brand_ids = store.brand_ids()
-    is_brand = np.fromiter((user in brand_ids for user in events.users), bool, len(events.users))
+    is_brand = brand_mask(store, events)
     posts = store.read_columns(queries.POSTS_BEFORE, {"split": split})
     counts = store.read_columns(queries.FOLLOWER_COUNTS)
     return backtest_events(
