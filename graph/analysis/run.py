@@ -5,9 +5,10 @@ Steps (each reported through ``progress``):
 1. read the amplification events within the window (``graph.analysis.events``);
 2. weight each amplifier -> author pair by the profile (``graph.analysis.weighting``);
 3. look for boosting (``graph.analysis.signals``) and leave the suspicious pairs out of the scores;
-4. the global score (``graph.analysis.influence``: the audience's weight with the window's
-   recency, blended with PageRank; ``score`` 0-100 relative to the top account, ``rank`` for
-   external accounts only), Leiden communities, betweenness, k-core, influence-passivity;
+4. the global score (``graph.analysis.influence``: the audience's weight with the activity
+   clock's recency (``graph.analysis.clock``), blended with PageRank; ``score`` 0-100 relative
+   to the top account, ``rank`` for external accounts only), Leiden communities, betweenness,
+   k-core, influence-passivity;
 5. topic authority for every busy topic (``graph.analysis.topics``);
 6. roles with their reasons (``graph.analysis.roles``) and the top amplifiers and posts
    (``graph.analysis.explain``);
@@ -39,7 +40,7 @@ from graph.algorithms.components import k_core
 from graph.algorithms.influence_passivity import influence_passivity
 from graph.analysis.events import Events, fetch_events, gc_paused
 from graph.analysis.explain import Explanation, explain
-from graph.analysis.influence import external_ranks, global_score, score_half_life_ms
+from graph.analysis.influence import external_ranks, global_score
 from graph.analysis.profile import Profile
 from graph.analysis.roles import Roles, assign_roles, brand_days, community_reach
 from graph.analysis.signals import compute_signals
@@ -154,13 +155,7 @@ def analyze_events(
             samples=profile.betweenness_samples,
             seed=profile.seed,
         )
-        scored = global_score(
-            n,
-            pairs,
-            profile,
-            reference=reference,
-            half_life_ms=score_half_life_ms(events, profile, since, reference),
-        )
+        scored = global_score(events, pairs, profile, reference)
         communities = leiden(
             n,
             pairs.source,

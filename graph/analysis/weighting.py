@@ -94,14 +94,6 @@ class Pairs:
             self.evidence[keep],
         )
 
-    def with_half_life(self, reference_ms: int, half_life_ms: float) -> Pairs:
-        """The same pairs, their recency measured with ``half_life_ms`` instead."""
-        age = np.maximum(reference_ms - self.last, 0)
-        weight = self.evidence * np.exp2(-age / half_life_ms)
-        return Pairs(
-            self.source, self.target, weight, self.events, self.posts, self.last, self.evidence
-        )
-
 
 def reference_time(events: Events, until: int | None) -> int:
     """The time recency is measured from: the window's end, else the latest event."""

@@ -111,27 +111,29 @@ class Expected:
 
 def expected_scores(events: Sequence[AmplificationRow]) -> Expected:
     """The global score of ``events``, built here from the documented rule: the volume-neutral
-    pair weights (distinct posts and days per kind) with the score's recency (half-life
-    ``score_recency`` of the window's span, a day at least, from the pair's last act), networkx
-    PageRank on them, and ``(audience / top) ** (1 - a) * (pagerank / top) ** a``."""
+    pair weights (distinct posts and days per kind) with the score's recency (halved for every
+    ``score_recency`` share of the units of evidence, first acts of a pair on a post, that came
+    after the pair's last act, in proportion in a window under a day), networkx PageRank on
+    them, and ``(audience / top) ** (1 - a) * (pagerank / top) ** a``."""
     posts: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     days: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     last: dict[tuple[str, str], int] = defaultdict(int)
-    for event in events:
+    first_act: dict[tuple[str, str, str], int] = {}
+    for event in sorted(events, key=lambda e: e.created_at):
         pair = (event.amplifier_id, event.author_id)
         posts[pair][event.kind].add(event.post_id)
         days[pair][event.kind].add(event.created_at // 86_400_000)
         last[pair] = max(last[pair], event.created_at)
+        first_act.setdefault((*pair, str(event.post_id)), event.created_at)
+    units = list(first_act.values())
     reference = max(e.created_at for e in events)
-    span = max(reference - min(e.created_at for e in events), 86_400_000)
-    half_life = PROFILE.score_recency * span
+    short = min((reference - min(units)) / 86_400_000, 1.0)  # a window under a day: ages shrink
     digraph = nx.DiGraph()
     audience: dict[str, float] = defaultdict(float)
     for (source, target), kinds in posts.items():
         evidence = {k: (len(kinds[k]), len(days[(source, target)][k])) for k in kinds}
-        weight = pair_weight(evidence, PROFILE) * 2.0 ** (
-            -(reference - last[(source, target)]) / half_life
-        )
+        age = sum(1 for at in units if at > last[(source, target)]) / len(units) * short
+        weight = pair_weight(evidence, PROFILE) * 2.0 ** (-age / PROFILE.score_recency)
         digraph.add_edge(source, target, weight=weight)
         audience[target] += weight
     ranks: dict[str, float] = nx.pagerank(
