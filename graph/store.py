@@ -20,6 +20,7 @@ from graph.models import (
     PostRow,
     UserRow,
 )
+from graph.write_pipeline import write_overlapped
 
 SortKey = Literal["rank", "followers", "amplifiers", "handle"]
 SORT_KEYS: tuple[SortKey, ...] = ("rank", "followers", "amplifiers", "handle")
@@ -64,6 +65,11 @@ class AnalysisNotSwitched(InvalidQuery):
             "found (did another analysis run at the same time?); the previous analysis "
             "stands: run the analysis again"
         )
+
+
+def _rows(items: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[list[Any]]:
+    """Each item's values in the order of ``keys`` (the staging statements' ``row[k]``)."""
+    return [[item.get(key) for key in keys] for item in items]
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -255,16 +261,24 @@ class Store:
         write(queries.CLEAR_STAGED_TOPIC_RANKS)
         write(queries.CLEAR_INCOMPLETE_RUNS)
         write(queries.CREATE_INCOMPLETE_RUN, {"run": run})
-        staged = 0
-        for chunk in batched(users, batch_size):
-            rows = [[user.get(key) for key in STAGED_SCORE_KEYS] for user in chunk]
-            write(queries.STAGE_SCORES, {"rows": rows, "run": run})
-            staged += len(chunk)
-            if progress is not None:
-                progress(staged)
-        for chunk in batched(topic_authority, batch_size):
-            rows = [[rank.get(key) for key in STAGED_TOPIC_RANK_KEYS] for rank in chunk]
-            write(queries.STAGE_TOPIC_RANKS, {"rows": rows, "run": run})
+        count = len(users)
+        write_overlapped(
+            write,
+            queries.STAGE_SCORES,
+            (
+                {"rows": _rows(chunk, STAGED_SCORE_KEYS), "run": run}
+                for chunk in batched(users, batch_size)
+            ),
+            sent=None if progress is None else lambda k: progress(min(k * batch_size, count)),
+        )
+        write_overlapped(
+            write,
+            queries.STAGE_TOPIC_RANKS,
+            (
+                {"rows": _rows(chunk, STAGED_TOPIC_RANK_KEYS), "run": run}
+                for chunk in batched(topic_authority, batch_size)
+            ),
+        )
         ranked = (
             [
                 user.get(key) if key != "reasons" or user["rank"] <= REASONS_KEPT else None
@@ -273,8 +287,11 @@ class Store:
             for user in users
             if user.get("rank") is not None
         )
-        for rows in batched(ranked, batch_size):
-            write(queries.STAGE_RANKED_IN, {"rows": rows, "run": run})
+        write_overlapped(
+            write,
+            queries.STAGE_RANKED_IN,
+            ({"rows": rows, "run": run} for rows in batched(ranked, batch_size)),
+        )
 
     def switch_analysis(
         self,
