@@ -37,19 +37,21 @@ def evidence_ticks(events: Events, kept: Pairs) -> IntArray:
     """The time of every unit of evidence of the ``kept`` pairs, sorted (epoch ms)."""
     n = max(len(events.users), 1)
     pair = events.source * n + events.target
-    counted = np.isin(pair, kept.source * n + kept.target)
-    if not counted.any():
+    keys = np.sort(kept.source * n + kept.target)
+    if keys.size == 0:
         return np.zeros(0, dtype=np.int64)
+    # Which kept pair each event belongs to, if any: a binary search (np.isin sorts both).
+    index = np.minimum(np.searchsorted(keys, pair), keys.size - 1)
+    counted = keys[index] == pair
     day = events.at[counted] // DAY_MS
-    bare = -1 - (day - day.min())  # one unit per day for acts with no post, below every post
-    units = pd.DataFrame(
-        {
-            "pair": pair[counted],
-            "post": np.where(events.post[counted] >= 0, events.post[counted], bare),
-            "at": events.at[counted],
-        }
+    post = events.post[counted]
+    posts = int(post.max()) + 1 if post.size else 0
+    # A unit: (pair, post), or (pair, day) for a bare act; one int64 key, small enough.
+    day_slot = posts + day - (int(day.min()) if day.size else 0)
+    unit = index[counted] * (posts + int(day_slot.max(initial=0)) + 1) + np.where(
+        post >= 0, post, day_slot
     )
-    first = units.groupby(["pair", "post"], sort=False)["at"].min().to_numpy()
+    first = pd.Series(events.at[counted]).groupby(unit, sort=False).min().to_numpy()
     return np.sort(first).astype(np.int64)
 
 
@@ -59,6 +61,8 @@ def activity_age(ticks: IntArray, last: IntArray, reference: int) -> FloatArray:
     ticks span up to ``reference``, when that is less than a day."""
     if ticks.size == 0:
         return np.zeros(last.size, dtype=np.float64)
-    after = ticks.size - np.searchsorted(ticks, last, side="right")
+    order = np.argsort(last, kind="stable")  # sorted needles search several times faster
+    after = np.empty(last.size, dtype=np.int64)
+    after[order] = ticks.size - np.searchsorted(ticks, last[order], side="right")
     short = min(max(reference - int(ticks[0]), 0) / DAY_MS, 1.0)
     return after.astype(np.float64) / ticks.size * short
