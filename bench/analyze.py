@@ -50,6 +50,7 @@ from graph.algorithms.betweenness import betweenness
 from graph.algorithms.communities import leiden, modularity
 from graph.algorithms.components import k_core
 from graph.algorithms.pagerank import pagerank, pagerank_many
+from graph.analysis.betweenness_workers import WORKERS
 from graph.analysis.events import fetch_events, gc_paused
 from graph.analysis.profile import Profile
 from graph.analysis.rolling import analyze_windows
@@ -200,8 +201,9 @@ def analyse_in_child(
             "discounted": summary.discounted_pairs,
             "windows": len(runs) if window_ms is not None else 0,
             # The kernel's high-water marks: this process alone (VmHWM), and its largest reaped
-            # child, the forked betweenness worker (ru_maxrss counts the pages it shares
-            # copy-on-write with this process, so the sum of the two is an upper bound).
+            # child, a betweenness worker (ru_maxrss counts the pages a forked one shares
+            # copy-on-write with this process, so this plus WORKERS times that is an upper
+            # bound).
             "self_peak_mb": status_mb(os.getpid(), "VmHWM"),
             "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         }
@@ -284,14 +286,14 @@ def print_analysis(run: AnalysisRun, server_pid: int, title: str = "full analyze
     ends = [start for _, start in run.steps[1:]] + [run.wall]
     for (what, start), end in zip(run.steps, ends, strict=True):
         print(f"    {start:6.2f} s  +{end - start:6.2f} s  {what}")
-    upper = f["self_peak_mb"] + f["worker_peak_mb"]
+    upper = f["self_peak_mb"] + WORKERS * f["worker_peak_mb"]
     print(
-        f"  peak RSS: analysing process {f['self_peak_mb']:,.0f} MB (VmHWM), its betweenness "
-        f"worker {f['worker_peak_mb']:,.0f} MB (ru_maxrss, shares pages with it), sum "
-        f"{upper:,.0f} MB (upper bound)"
+        f"  peak RSS: analysing process {f['self_peak_mb']:,.0f} MB (VmHWM), its {WORKERS} "
+        f"betweenness worker(s) {f['worker_peak_mb']:,.0f} MB at most each (ru_maxrss, shares "
+        f"pages with it when forked), sum {upper:,.0f} MB (upper bound)"
     )
     print(
-        f"  sampled every 0.1 s, both together: RSS {run.sampled_rss_mb:,.0f} MB, PSS "
+        f"  sampled every 0.1 s, all together: RSS {run.sampled_rss_mb:,.0f} MB, PSS "
         f"{run.sampled_pss_mb:,.0f} MB (shared pages counted once)"
     )
     print(
@@ -673,7 +675,7 @@ def main() -> None:
             server.stop()
 
     f = run.figures
-    peak = f["self_peak_mb"] + f["worker_peak_mb"]
+    peak = f["self_peak_mb"] + WORKERS * f["worker_peak_mb"]
     ours_total = sum(step.ours for step in steps)
     print(f"\nsummary ({args.users:,} users, {f['events']:,} events, {f['edges']:,} pairs):")
     loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -684,11 +686,12 @@ def main() -> None:
     )
     print(
         f"  peak RSS <= 2 GB: {peak / GB:.2f} GB = {peak / TARGET_RSS_MB:.2f} x target "
-        f"(analysing process + its largest betweenness worker, upper bound; sampled PSS "
+        f"(analysing process + {WORKERS} x its largest betweenness worker, upper bound; "
+        f"sampled PSS "
         f"{run.sampled_pss_mb / GB:.2f} GB) -> {verdict(peak <= TARGET_RSS_MB)}"
     )
     h = history.figures
-    history_peak = h["self_peak_mb"] + h["worker_peak_mb"]
+    history_peak = h["self_peak_mb"] + WORKERS * h["worker_peak_mb"]
     ratio = history.wall / run.wall
     print(
         f"  {HISTORY_WINDOWS}-window history <= {TARGET_HISTORY_RATIO:g}x one analysis: "

@@ -19,6 +19,7 @@ def betweenness(
     exact_max_nodes: int = 5000,
     samples: int = 500,
     seed: int = 7,
+    part: tuple[int, int] = (0, 1),
 ) -> FloatArray:
     """Betweenness of every node: the share of shortest paths between other nodes through it.
 
@@ -58,6 +59,10 @@ def betweenness(
         Number of sampled sources above ``exact_max_nodes``.
     seed
         Seed of the source sample.
+    part
+        ``(k, m)``: only the paths from the k-th of m shares of the sources (every m-th one
+        from the k-th, of all nodes or of the sample). The m shares add up to the whole, so
+        m processes can each compute one.
 
     Examples
     --------
@@ -80,11 +85,20 @@ def betweenness(
         weights = lengths.tolist()
     edges = np.column_stack((np.asarray(source), np.asarray(target))).astype(np.int64)
     graph = ig.Graph(n=node_count, edges=edges.tolist(), directed=directed)
+    share, shares = part
+    if not 0 <= share < shares:
+        raise ValueError(f"part must be (k, m) with 0 <= k < m, not {part}")
     if node_count <= exact_max_nodes or samples >= node_count:
-        values = np.asarray(graph.betweenness(directed=directed, weights=weights), dtype=float)
+        if shares == 1:
+            values = np.asarray(graph.betweenness(directed=directed, weights=weights), dtype=float)
+        else:
+            sources = list(range(share, node_count, shares))
+            partial = graph.betweenness(directed=directed, weights=weights, sources=sources)
+            values = np.asarray(partial, dtype=np.float64)
     else:
         rng = np.random.default_rng(seed)
-        sources = np.sort(rng.choice(node_count, size=samples, replace=False)).tolist()
+        sample = np.sort(rng.choice(node_count, size=samples, replace=False))
+        sources = sample[share::shares].tolist()
         partial = graph.betweenness(directed=directed, weights=weights, sources=sources)
         values = np.asarray(partial, dtype=np.float64) * (node_count / samples)
     if normalized and node_count > 2:

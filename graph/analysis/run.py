@@ -22,22 +22,19 @@ Steps (each reported through ``progress``):
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from graph.algorithms.arrays import BoolArray, FloatArray
-from graph.algorithms.betweenness import betweenness
 from graph.algorithms.communities import leiden
 from graph.algorithms.components import k_core
 from graph.algorithms.influence_passivity import influence_passivity
+from graph.analysis.betweenness_workers import BackgroundBetweenness
 from graph.analysis.events import Events, fetch_events, gc_paused
 from graph.analysis.explain import Explanation, explain
 from graph.analysis.influence import external_ranks, global_score
@@ -141,20 +138,8 @@ def analyze_events(
     discounted = signals.discounted
     pairs = raw.kept(~discounted)
     is_brand = brand_mask(store, events)
-    # Fork is cheapest, but forking a threaded process (an API job) is unsafe: spawn there.
-    method = "fork" if threading.current_thread() is threading.main_thread() else "spawn"
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context(method)) as pool:
+    with BackgroundBetweenness(n, pairs, profile) as between_job:
         say(f"betweenness, communities and PageRank on {n:,} accounts", 0.4)
-        between_job = pool.submit(
-            betweenness,
-            n,
-            pairs.source,
-            pairs.target,
-            1.0 / pairs.weight,
-            directed=False,
-            samples=profile.betweenness_samples,
-            seed=profile.seed,
-        )
         scored = global_score(events, pairs, profile, reference)
         communities = leiden(
             n,

@@ -142,3 +142,26 @@ def test_reference_gds_sampled() -> None:
         betweenness(7, source, target, exact_max_nodes=0, samples=2, seed=s) for s in range(400)
     ]
     assert np.abs(np.mean(runs, axis=0) - exact).max() < 0.6
+
+
+@pytest.mark.parametrize("directed", [True, False])
+@pytest.mark.parametrize("exact_max_nodes", [5000, 10])  # exact, and sampled (12 of 40 sources)
+def test_the_shares_of_the_sources_add_up_to_the_whole(
+    directed: bool, exact_max_nodes: int
+) -> None:
+    g = nx.gnm_random_graph(40, 120, seed=3, directed=directed)
+    source = np.array([u for u, _ in g.edges()], dtype=np.int64)
+    target = np.array([v for _, v in g.edges()], dtype=np.int64)
+    lengths = np.random.default_rng(3).integers(1, 4, source.size).astype(np.float64)
+    options: dict[str, Any] = {
+        "directed": directed,
+        "exact_max_nodes": exact_max_nodes,
+        "samples": 12,
+        "seed": 5,
+    }
+    whole = betweenness(40, source, target, lengths, **options)
+    parts = [betweenness(40, source, target, lengths, part=(k, 3), **options) for k in range(3)]
+    assert sum(parts) == pytest.approx(whole, abs=1e-9)
+    assert all(part.sum() < whole.sum() for part in parts)  # each share is only a part
+    with pytest.raises(ValueError, match="part"):
+        betweenness(40, source, target, part=(3, 3))
