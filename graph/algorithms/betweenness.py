@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import igraph as ig
 import numpy as np
 
 from graph.algorithms.arrays import FloatArray, IntArray
+from graph.algorithms.igraph_build import igraph_of
 
 
 def betweenness(
@@ -83,8 +83,7 @@ def betweenness(
         if lengths.size and not (np.all(np.isfinite(lengths)) and lengths.min() > 0):
             raise ValueError("betweenness needs finite, positive edge lengths")
         weights = lengths.tolist()
-    edges = np.column_stack((np.asarray(source), np.asarray(target))).astype(np.int64)
-    graph = ig.Graph(n=node_count, edges=edges.tolist(), directed=directed)
+    graph = igraph_of(node_count, source, target, directed=directed)
     share, shares = part
     if not 0 <= share < shares:
         raise ValueError(f"part must be (k, m) with 0 <= k < m, not {part}")

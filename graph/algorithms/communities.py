@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.algorithms.arrays import FloatArray, IntArray
+from graph.algorithms.igraph_build import igraph_of
 from graph.algorithms.seeded import seeded
 
 
@@ -22,8 +23,8 @@ def _undirected_weighted(
     pairs = sp.coo_matrix((weights, (low, high)), shape=(node_count, node_count)).tocsr()
     pairs.sum_duplicates()
     upper = pairs.tocoo()
-    edges = np.column_stack((upper.row, upper.col)).astype(np.int64)
-    return ig.Graph(n=node_count, edges=edges.tolist()), upper.data.astype(np.float64).tolist()
+    graph = igraph_of(node_count, upper.row, upper.col, directed=False)
+    return graph, upper.data.astype(np.float64).tolist()
 
 
 def _by_size(membership: list[int] | IntArray) -> IntArray:

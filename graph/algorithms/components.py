@@ -6,11 +6,11 @@ import igraph as ig
 import numpy as np
 
 from graph.algorithms.arrays import IntArray
+from graph.algorithms.igraph_build import igraph_of
 
 
 def _undirected(node_count: int, source: IntArray, target: IntArray) -> ig.Graph:
-    edges = np.column_stack((np.asarray(source), np.asarray(target))).astype(np.int64)
-    return ig.Graph(n=node_count, edges=edges.tolist(), directed=False)
+    return igraph_of(node_count, source, target, directed=False)
 
 
 def k_core(node_count: int, source: IntArray, target: IntArray) -> IntArray:
