@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, LiteralString
 
 import redis
@@ -67,13 +68,19 @@ def _cell(cell: list[Any]) -> Any:
     raise _NotPlain(kind)
 
 
-def _column(cells: list[list[Any]]) -> list[Any]:
-    """One column's values; the common all-strings and all-integers cases without per-cell calls."""
-    kinds = {cell[0] for cell in cells}
-    if kinds == {_STRING} and isinstance(cells[0][1], str):  # the client decodes replies
-        return [value for _, value in cells]
+_KIND, _VALUE = itemgetter(0), itemgetter(1)
+
+
+def _column(cells: Sequence[list[Any]]) -> list[Any]:
+    """One column's values; the common cases (strings or integers, with nulls or not) without
+    a call per cell."""
+    kinds = set(map(_KIND, cells))
     if kinds <= {_INTEGER, _NULL}:
-        return [value for _, value in cells]
+        return list(map(_VALUE, cells))
+    if kinds <= {_STRING, _NULL}:
+        text = next(value for kind, value in cells if kind == _STRING)
+        if isinstance(text, str):  # the client decodes replies
+            return list(map(_VALUE, cells))
     return [_cell(cell) for cell in cells]
 
 
@@ -167,8 +174,8 @@ class FalkorDBBackend(Backend):
         if reply is None or len(reply) < 3 or not reply[1]:
             return {}
         names = [_name(column) for column in reply[0]]
-        rows = reply[1]
-        return {name: _column([row[j] for row in rows]) for j, name in enumerate(names)}
+        columns = zip(*reply[1], strict=True)  # one pass over the rows
+        return {name: _column(cells) for name, cells in zip(names, columns, strict=True)}
 
     def schema_statements(self) -> Sequence[str]:
         return schema_statements(self.graph_name)
