@@ -25,11 +25,11 @@ from graph.analysis.roles import ROLE_ORDER
 from graph.analysis.rolling import InvalidWindows, analyze_windows, duration_ms
 from graph.analysis.run import AnalysisSummary, analyze
 from graph.analysis.window import Window
+from graph.backup import backup, restore
 from graph.config import Settings
 from graph.connect import start_embedded
 from graph.errors import GraphError, LoadError
 from graph.models import InfluencerQuery
-from graph.backup import backup, restore
 from graph.server import EmbeddedServer
 from graph.server_watch import StartProgress
 from loaders.demo import generate_demo

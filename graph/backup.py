@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -114,10 +115,14 @@ def restore(server: EmbeddedServer, path: Path, *, force: bool = False) -> Backu
             "(it is moved aside, not deleted)"
         )
     server.db_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if held:
+    kept = [source / name for name in KEPT_FOLDERS if (source / name).is_dir()]
+    replaced = held + [
+        server.data_dir / p.name for p in kept if (server.data_dir / p.name).exists()
+    ]
+    if replaced:
         aside = server.db_dir / f"replaced-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
         aside.mkdir()
-        for item in held:
+        for item in replaced:
             item.rename(aside / item.name)
     aof = server.db_dir / _AOF_DIR
     aof.mkdir(mode=0o700)
@@ -128,11 +133,8 @@ def restore(server: EmbeddedServer, path: Path, *, force: bool = False) -> Backu
         f"file {base} seq 1 type b\nfile {incr} seq 1 type i\n"
     )
     shutil.copyfile(source / SNAPSHOT, server.db_dir / "dump.rdb")
-    for name in KEPT_FOLDERS:
-        if (source / name).is_dir():
-            if (server.data_dir / name).exists():
-                shutil.rmtree(server.data_dir / name)
-            shutil.copytree(source / name, server.data_dir / name)
+    for folder in kept:
+        shutil.copytree(folder, server.data_dir / folder.name)
     return made
 
 
@@ -143,7 +145,7 @@ def _snapshot(client: redis.Redis, timeout_s: float) -> None:
     saves = _persistence(client)
     while True:
         try:
-            client.execute_command("BGSAVE", "SCHEDULE")
+            client.bgsave(schedule=True)
             break
         except redis.ResponseError as exc:
             if "in progress" not in str(exc) or time.monotonic() > deadline:
@@ -152,7 +154,7 @@ def _snapshot(client: redis.Redis, timeout_s: float) -> None:
             saves = _persistence(client)
     while time.monotonic() < deadline:
         state = _persistence(client)
-        if int(state["rdb_saves"]) > int(saves["rdb_saves"]) and not state["rdb_bgsave_in_progress"]:
+        if state["rdb_saves"] > saves["rdb_saves"] and not state["rdb_bgsave_in_progress"]:
             if state["rdb_last_bgsave_status"] != "ok":
                 raise BackupError("the database failed to write its snapshot (see server.log)")
             return
@@ -160,7 +162,8 @@ def _snapshot(client: redis.Redis, timeout_s: float) -> None:
     raise BackupError(f"the snapshot took more than {timeout_s:.0f} s")
 
 
-def _persistence(client: redis.Redis) -> dict[str, object]:
+def _persistence(client: redis.Redis) -> dict[str, Any]:
+    """``INFO persistence``: ``rdb_saves`` (snapshots since the start), ``..._in_progress``."""
     return dict(client.info("persistence"))
 
 

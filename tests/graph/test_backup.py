@@ -26,7 +26,9 @@ def embedded(tmp_path: Path) -> Iterator[EmbeddedServer]:
 
 def store_of(server: EmbeddedServer) -> Store:
     info = server.start()
-    store = Store(FalkorDBBackend.connect(info.host, info.port, info.password, GRAPH))
+    store = Store(
+        FalkorDBBackend.connect(info.host, info.port, info.password, GRAPH, query_timeout_ms=60_000)
+    )
     store.ensure_schema()
     return store
 
@@ -85,6 +87,7 @@ def test_backup_load_more_restore_and_the_counts_are_the_backups(
     assert embedded.password() == password  # the data directory's own password stays
     replaced = list(embedded.db_dir.glob("replaced-*"))
     assert len(replaced) == 1 and (replaced[0] / "appendonlydir").is_dir()
+    assert (replaced[0] / "profiles" / "campaign.json").read_text() == '{"name": "changed"}'
 
     # The restored server writes on and keeps what it writes across a restart.
     load(store, 200, 5)
