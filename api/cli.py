@@ -25,6 +25,7 @@ from graph.analysis.roles import ROLE_ORDER
 from graph.analysis.rolling import InvalidWindows, analyze_windows, duration_ms
 from graph.analysis.run import AnalysisSummary, analyze
 from graph.analysis.window import Window
+from graph.backup import backup, restore
 from graph.config import Settings
 from graph.connect import start_embedded
 from graph.errors import GraphError, LoadError
@@ -126,6 +127,43 @@ def db_status() -> None:
             console.print(f"FalkorDB is not running (data directory {settings.data_dir})")
             raise typer.Exit(code=3)
         console.print(f"FalkorDB running: pid {info.pid}, {info.host}:{info.port}, {info.data_dir}")
+
+    guarded(run)
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="a new folder for the backup")],
+) -> None:
+    """Back up the running embedded database: a consistent snapshot (no password) into PATH."""
+
+    def run() -> None:
+        server = EmbeddedServer.from_settings(Settings())
+        with console.status("writing a snapshot of the database"):
+            made = backup(server, path)
+        console.print(
+            f"backed up {made.bytes:,} bytes to {made.path} (SHA-256 {made.sha256[:12]}...); "
+            f"restore with `resonance db restore {made.path}`"
+        )
+
+    guarded(run)
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="a folder written by `resonance db backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="replace the data there (moved aside, not deleted)")
+    ] = False,
+) -> None:
+    """Restore a backup into the stopped embedded database; start it afterwards."""
+
+    def run() -> None:
+        made = restore(EmbeddedServer.from_settings(Settings()), path, force=force)
+        console.print(
+            f"restored the backup of {made.created_at} from {made.path}; "
+            "start the database with `resonance db start`"
+        )
 
     guarded(run)
 

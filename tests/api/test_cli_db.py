@@ -129,3 +129,40 @@ def test_start_step_says_what_the_database_is_doing() -> None:
     )
     assert "building its unique indexes" in _start_step(StartProgress("indexing", 1.0))
     assert _start_step(StartProgress("starting", 0.2)) == "starting FalkorDB (0 s)"
+
+
+def test_db_backup_and_restore_through_the_command_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert "not running" in _resonance(env, "db", "backup", str(tmp_path / "b")).stderr
+    assert _resonance(env, "db", "start").returncode == 0
+    generate_demo(tmp_path / "demo", users=120, days=4)
+    rejects = str(tmp_path / "r.txt")
+    assert (
+        _resonance(env, "load", "csv", str(tmp_path / "demo"), "--rejects", rejects).returncode == 0
+    )
+    saved = json.loads(_resonance(env, "stats", "--json").stdout)
+
+    made = _resonance(env, "db", "backup", str(tmp_path / "b"))
+    assert made.returncode == 0, made.stderr
+    assert "backed up" in made.stdout and "resonance db restore" in made.stdout
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "users.csv").write_text("id,handle\nlate-1,late_one\nlate-2,late_two\n")
+    (more / "amplifications.csv").write_text(
+        "id,amplifier_id,author_id,post_id,kind,created_at\n"
+        "late-a1,late-1,late-2,,mention,2026-11-01T10:00:00Z\n"
+    )
+    assert _resonance(env, "load", "csv", str(more), "--rejects", rejects).returncode == 0
+    assert json.loads(_resonance(env, "stats", "--json").stdout) != saved
+
+    running = _resonance(env, "db", "restore", str(tmp_path / "b"), "--force")
+    assert running.returncode == 1 and "resonance db stop" in running.stderr
+    assert _resonance(env, "db", "stop").returncode == 0
+    refused = _resonance(env, "db", "restore", str(tmp_path / "b"))
+    assert refused.returncode == 1 and "--force" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    restored = _resonance(env, "db", "restore", str(tmp_path / "b"), "--force")
+    assert restored.returncode == 0, restored.stderr
+    assert _resonance(env, "db", "start").returncode == 0
+    assert json.loads(_resonance(env, "stats", "--json").stdout) == saved
