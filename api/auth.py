@@ -5,21 +5,25 @@ send the visitor to ``/login``. Serving beyond this machine needs a token of at 
 
 A request proves it knows the token either with ``Authorization: Bearer <token>`` (scripts) or
 with the session cookie that ``/login`` sets (the explorer's pages). The cookie never holds the
-token: it is ``<issued>.<hmac-sha256(token, label:issued)>``, valid for :data:`SESSION_TTL_S`,
-so changing the token ends every session. The check runs in ``api.guard`` before any body is
-read; the route dependency :data:`TOKEN_REQUIRED` repeats it, should a route ever be served
-without the guard. A change must also come from the explorer's own pages (``api.guard``): the
-``X-Requested-With`` header that ``common.js`` adds (a custom header another site cannot send
-without a CORS preflight, which this app never grants), and an ``Origin``, when the browser
-sends one, naming this host.
+token: it is ``<issued>.<id>.<hmac-sha256(token, label:issued:id)>``, valid for
+:data:`SESSION_TTL_S`, so changing the token ends every session; ``/logout`` revokes its random
+``id`` for every worker (``api.session_revocations``), so a copied cookie dies with it. The
+check runs in ``api.guard`` before any body is read; the route dependency
+:data:`TOKEN_REQUIRED` repeats it, should a route ever be served without the guard. A change
+must also come from the explorer's own pages (``api.guard``): the ``X-Requested-With`` header
+that ``common.js`` adds (a custom header another site cannot send without a CORS preflight,
+which this app never grants), and an ``Origin``, when the browser sends one, naming this host.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
+from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -28,6 +32,7 @@ from pydantic import SecretStr
 from starlette.requests import HTTPConnection
 
 from api.error_responses import ErrorOut
+from api.session_revocations import revocations_for
 from graph.config import Settings
 from graph.errors import ConfigError
 
@@ -38,7 +43,7 @@ REQUESTED_WITH: Final = "X-Requested-With"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: The shortest token accepted when the server listens beyond this machine.
 MIN_TOKEN_LENGTH: Final = 16
-_LABEL: Final = b"resonance-session-v1:"
+_LABEL: Final = b"resonance-session-v2:"
 _CLOCK_SKEW_S: Final = 60
 
 
@@ -73,35 +78,69 @@ def token_matches(given: str, token: SecretStr) -> bool:
     return hmac.compare_digest(hashlib.sha256(given.encode()).digest(), expected)
 
 
-def _signature(token: SecretStr, issued: int) -> str:
+def _signature(token: SecretStr, issued: int, session_id: str) -> str:
     key = token.get_secret_value().encode()
-    return hmac.new(key, _LABEL + str(issued).encode(), hashlib.sha256).hexdigest()
+    message = _LABEL + f"{issued}:{session_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def issue_session(token: SecretStr, *, now: float | None = None) -> str:
-    """A session cookie value for ``token``, issued ``now`` (seconds since the epoch)."""
+    """A session cookie value for ``token``, issued ``now`` (seconds since the epoch), with a
+    fresh random id."""
     issued = int(time.time() if now is None else now)
-    return f"{issued}.{_signature(token, issued)}"
+    session_id = secrets.token_hex(16)
+    return f"{issued}.{session_id}.{_signature(token, issued, session_id)}"
 
 
-def session_valid(value: str | None, token: SecretStr, *, now: float | None = None) -> bool:
-    """Whether ``value`` was issued for this ``token`` within the last :data:`SESSION_TTL_S`."""
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: str
+    expires: int  # seconds since the epoch
+
+
+def read_session(
+    value: str | None, token: SecretStr, *, now: float | None = None
+) -> Session | None:
+    """The session of a cookie ``value`` issued for this ``token`` within the last
+    :data:`SESSION_TTL_S` (revoked or not), else None."""
     if not value:
-        return False
-    issued_text, dot, signature = value.partition(".")
-    if not dot or not (issued_text.isascii() and issued_text.isdigit()) or len(issued_text) > 12:
-        return False
+        return None
+    issued_text, _, rest = value.partition(".")
+    session_id, _, signature = rest.partition(".")
+    if not (issued_text.isascii() and issued_text.isdigit()) or len(issued_text) > 12:
+        return None
+    if len(session_id) != 32 or not all(c in "0123456789abcdef" for c in session_id):
+        return None
     issued = int(issued_text)
     current = time.time() if now is None else now
     if not issued - _CLOCK_SKEW_S <= current < issued + SESSION_TTL_S:
+        return None
+    if not hmac.compare_digest(signature.encode(), _signature(token, issued, session_id).encode()):
+        return None
+    return Session(session_id, issued + SESSION_TTL_S)
+
+
+def session_valid(
+    value: str | None,
+    token: SecretStr,
+    *,
+    now: float | None = None,
+    data_dir: Path | None = None,
+) -> bool:
+    """Whether ``value`` was issued for this ``token`` within the last :data:`SESSION_TTL_S`
+    and, given the ``data_dir``, not revoked by a logout."""
+    session = read_session(value, token, now=now)
+    if session is None:
         return False
-    return hmac.compare_digest(signature.encode(), _signature(token, issued).encode())
+    return data_dir is None or not revocations_for(data_dir).is_revoked(session.id, now=now)
 
 
 def has_session(request: HTTPConnection) -> bool:
     """Whether the request carries a valid session cookie (False when no token is set)."""
-    token = _settings(request).api_token
-    return token is not None and session_valid(request.cookies.get(SESSION_COOKIE), token)
+    settings = _settings(request)
+    token = settings.api_token
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return token is not None and session_valid(cookie, token, data_dir=settings.data_dir)
 
 
 def origin_matches(request: HTTPConnection) -> bool:
@@ -133,7 +172,7 @@ def proof(request: HTTPConnection, settings: Settings) -> Proof:
         scheme, _, given = header.partition(" ")
         right = scheme.lower() == "bearer" and token_matches(given.strip(), token)
         return Proof.VALID if right else Proof.WRONG
-    if session_valid(request.cookies.get(SESSION_COOKIE), token):
+    if session_valid(request.cookies.get(SESSION_COOKIE), token, data_dir=settings.data_dir):
         return Proof.VALID
     return Proof.MISSING
 

@@ -20,11 +20,13 @@ from api.auth import (
     has_session,
     issue_session,
     origin_matches,
+    read_session,
     redirect,
     token_matches,
 )
 from api.deps import LeaderboardDep, StoreDep
 from api.influencer_filters import FiltersDep
+from api.session_revocations import revocations_for
 from graph.analysis.roles import ROLE_ORDER
 from graph.config import Settings
 from graph.explorer.network import top_network
@@ -298,9 +300,15 @@ def login(
     responses={303: redirect("on to /login, the session cookie cleared"), 403: OTHER_ORIGIN},
 )  # fmt: skip
 def logout(request: Request) -> Response:
-    """Clear the session cookie and go to ``/login``."""
+    """Revoke the session (for every worker: a copy of the cookie dies too), clear the cookie
+    and go to ``/login``."""
     if not origin_matches(request):
         raise HTTPException(403, "cross-origin logout refused")
+    settings = _settings(request)
+    if settings.api_token is not None:
+        session = read_session(request.cookies.get(SESSION_COOKIE), settings.api_token)
+        if session is not None:
+            revocations_for(settings.data_dir).revoke(session.id, session.expires)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(
         SESSION_COOKIE,

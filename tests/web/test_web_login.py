@@ -283,3 +283,28 @@ def test_wrong_logins_get_429_with_retry_after_per_client_address(local: TestCli
         local.app, base_url="http://127.0.0.1", client=("192.0.2.8", 40000), follow_redirects=False
     )
     _log_in(other)
+
+
+def test_logout_revokes_a_copied_cookie_for_every_worker(
+    graph: FalkorDBBackend, tmp_path: Path
+) -> None:
+    """Two apps on one data directory stand for two workers of ``resonance serve``: the
+    cookie copied before a logout on one is refused by both afterwards."""
+    env = {"RESONANCE_API_TOKEN": TOKEN}
+    with _client(graph, tmp_path, **env) as first, _client(graph, tmp_path, **env) as second:
+        _log_in(first)
+        copied = first.cookies[SESSION_COOKIE]
+        second.cookies.set(SESSION_COOKIE, copied)
+        assert second.get("/console").status_code == 200
+        assert second.get("/api/shortlists").status_code == 200
+
+        assert first.post("/logout", headers=HERE).status_code == 303
+        assert second.get("/console").status_code == 303  # to /login
+        assert second.get("/api/shortlists").status_code == 401
+        first.cookies.set(SESSION_COOKIE, copied)
+        assert first.get("/console").status_code == 303
+        # A new login is a new session, which the old logout does not touch.
+        second.cookies.clear()
+        _log_in(second)
+        assert second.cookies[SESSION_COOKIE] != copied
+        assert second.get("/console").status_code == 200
