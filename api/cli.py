@@ -503,7 +503,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     notice = host_notice(settings)
     if notice is not None:
         console.print(notice, highlight=False)
-    run(served, bind_host, bind_port)
+    run(served, bind_host, bind_port, own_proxy_headers=bool(settings.trusted_proxy_networks))
 
 
 @app.command("serve")

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from api import docs, errors
 from api.auth import AUTH_RESPONSES, GUARD_RESPONSES, PAGE_RESPONSES, TOKEN_REQUIRED, check_exposure
 from api.deps import ConsoleProvider, StoreProvider
+from api.forwarded import TrustedProxyHeaders
 from api.guard import RequestGuard
 from api.job_files import start_job_runner
 from api.routes import (
@@ -75,6 +76,8 @@ def create_app(
     errors.install(app)
     # Host, origin of changes, token and body cap, before any body is read (api/guard.py).
     app.add_middleware(RequestGuard)
+    # Outside the guard: a trusted proxy's X-Forwarded-* first (api/forwarded.py).
+    app.add_middleware(TrustedProxyHeaders)
     app.include_router(health.router, responses=GUARD_RESPONSES)
     for api_router in (
         influencers.router,

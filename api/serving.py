@@ -33,16 +33,25 @@ def host_notice(settings: Settings) -> str | None:
     )
 
 
-def run(app: FastAPI, host: str, port: int) -> None:
+def run(app: FastAPI, host: str, port: int, *, own_proxy_headers: bool = False) -> None:
     """Serve ``app`` until interrupted.
 
     Everything alive once the app is built (modules, the app, its routes: ~150k objects) is
     moved out of the garbage collector's reach: otherwise each full collection walks all of it
     again, and on a busy server those pauses (100-150 ms measured) land on random requests.
     uvicorn uses uvloop and httptools, both dependencies, for its event loop and HTTP parsing.
+    With ``own_proxy_headers`` (``RESONANCE_TRUSTED_PROXIES`` set: ``api.forwarded`` reads
+    them), uvicorn leaves ``X-Forwarded-*`` alone.
     """
     import uvicorn
 
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=not own_proxy_headers,
+    )

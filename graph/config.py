@@ -5,6 +5,7 @@ Every setting is documented in the README; ``tests/test_docs.py`` fails when one
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -67,6 +68,9 @@ class Settings(BaseSettings):
     #: Host names (comma-separated) the server answers to besides the bound address,
     #: localhost, 127.0.0.1 and [::1]: any other ``Host`` header is refused (DNS rebinding).
     allowed_hosts: str = Field(default="", alias="RESONANCE_ALLOWED_HOSTS")
+    #: Reverse proxies (comma-separated addresses or networks) whose ``X-Forwarded-Host``,
+    #: ``-Proto`` and ``-For`` are honoured (``api.forwarded``); empty: none.
+    trusted_proxies: str = Field(default="", alias="RESONANCE_TRUSTED_PROXIES")
 
     @field_validator("api_token", mode="before")
     @classmethod
@@ -83,6 +87,26 @@ class Settings(BaseSettings):
     def allowed_host_names(self) -> tuple[str, ...]:
         """``RESONANCE_ALLOWED_HOSTS`` split at commas, blanks dropped."""
         return tuple(name.strip() for name in self.allowed_hosts.split(",") if name.strip())
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if item:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"RESONANCE_TRUSTED_PROXIES: {item!r} is not an IP address or network "
+                        "(write them comma-separated, such as 127.0.0.1,10.0.0.0/8)"
+                    ) from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``RESONANCE_TRUSTED_PROXIES`` as networks (an address is a network of one)."""
+        parts = (part.strip() for part in self.trusted_proxies.split(","))
+        return tuple(ipaddress.ip_network(part, strict=False) for part in parts if part)
 
     @property
     def uses_neo4j(self) -> bool:
