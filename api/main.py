@@ -14,6 +14,7 @@ from api.deps import ConsoleProvider, StoreProvider
 from api.forwarded import TrustedProxyHeaders
 from api.guard import RequestGuard
 from api.job_files import start_job_runner
+from api.response_cache import ResponseCache
 from api.routes import (
     analysis,
     backtest,
@@ -74,6 +75,8 @@ def create_app(
     app.state.jobs = start_job_runner(settings.data_dir)  # one job at a time, across processes
     app.state.auth_failures = FailureLimiter()
     errors.install(app)
+    # Inside the guard: whole responses of the heavy reads, once per data stamp.
+    app.add_middleware(ResponseCache, max_bytes=settings.response_cache_mb << 20)
     # Host, origin of changes, token and body cap, before any body is read (api/guard.py).
     app.add_middleware(RequestGuard)
     # Outside the guard: a trusted proxy's X-Forwarded-* first (api/forwarded.py).

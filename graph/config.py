@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     #: Reverse proxies (comma-separated addresses or networks) whose ``X-Forwarded-Host``,
     #: ``-Proto`` and ``-For`` are honoured (``api.forwarded``); empty: none.
     trusted_proxies: str = Field(default="", alias="RESONANCE_TRUSTED_PROXIES")
+    #: Memory for whole responses of the heavy reads, per process (``api.response_cache``).
+    response_cache_mb: int = Field(default=64, ge=0, le=65536, alias="RESONANCE_RESPONSE_CACHE_MB")
 
     @field_validator("api_token", mode="before")
     @classmethod

@@ -199,6 +199,20 @@ RETURN users, count(staged) AS ranks
 
 # ---------------------------------------------------------------- reads
 ANY_NODE: LiteralString = "MATCH (n) RETURN n.id AS id LIMIT 1"
+
+# What the explorer's reads depend on: the latest analysis's run stamp (switched with the
+# scores) and the number of loads that ended (each load counts one when it ends, done or not).
+DATA_STAMP: LiteralString = """
+OPTIONAL MATCH (a:Analysis {id: 'latest'})
+WITH a
+OPTIONAL MATCH (v:DataVersion {id: 'loads'})
+RETURN a.run AS run, v.version AS loads
+"""
+
+COUNT_A_LOAD: LiteralString = """
+MERGE (v:DataVersion {id: 'loads'})
+SET v.version = coalesce(v.version, 0) + 1
+"""
 COUNT_USERS: LiteralString = "MATCH (u:User) RETURN count(u) AS n"
 COUNT_POSTS: LiteralString = "MATCH (p:Post) RETURN count(p) AS n"
 COUNT_TOPICS: LiteralString = "MATCH (t:Topic) RETURN count(t) AS n"

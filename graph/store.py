@@ -333,6 +333,16 @@ class Store:
         return int(rows[0]["deleted"]) if rows else 0
 
     # -------------------------------------------------------------- reads
+    def data_stamp(self) -> tuple[Any, Any]:
+        """``(latest analysis run, loads ended)``: what changes whenever what the explorer
+        shows can (one statement, so never half of a switch)."""
+        rows = self.backend.read(queries.DATA_STAMP)
+        return (rows[0]["run"], rows[0]["loads"]) if rows else (None, None)
+
+    def count_a_load(self) -> None:
+        """Record that a load ended (``data_stamp`` changes)."""
+        self.backend.write(queries.COUNT_A_LOAD)
+
     def is_empty(self) -> bool:
         """True when the graph holds no node at all."""
         return not self.backend.read(queries.ANY_NODE)

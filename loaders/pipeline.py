@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from graph.errors import LoadError
+from graph.errors import GraphError, LoadError
 from graph.models import AmplificationRow, PostRow, UserRow
 from graph.store import Store
 from loaders.bulk import BulkLoader, supports_bulk
@@ -214,3 +214,7 @@ def load(
         return run.load(readers)
     except LoadError as error:
         raise relative_error(error, root) from None
+    finally:
+        # Done, failed or cancelled, what was written is there: cached reads must go.
+        with contextlib.suppress(GraphError):
+            store.count_a_load()
