@@ -1,6 +1,7 @@
 """Whole responses of the explorer's heavy reads, computed once per state of the data.
 
-What the influencer list, its CSV, the topics, the communities and the networks show changes
+What the influencer list, its CSV, an account's page, the topics, the communities and the
+networks show changes
 only when an analysis is switched over or a load ends; :meth:`graph.store.Store.data_stamp`
 reads both in one statement (well under a millisecond). So a ``GET`` of those routes is
 answered from memory when the same path and query were answered for the same stamp; any
@@ -34,7 +35,7 @@ from graph.errors import GraphError
 
 CACHED: Final = re.compile(
     r"^/api/(influencers(\.csv)?|topics(/[^/]+/network)?"
-    r"|communities(/[^/]+(/network)?)?|users/[^/]+/(network|lookalikes))$"
+    r"|communities(/[^/]+(/network)?)?|users/[^/]+(/network|/lookalikes)?)$"
 )
 MAX_ENTRY_BYTES: Final = 8 << 20
 #: Set on every answer, so not kept with the entry.

@@ -87,6 +87,8 @@ def test_nothing_is_stale_after_a_load_or_an_analysis(
 
     star = top()
     assert "late-1" not in neighbours(star["id"])
+    detail = client.get(f"/api/users/{star['id']}")
+    assert detail.status_code == 200 and "etag" in detail.headers
     late = tmp_path / "late"
     late.mkdir()
     # A load renames the top account and gives it a new amplifier: no analysis needed to show.
@@ -98,6 +100,7 @@ def test_nothing_is_stale_after_a_load_or_an_analysis(
     topics = client.get("/api/topics").headers["etag"]
     load(loaded, [CsvContractReader(late)])
     assert top()["handle"] == "renamed_star"
+    assert client.get(f"/api/users/{star['id']}").json()["profile"]["handle"] == "renamed_star"
     assert "late-1" in neighbours(star["id"])
     assert client.get("/api/topics").headers["etag"] != topics  # a load ended: all anew
     topics = client.get("/api/topics").headers["etag"]
@@ -105,10 +108,16 @@ def test_nothing_is_stale_after_a_load_or_an_analysis(
     assert client.get("/api/topics").headers["etag"] != topics
 
 
+def top_id(client: TestClient) -> str:
+    return str(client.get("/api/influencers", params={"limit": 1}).json()["items"][0]["id"])
+
+
 def test_past_runs_and_failures_are_not_cached(client: TestClient, loaded: Store) -> None:
     run = client.get("/api/analysis").json()["run"]
     past = client.get("/api/influencers", params={"limit": 3, "run": run})
     assert past.status_code == 200 and "etag" not in past.headers
+    trajectory = client.get(f"/api/users/{top_id(client)}/trajectory")
+    assert trajectory.status_code == 200 and "etag" not in trajectory.headers
     missing = client.get("/api/users/nobody/network")
     assert missing.status_code == 404 and "etag" not in missing.headers
 
