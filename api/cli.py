@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 from rich.progress import Progress, TaskID, TextColumn
 from rich.table import Table
 
+from api.auth import check_exposure
 from api.backtest_cli import backtest_command
 from api.cli_session import command_store, console, errors, guarded, step_bar
 from api.job_lock import LockHeld, holding, lock_path
@@ -491,28 +493,43 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
 
 
 # ---------------------------------------------------------------- serve
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+def _serve(settings: Settings, host: str | None, port: int | None, workers: int) -> None:
     from api.main import create_app
-    from api.serving import host_notice, run
+    from api.serving import host_notice, run, run_workers
 
     bind_host = host or settings.host
     bind_port = port or settings.port
     settings = settings.model_copy(update={"host": bind_host, "port": bind_port})
-    served = create_app(settings)  # refuses a non-local address without RESONANCE_API_TOKEN
-    console.print(f"Resonance explorer on http://{bind_host}:{bind_port}/", highlight=False)
+    proxies = bool(settings.trusted_proxy_networks)
+    if workers > 1:
+        check_exposure(settings)  # refuses a non-local address without RESONANCE_API_TOKEN
+        os.environ.update(RESONANCE_HOST=bind_host, RESONANCE_PORT=str(bind_port))
+    else:
+        served = create_app(settings)  # the same refusal
+    console.print(
+        f"Resonance explorer on http://{bind_host}:{bind_port}/"
+        + (f" ({workers} worker processes)" if workers > 1 else ""),
+        highlight=False,
+    )
     notice = host_notice(settings)
     if notice is not None:
         console.print(notice, highlight=False)
-    run(served, bind_host, bind_port, own_proxy_headers=bool(settings.trusted_proxy_networks))
+    if workers > 1:
+        run_workers(workers, bind_host, bind_port, own_proxy_headers=proxies)
+    else:
+        run(served, bind_host, bind_port, own_proxy_headers=proxies)
 
 
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address (default RESONANCE_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default RESONANCE_PORT)")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="worker processes (each its own console replica)")
+    ] = 1,
 ) -> None:
     """Serve the API and the explorer (127.0.0.1 unless told otherwise)."""
-    guarded(lambda: _serve(Settings(), host, port))
+    guarded(lambda: _serve(Settings(), host, port, workers))
 
 
 @app.command("generate-demo")
@@ -552,7 +569,7 @@ def demo(
             _print_report(report, time.monotonic() - started)
             _run_analyze(settings)
         if serve_after:
-            _serve(settings, None, None)
+            _serve(settings, None, None, 1)
 
     guarded(run)
 

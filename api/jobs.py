@@ -27,6 +27,13 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from api.job_lock import HeldLock, LockHeld, acquire, check_free
+from api.job_records import (
+    cancel_requested,
+    forget_cancel,
+    read_record,
+    record_ids,
+    request_cancel,
+)
 from loaders.guard import Cancelled
 
 JobState = Literal["queued", "running", "done", "failed", "interrupted", "cancelled"]
@@ -140,10 +147,11 @@ class JobControl:
     job is asked to stop (so an analysis stops at its next step). ``cancel`` is the flag
     itself, for work that checks more often (the loader, between records)."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, directory: Path | None = None) -> None:
         self.job_id = job.id
         self.cancel = job.cancel_requested
         self._job = job
+        self._directory = directory  # where another worker asks for a cancellation
 
     def __call__(self, message: str, fraction: float) -> None:
         if fraction < 1:  # the work's own "done" (an analysis already switched over) stands
@@ -151,6 +159,8 @@ class JobControl:
         self._job.report(message, fraction)
 
     def check(self) -> None:
+        if self._directory is not None and cancel_requested(self._directory, self.job_id):
+            self.cancel.set()
         if self.cancel.is_set():
             raise Cancelled("cancelled")
 
@@ -224,7 +234,7 @@ class JobRunner:
             self._path(job.id).unlink(missing_ok=True)
         for job in jobs[max(len(jobs) - self._keep, 0) :]:
             job._save = self._save
-            if job.state in _ACTIVE:
+            if job.state in _ACTIVE and not self._held_elsewhere():
                 message = INTERRUPTED.format(state=job.state)
                 job._change(state="interrupted", message=message, error=message)
             self._jobs[job.id] = job
@@ -252,6 +262,16 @@ class JobRunner:
         thread.start()
         return job
 
+    def _held_elsewhere(self) -> bool:
+        """Whether another process holds the job lock (a job runs there: another worker)."""
+        if self._lock_path is None:
+            return False
+        try:
+            check_free(self._lock_path)
+        except LockHeld:
+            return True
+        return False
+
     def _take_lock(self, job: Job) -> HeldLock | None:
         if self._lock_path is None:
             return None
@@ -273,10 +293,23 @@ class JobRunner:
                 raise JobBusy(str(exc)) from None
 
     def cancel(self, job_id: str) -> Job:
-        """Ask a queued or running job to stop; ``KeyError`` when unknown,
-        :class:`JobFinished` when it has ended. It ends ``cancelled`` once the work stops."""
+        """Ask a queued or running job to stop, here or in another worker; ``KeyError`` when
+        unknown, :class:`JobFinished` when it has ended. It ends ``cancelled`` once the work
+        stops."""
         with self._lock:
-            job = self._jobs[job_id]
+            job = self._jobs.get(job_id)
+            ours = job is not None and job is self._active
+        if not ours:
+            found = self.get(job_id)
+            if found is None:
+                raise KeyError(job_id)
+            if found.state not in _ACTIVE:
+                raise JobFinished(f"job {job_id} has already ended ({found.state})")
+            assert self._directory is not None  # a record from another process
+            request_cancel(self._directory, job_id)
+            found.message = "cancelling"
+            return found
+        assert job is not None
         with job._lock:
             if job.state not in _ACTIVE:
                 raise JobFinished(f"job {job_id} has already ended ({job.state})")
@@ -295,7 +328,7 @@ class JobRunner:
         final: dict[str, Any] = {"state": "failed", "error": "stopped", "message": "stopped"}
         try:
             job._change(state="running", message="started", started_at=_now())
-            control = JobControl(job)
+            control = JobControl(job, self._directory)
             control.check()  # cancelled while queued
             result = work(control)
             final = {"state": "done", "result": result, "progress": 1.0, "message": "done"}
@@ -314,12 +347,31 @@ class JobRunner:
                 if held is not None:
                     held.release()
                 job._change(**final, finished_at=_now())
+                if self._directory is not None:
+                    forget_cancel(self._directory, job.id)
 
     def get(self, job_id: str) -> Job | None:
+        """The job as it stands: this process's own running job from memory, any other from
+        its record on disk (another worker may run it, or have run it since this one
+        started), else from memory."""
         with self._lock:
-            return self._jobs.get(job_id)
+            job = self._jobs.get(job_id)
+            if job is not None and job is self._active and job.state in _ACTIVE:
+                return job
+        if self._directory is not None and _ID.match(job_id):
+            record = read_record(self._directory, job_id)
+            if record is not None:
+                try:
+                    return Job.from_record(record)
+                except ValueError:
+                    pass
+        return job
 
     def jobs(self) -> list[Job]:
-        """Every job remembered, the latest first."""
+        """Every job remembered here or recorded by another worker, the latest first."""
         with self._lock:
-            return list(reversed(self._jobs.values()))
+            ids = list(self._jobs)
+        if self._directory is not None:
+            ids += [job_id for job_id in record_ids(self._directory) if job_id not in ids]
+        found = [job for job in map(self.get, ids) if job is not None]
+        return sorted(found, key=lambda job: (job.submitted_at, job.id), reverse=True)

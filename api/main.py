@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -102,3 +103,14 @@ def create_app(
     docs.install(app)
     app.add_middleware(SecurityHeaders)  # outermost: CSP, frames, nosniff on every response
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of a worker of ``resonance serve --workers N``: its settings from the
+    environment, which the command set up (uvicorn imports this in each worker process);
+    what is alive once it is built is moved out of the collector's reach, as ``api.serving.run``
+    does for one process."""
+    built = create_app(Settings())
+    gc.collect()
+    gc.freeze()
+    return built

@@ -33,6 +33,26 @@ def host_notice(settings: Settings) -> str | None:
     )
 
 
+def run_workers(workers: int, host: str, port: int, *, own_proxy_headers: bool = False) -> None:
+    """Serve with ``workers`` uvicorn worker processes, each building the app from the
+    environment (``api.main.app_from_environment``). What must be one at a time or shared is
+    across processes already: the job lock and the job records (``api.jobs``,
+    ``api.job_records``), the revoked sessions (``api.session_revocations``), the caches keyed
+    by the data stamp (``api.response_cache``, ``graph.explorer.run_cache``)."""
+    import uvicorn
+
+    uvicorn.run(
+        "api.main:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=not own_proxy_headers,
+    )
+
+
 def run(app: FastAPI, host: str, port: int, *, own_proxy_headers: bool = False) -> None:
     """Serve ``app`` until interrupted.
 
