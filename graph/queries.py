@@ -201,7 +201,8 @@ RETURN users, count(staged) AS ranks
 ANY_NODE: LiteralString = "MATCH (n) RETURN n.id AS id LIMIT 1"
 
 # What the explorer's reads depend on: the latest analysis's run stamp (switched with the
-# scores) and the number of loads that ended (each load counts one when it ends, done or not).
+# scores) and the number of loads that ended (each load counts one when it ends, done or not;
+# not into a graph with no account, which shows nothing and must stay empty for the bulk path).
 DATA_STAMP: LiteralString = """
 OPTIONAL MATCH (a:Analysis {id: 'latest'})
 WITH a
@@ -210,6 +211,9 @@ RETURN a.run AS run, v.version AS loads
 """
 
 COUNT_A_LOAD: LiteralString = """
+OPTIONAL MATCH (u:User)
+WITH u LIMIT 1
+WITH u WHERE u IS NOT NULL
 MERGE (v:DataVersion {id: 'loads'})
 SET v.version = coalesce(v.version, 0) + 1
 """

@@ -149,3 +149,19 @@ def test_the_least_recently_used_responses_go_beyond_the_bound() -> None:
         cache._keep(("s", number), Entry([], b"x" * 100, b'"e"'))
     assert cache.size_bytes == 200  # the two newest
     assert list(cache._entries) == [("s", 3), ("s", 4)]
+
+
+def test_a_load_that_wrote_nothing_leaves_an_empty_graph_empty(
+    falkordb: FalkorDBBackend, tmp_path: Path
+) -> None:
+    """Counting a load must not put a node into an empty graph (the bulk path needs one)."""
+    store = Store(falkordb, batch_size=500)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "users.csv").write_text("id,handle\n")
+    load(store, [CsvContractReader(empty)])
+    assert store.is_empty() and store.data_stamp() == (None, None)
+    (empty / "users.csv").write_text("id,handle\nu1,one\n")
+    load(store, [CsvContractReader(empty)])
+    load(store, [CsvContractReader(empty)])
+    assert store.data_stamp() == (None, 2)
