@@ -30,7 +30,7 @@ import pandas as pd
 
 from graph.algorithms.arrays import FloatArray, IntArray
 from graph.analysis.events import Events
-from graph.analysis.weighting import DAY_MS, Pairs
+from graph.analysis.weighting import DAY_MS, Pairs, post_slots
 
 
 def evidence_ticks(events: Events, kept: Pairs) -> IntArray:
@@ -43,14 +43,8 @@ def evidence_ticks(events: Events, kept: Pairs) -> IntArray:
     # Which kept pair each event belongs to, if any: a binary search (np.isin sorts both).
     index = np.minimum(np.searchsorted(keys, pair), keys.size - 1)
     counted = keys[index] == pair
-    day = events.at[counted] // DAY_MS
-    post = events.post[counted]
-    posts = int(post.max()) + 1 if post.size else 0
-    # A unit: (pair, post), or (pair, day) for a bare act; one int64 key, small enough.
-    day_slot = posts + day - (int(day.min()) if day.size else 0)
-    unit = index[counted] * (posts + int(day_slot.max(initial=0)) + 1) + np.where(
-        post >= 0, post, day_slot
-    )
+    posts = post_slots(events)  # a unit: one pair on one slot, as the weighting counts it
+    unit = index[counted] * posts.count + posts.slot[counted]
     first = pd.Series(events.at[counted]).groupby(unit, sort=False).min().to_numpy()
     return np.sort(first).astype(np.int64)
 

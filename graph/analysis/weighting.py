@@ -102,6 +102,26 @@ def reference_time(events: Events, until: int | None) -> int:
     return int(events.at.max()) if events.count else 0
 
 
+@dataclass(frozen=True, slots=True)
+class PostSlots:
+    """What each event counts as "a post" in the evidence: its post's code, or, for a bare act
+    (no post), one slot per day after every post code. A unit of evidence is one pair on one
+    slot (the weighting counts them; the activity clock, ``graph.analysis.clock``, dates them)."""
+
+    slot: IntArray
+    count: int  # how many slots there are: every slot is < count
+    day: IntArray  # each event's day, counted from the first event's
+
+
+def post_slots(events: Events) -> PostSlots:
+    day = events.at // DAY_MS
+    if day.size:
+        day = day - int(day.min())
+    days = int(day.max()) + 1 if day.size else 0
+    slot = np.where(events.post >= 0, events.post, len(events.posts) + day)
+    return PostSlots(slot, len(events.posts) + days, day)
+
+
 def pair_weights(events: Events, profile: Profile, reference_ms: int) -> Pairs:
     """Aggregate events into weighted pairs by the rule above, vectorised: every distinct
     (pair, kind, post) and (pair, kind, day) becomes one int64 key, counted with a sort and
@@ -115,21 +135,17 @@ def pair_weights(events: Events, profile: Profile, reference_ms: int) -> Pairs:
     slots = len(AMPLIFICATION_KINDS) + 1
     kind = np.where(events.kind >= 0, events.kind, slots - 1)
     pair_kind = pair * slots + kind
-    day = events.at // DAY_MS
-    day -= int(day.min())
-    days = int(day.max()) + 1
-    # A bare act (no post) counts one "post" per day: keyed after every post code.
-    post = np.where(events.post >= 0, events.post, len(events.posts) + day)
-    post_slots = len(events.posts) + days
-    distinct_posts = _distinct_per(pair_kind, post, post_slots, keys.size * slots)
-    distinct_days = _distinct_per(pair_kind, day, days, keys.size * slots)
+    posts = post_slots(events)
+    days = int(posts.day.max()) + 1
+    distinct_posts = _distinct_per(pair_kind, posts.slot, posts.count, keys.size * slots)
+    distinct_days = _distinct_per(pair_kind, posts.day, days, keys.size * slots)
     kind_weight = np.array([profile.kind_weights.get(k, 0.0) for k in AMPLIFICATION_KINDS] + [0.0])
     share = profile.post_share
     evidence = share * np.log2(1.0 + distinct_posts) + (1 - share) * np.log2(1.0 + distinct_days)
     weight = evidence.reshape(keys.size, slots) @ kind_weight
     last = pd.Series(events.at).groupby(pair).max().to_numpy()
     count = np.bincount(pair, minlength=keys.size)
-    distinct = _distinct_per(pair, post, post_slots, keys.size)
+    distinct = _distinct_per(pair, posts.slot, posts.count, keys.size)
     age = np.maximum(reference_ms - last, 0)
     values = weight * np.exp2(-age / profile.half_life_ms)
     keep = values > 0
