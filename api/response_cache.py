@@ -57,8 +57,6 @@ class ResponseCache:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self._bytes = 0
-        self.hits = 0
-        self.misses = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -81,10 +79,8 @@ class ResponseCache:
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
-            self.hits += 1
             await _answer(scope, send, entry)
             return
-        self.misses += 1
         await self._compute(scope, receive, send, key)
 
     async def _stamp(self, scope: Scope) -> tuple[Any, ...] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -33,6 +34,17 @@ def host_notice(settings: Settings) -> str | None:
     )
 
 
+def _uvicorn_options(host: str, port: int, own_proxy_headers: bool) -> dict[str, Any]:
+    """What every ``resonance serve`` passes to uvicorn, one process or several."""
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "proxy_headers": not own_proxy_headers,
+    }
+
+
 def run_workers(workers: int, host: str, port: int, *, own_proxy_headers: bool = False) -> None:
     """Serve with ``workers`` uvicorn worker processes, each building the app from the
     environment (``api.main.app_from_environment``). What must be one at a time or shared is
@@ -45,11 +57,7 @@ def run_workers(workers: int, host: str, port: int, *, own_proxy_headers: bool =
         "api.main:app_from_environment",
         factory=True,
         workers=workers,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=not own_proxy_headers,
+        **_uvicorn_options(host, port, own_proxy_headers),
     )
 
 
@@ -67,11 +75,4 @@ def run(app: FastAPI, host: str, port: int, *, own_proxy_headers: bool = False) 
 
     gc.collect()
     gc.freeze()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=not own_proxy_headers,
-    )
+    uvicorn.run(app, **_uvicorn_options(host, port, own_proxy_headers))

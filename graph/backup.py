@@ -132,7 +132,6 @@ def restore(server: EmbeddedServer, path: Path, *, force: bool = False) -> Backu
     (aof / f"{_AOF_NAME}.manifest").write_text(
         f"file {base} seq 1 type b\nfile {incr} seq 1 type i\n"
     )
-    shutil.copyfile(source / SNAPSHOT, server.db_dir / "dump.rdb")
     for folder in kept:
         shutil.copytree(folder, server.data_dir / folder.name)
     return made

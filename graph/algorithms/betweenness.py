@@ -7,6 +7,9 @@ import numpy as np
 from graph.algorithms.arrays import FloatArray, IntArray
 from graph.algorithms.igraph_build import igraph_of
 
+#: Up to this many nodes, the betweenness is exact; above, estimated from sampled sources.
+EXACT_MAX_NODES = 5000
+
 
 def betweenness(
     node_count: int,
@@ -16,7 +19,7 @@ def betweenness(
     *,
     directed: bool = True,
     normalized: bool = False,
-    exact_max_nodes: int = 5000,
+    exact_max_nodes: int = EXACT_MAX_NODES,
     samples: int = 500,
     seed: int = 7,
     part: tuple[int, int] = (0, 1),

@@ -26,12 +26,10 @@ from types import TracebackType
 import numpy as np
 
 from graph.algorithms.arrays import FloatArray
-from graph.algorithms.betweenness import betweenness
+from graph.algorithms.betweenness import EXACT_MAX_NODES, betweenness
 from graph.analysis.profile import Profile
 from graph.analysis.weighting import Pairs
 
-#: Up to this many accounts, the betweenness is exact (``graph.algorithms.betweenness``).
-EXACT_MAX_NODES = 5000
 #: Worker processes for the betweenness: two from four cores, else one.
 WORKERS = 2 if (os.cpu_count() or 1) >= 4 else 1
 
@@ -75,8 +73,8 @@ class BackgroundBetweenness:
 
     def result(self) -> FloatArray:
         """The betweenness of every account, once every share is done."""
-        parts = [job.result() for job in self._jobs]
-        return np.sum(parts, axis=0) if parts else np.zeros(self._args[0])
+        total: FloatArray = np.sum([job.result() for job in self._jobs], axis=0)
+        return total
 
     def __exit__(
         self,
