@@ -8,7 +8,6 @@ server from 246 MB to 1.78 GB and froze every request, ``/health`` included, for
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from graph.server import ServerInfo
+from tests.support.served import clean_env
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "guard-server-token-0123456789"
@@ -68,14 +68,13 @@ def served(
 ) -> Iterator[tuple[int, int]]:
     """``resonance serve`` on a free port with a token: (port, pid)."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "RESONANCE_"))}
-    env |= {
-        "RESONANCE_DATA_DIR": str(server.data_dir),
-        "RESONANCE_GRAPH": f"t_{uuid.uuid4().hex[:12]}",
-        "RESONANCE_PORT": str(port),
-        "RESONANCE_API_TOKEN": TOKEN,
-        "PYTHONPATH": str(ROOT),
-    }
+    env = clean_env(
+        RESONANCE_DATA_DIR=str(server.data_dir),
+        RESONANCE_GRAPH=f"t_{uuid.uuid4().hex[:12]}",
+        RESONANCE_PORT=str(port),
+        RESONANCE_API_TOKEN=TOKEN,
+        PYTHONPATH=str(ROOT),
+    )
     folder = tmp_path_factory.mktemp("serve")  # the cwd: no .env of a developer's
     log = folder / "serve.log"
     with open(log, "wb") as output:

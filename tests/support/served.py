@@ -77,12 +77,16 @@ def request(
 
 
 @contextlib.contextmanager
-def served(env: dict[str, str], log: Path, *, start_timeout_s: float = 60) -> Iterator[int]:
-    """``resonance serve`` on a free port (yielded) until the block ends; output in ``log``."""
+def served(
+    env: dict[str, str], log: Path, *options: str, start_timeout_s: float = 60
+) -> Iterator[int]:
+    """``resonance serve [options]`` on a free port (yielded) until the block ends; output in
+    ``log``."""
     port = _free_port()
     with log.open("w") as out:
+        command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *options]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
+            command, env=env, cwd=ROOT,
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
     try:
