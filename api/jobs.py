@@ -194,6 +194,9 @@ class JobRunner:
     ) -> None:
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
+        #: Jobs submitted here: this process runs them, so its memory is their truth (their
+        #: records on disk lag behind their progress by up to PROGRESS_EVERY_S).
+        self._mine: set[str] = set()
         self._active: Job | None = None
         self._keep = keep
         self._directory = directory
@@ -251,8 +254,10 @@ class JobRunner:
                 job._save = self._save
             job._change()  # the queued record
             self._jobs[job.id] = job
+            self._mine.add(job.id)
             while len(self._jobs) > self._keep:
                 evicted = self._jobs.pop(next(iter(self._jobs)))
+                self._mine.discard(evicted.id)
                 if self._directory is not None:
                     self._path(evicted.id).unlink(missing_ok=True)
             self._active = job
@@ -298,7 +303,7 @@ class JobRunner:
         stops."""
         with self._lock:
             job = self._jobs.get(job_id)
-            ours = job is not None and job is self._active
+            ours = job is not None and job_id in self._mine
         if not ours:
             found = self.get(job_id)
             if found is None:
@@ -351,12 +356,12 @@ class JobRunner:
                     forget_cancel(self._directory, job.id)
 
     def get(self, job_id: str) -> Job | None:
-        """The job as it stands: this process's own running job from memory, any other from
-        its record on disk (another worker may run it, or have run it since this one
-        started), else from memory."""
+        """The job as it stands: one submitted here from memory, any other from its record on
+        disk (another worker may run it, or have run it since this one started), else from
+        memory."""
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is not None and job is self._active and job.state in _ACTIVE:
+            if job is not None and job_id in self._mine:
                 return job
         if self._directory is not None and _ID.match(job_id):
             record = read_record(self._directory, job_id)
