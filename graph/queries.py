@@ -92,6 +92,16 @@ SET s.run = $run, s.id = row[0], s.score = row[1], s.pagerank = row[2], s.rank =
     s.discounted = row[21]
 """
 
+# Rows as lists in the order of ``graph.store.AMENDED_SCORE_KEYS``: what only the betweenness
+# decides, written onto scores already staged (by the index on ``StagedScore.id``), so that
+# the rest is staged while the betweenness is still being computed.
+AMEND_STAGED_SCORES: LiteralString = """
+UNWIND $rows AS row
+MATCH (s:StagedScore {id: row[0]})
+WHERE s.run = $run
+SET s.betweenness = row[1], s.role = row[2], s.roles = row[3], s.reasons = row[4]
+"""
+
 # Rows as lists in the order of ``graph.store.STAGED_TOPIC_RANK_KEYS``.
 STAGE_TOPIC_RANKS: LiteralString = """
 UNWIND $rows AS row

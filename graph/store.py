@@ -48,6 +48,8 @@ STAGED_SCORE_KEYS: tuple[str, ...] = (
     "topic_ranks", "top_amplifiers", "top_amplifier_shares", "top_posts", "top_post_amplifiers",
     "discounted",
 )  # fmt: skip
+#: What :meth:`Store.amend_staged_scores` overwrites, in ``AMEND_STAGED_SCORES``'s order.
+AMENDED_SCORE_KEYS: tuple[str, ...] = ("id", "betweenness", "role", "roles", "reasons")
 #: What a staged topic rank keeps of its row, in ``STAGE_TOPIC_RANKS``'s order.
 STAGED_TOPIC_RANK_KEYS: tuple[str, ...] = (
     "user_id", "topic", "score", "rank", "focus", "amplifiers",
@@ -251,11 +253,13 @@ class Store:
         run: int,
         batch_size: int = 10_000,
         progress: Callable[[int], None] | None = None,
+        history: bool = True,
     ) -> None:
         """Write a run's rows by batches beside the current analysis, which reads still see,
-        and its history: an incomplete ``(:Run {id: run})`` and a ``RANKED_IN`` for each
-        ranked account. What an interrupted write-back staged, and the incomplete run it left,
-        are deleted first."""
+        and its history: an incomplete ``(:Run {id: run})`` and (unless ``history`` is false:
+        then :meth:`stage_history` writes them) a ``RANKED_IN`` for each ranked account. What
+        an interrupted write-back staged, and the incomplete run it left, are deleted first."""
+        self.ensure_schema()  # amend_staged_scores needs the index a graph loaded before lacks
         write = self.backend.write
         write(queries.CLEAR_STAGED_SCORES)
         write(queries.CLEAR_STAGED_TOPIC_RANKS)
@@ -279,6 +283,27 @@ class Store:
                 for chunk in batched(topic_authority, batch_size)
             ),
         )
+        if history:
+            self.stage_history(users, run=run, batch_size=batch_size)
+
+    def amend_staged_scores(
+        self, users: Sequence[dict[str, Any]], *, run: int, batch_size: int = 10_000
+    ) -> None:
+        """Overwrite the ``AMENDED_SCORE_KEYS`` of scores :meth:`stage_analysis` staged for
+        ``run`` (each row names its account by ``id``; a missing key unsets the property)."""
+        write_overlapped(
+            self.backend.write,
+            queries.AMEND_STAGED_SCORES,
+            (
+                {"rows": _rows(chunk, AMENDED_SCORE_KEYS), "run": run}
+                for chunk in batched(users, batch_size)
+            ),
+        )
+
+    def stage_history(
+        self, users: Sequence[dict[str, Any]], *, run: int, batch_size: int = 10_000
+    ) -> None:
+        """A ``RANKED_IN`` to the incomplete ``(:Run {id: run})`` for each ranked account."""
         ranked = (
             [
                 user.get(key) if key != "reasons" or user["rank"] <= REASONS_KEPT else None
@@ -288,7 +313,7 @@ class Store:
             if user.get("rank") is not None
         )
         write_overlapped(
-            write,
+            self.backend.write,
             queries.STAGE_RANKED_IN,
             ({"rows": rows, "run": run} for rows in batched(ranked, batch_size)),
         )

@@ -30,7 +30,7 @@ PACKAGES = ("api", "graph", "loaders", "web")
 #: What ``graph/`` holds at its root: the foundation everything else stands on.
 FOUNDATION_MODULES = {
     "config", "connect", "errors", "models", "queries", "server", "server_watch", "store",
-    "write_pipeline", "backup",
+    "write_pipeline", "backup", "orphans",
 }  # fmt: skip
 FOUNDATION_FOLDERS = {"algorithms", "backends"}
 #: Each feature folder, and the other features it may import.

@@ -12,7 +12,8 @@ gained). From four cores, two workers.
 
 One worker is forked (cheapest: it shares the main process's pages), except from a thread
 (an API job), where forking is unsafe; several are spawned, so that each holds only its own
-memory (forked, each would be counted with every page it shares).
+memory (forked, each would be counted with every page it shares). Every worker dies with the
+analysing process (``graph.orphans``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from graph.algorithms.arrays import FloatArray
 from graph.algorithms.betweenness import EXACT_MAX_NODES, betweenness
 from graph.analysis.profile import Profile
 from graph.analysis.weighting import Pairs
+from graph.orphans import die_with_parent
 
 #: Worker processes for the betweenness: two from four cores, else one.
 WORKERS = 2 if (os.cpu_count() or 1) >= 4 else 1
@@ -56,7 +58,12 @@ class BackgroundBetweenness:
     def __enter__(self) -> BackgroundBetweenness:
         forkable = threading.current_thread() is threading.main_thread()
         method = "fork" if forkable and self._workers == 1 else "spawn"
-        self._pool = ProcessPoolExecutor(self._workers, mp_context=get_context(method))
+        self._pool = ProcessPoolExecutor(
+            self._workers,
+            mp_context=get_context(method),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
         self._jobs = [
             self._pool.submit(
                 betweenness,
@@ -70,6 +77,10 @@ class BackgroundBetweenness:
             for share in range(self._workers)
         ]
         return self
+
+    def done(self) -> bool:
+        """Whether every share is done (then :meth:`result` does not wait)."""
+        return all(job.done() for job in self._jobs)
 
     def result(self) -> FloatArray:
         """The betweenness of every account, once every share is done."""

@@ -87,6 +87,7 @@ def _column(cells: Sequence[list[Any]]) -> list[Any]:
 def schema_statements(graph_name: str) -> list[str]:
     """FalkorDB's DDL; ``GRAPH.CONSTRAINT`` lines are redis commands, the rest Cypher."""
     statements = [f"CREATE INDEX FOR (n:{label}) ON (n.id)" for label in _NODE_KEYS]
+    statements.append("CREATE INDEX FOR (n:StagedScore) ON (n.id)")  # amending staged scores
     statements.append("CREATE INDEX FOR ()-[r:AMPLIFIED]-() ON (r.id)")
     statements += [
         f"GRAPH.CONSTRAINT CREATE {graph_name} UNIQUE NODE {label} PROPERTIES 1 id"

@@ -26,6 +26,7 @@ SCHEMA: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT shortlist_id IF NOT EXISTS FOR (n:Shortlist) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT run_id IF NOT EXISTS FOR (n:Run) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX amplified_id IF NOT EXISTS FOR ()-[r:AMPLIFIED]-() ON (r.id)",
+    "CREATE INDEX staged_score_id IF NOT EXISTS FOR (n:StagedScore) ON (n.id)",
     "CREATE FULLTEXT INDEX user_text IF NOT EXISTS FOR (n:User) ON EACH [n.handle, n.name, n.bio]",
 )
 SEARCH_USERS: LiteralString = (
@@ -40,6 +41,7 @@ DROP_STATEMENTS: tuple[LiteralString, ...] = (
     "DROP CONSTRAINT shortlist_id IF EXISTS",
     "DROP CONSTRAINT run_id IF EXISTS",
     "DROP INDEX amplified_id IF EXISTS",
+    "DROP INDEX staged_score_id IF EXISTS",
     "DROP INDEX user_text IF EXISTS",
 )
 PING: LiteralString = "CALL dbms.components() YIELD name, versions RETURN name, versions"

@@ -341,6 +341,7 @@ NODE_KEYS = ("User", "Post", "Topic", "Shortlist", "Run")
 #: property) for each index and constraint.
 COMPLETE_SCHEMA = {
     *(("index", "RANGE", "NODE", label, "id") for label in NODE_KEYS),
+    ("index", "RANGE", "NODE", "StagedScore", "id"),  # amending staged scores
     ("index", "RANGE", "RELATIONSHIP", "AMPLIFIED", "id"),
     *(("index", "FULLTEXT", "NODE", "User", field) for field in ("handle", "name", "bio")),
     *(("constraint", "UNIQUE", "NODE", label, "id") for label in NODE_KEYS),
