@@ -493,6 +493,16 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
 
 
 # ---------------------------------------------------------------- serve
+#: The default number of worker processes is the number of cores, up to this: each worker
+#: holds the app and its own response cache (RESONANCE_RESPONSE_CACHE_MB), so a 64-core box
+#: would otherwise hold 64 of each for a team's traffic.
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+
+
 def _serve(settings: Settings, host: str | None, port: int | None, workers: int) -> None:
     from api.main import create_app
     from api.serving import host_notice, run, run_workers
@@ -515,7 +525,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int)
     if notice is not None:
         console.print(notice, highlight=False)
     if workers > 1:
-        run_workers(workers, bind_host, bind_port, own_proxy_headers=proxies)
+        run_workers(settings, workers, bind_host, bind_port, own_proxy_headers=proxies)
     else:
         run(served, bind_host, bind_port, own_proxy_headers=proxies)
 
@@ -525,11 +535,16 @@ def serve(
     host: Annotated[str | None, typer.Option(help="bind address (default RESONANCE_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default RESONANCE_PORT)")] = None,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="worker processes (each its own console replica)")
-    ] = 1,
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help=f"worker processes (default: the number of cores, at most {MAX_DEFAULT_WORKERS})",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API and the explorer (127.0.0.1 unless told otherwise)."""
-    guarded(lambda: _serve(Settings(), host, port, workers))
+    guarded(lambda: _serve(Settings(), host, port, workers or default_workers()))
 
 
 @app.command("generate-demo")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from typing import Any
 
 from fastapi import FastAPI
@@ -45,20 +46,32 @@ def _uvicorn_options(host: str, port: int, own_proxy_headers: bool) -> dict[str,
     }
 
 
-def run_workers(workers: int, host: str, port: int, *, own_proxy_headers: bool = False) -> None:
+def run_workers(
+    settings: Settings, workers: int, host: str, port: int, *, own_proxy_headers: bool = False
+) -> None:
     """Serve with ``workers`` uvicorn worker processes, each building the app from the
     environment (``api.main.app_from_environment``). What must be one at a time or shared is
-    across processes already: the job lock and the job records (``api.jobs``,
-    ``api.job_records``), the revoked sessions (``api.session_revocations``), the caches keyed
-    by the data stamp (``api.response_cache``, ``graph.explorer.run_cache``)."""
+    across processes: the job lock and the job records (``api.jobs``, ``api.job_records``),
+    the revoked sessions (``api.session_revocations``), the caches keyed by the data stamp
+    (``api.response_cache``, ``graph.explorer.run_cache``), and the console's replica, which
+    this process owns for all of them (``graph.console.shared``; none with Neo4j)."""
     import uvicorn
 
-    uvicorn.run(
-        "api.main:app_from_environment",
-        factory=True,
-        workers=workers,
-        **_uvicorn_options(host, port, own_proxy_headers),
-    )
+    from graph.console.open import open_shared_replica
+
+    replica = open_shared_replica(settings, workers)
+    if replica is not None:
+        os.environ["RESONANCE_CONSOLE_REPLICA"] = str(replica.dir)
+    try:
+        uvicorn.run(
+            "api.main:app_from_environment",
+            factory=True,
+            workers=workers,
+            **_uvicorn_options(host, port, own_proxy_headers),
+        )
+    finally:
+        if replica is not None:
+            replica.close()
 
 
 def run(app: FastAPI, host: str, port: int, *, own_proxy_headers: bool = False) -> None:

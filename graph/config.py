@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # Console queries run on their own threads (api/console_gate.py), never the API's.
     console_workers: int = Field(default=2, ge=1, le=16, alias="RESONANCE_CONSOLE_WORKERS")
     console_per_client: int = Field(default=2, ge=1, le=64, alias="RESONANCE_CONSOLE_PER_CLIENT")
+    # Set by ``resonance serve --workers N`` for its workers: the folder of the one console
+    # replica they share, which the serving process owns (graph/console/shared.py).
+    console_replica: Path | None = Field(default=None, alias="RESONANCE_CONSOLE_REPLICA")
 
     # The web server.
     host: str = Field(default="127.0.0.1", alias="RESONANCE_HOST")

@@ -16,6 +16,7 @@ from graph.backends.base import Params
 from graph.backends.falkordb_params import params_header
 from graph.console.checks import ConsoleRefused, check_query, time_limit, why_write
 from graph.console.replica import MAX_REPLY_BYTES, RESTARTING, ConsoleReplica, ConsoleUnavailable
+from graph.console.shared import SharedReplica
 from graph.console.values import ConsoleResult, Elements, falkordb_element
 from graph.server import HOST
 
@@ -27,7 +28,11 @@ class FalkorDBConsole:
     """Console queries on the read-only replica of the embedded FalkorDB."""
 
     def __init__(
-        self, replica: ConsoleReplica, graph_name: str, *, ready_wait_s: float = READY_WAIT_S
+        self,
+        replica: ConsoleReplica | SharedReplica,
+        graph_name: str,
+        *,
+        ready_wait_s: float = READY_WAIT_S,
     ) -> None:
         self.replica = replica
         self.graph_name = graph_name

@@ -18,6 +18,10 @@ kept the console resyncing for as long as they came). The replica runs at a lowe
 (nice 10) than the API and the main server. A replica follows a main server restarted on
 another port: the watchdog notices within a second, and a query that finds the main moved
 restarts the replica at once and waits (briefly) for it to sync.
+
+With ``shared=True`` (``resonance serve --workers N``: one replica for every worker process) the
+replica starts once a worker asks for it, and its state is published in its folder for the
+workers (:mod:`graph.console.replica_state`, :mod:`graph.console.shared`).
 """
 
 from __future__ import annotations
@@ -33,14 +37,14 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from graph.console import replica_state
+from graph.console.replica_state import Death, Reason, ReplicaState
 from graph.errors import GraphUnavailable, ServerError
 from graph.server import HOST, EmbeddedServer, binaries, free_port, pid_alive, port_free
 
@@ -55,21 +59,9 @@ _PDEATHSIG = 1  # PR_SET_PDEATHSIG
 _LIBC = ctypes.CDLL(None, use_errno=True)
 _SIGKILL = int(signal.SIGKILL)
 
-Reason = Literal["memory", "time", "crash", "restart"]
-
 
 class ConsoleUnavailable(GraphUnavailable):
     """The console's replica is starting, syncing or restarting: try again in a moment."""
-
-
-@dataclass(frozen=True, slots=True)
-class Death:
-    """How one replica (one ``generation``) ended."""
-
-    generation: int
-    reason: Reason
-    detail: str
-    peak_rss: int
 
 
 def status_bytes(pid: int, field: str = "VmRSS") -> int | None:
@@ -107,6 +99,12 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
+def replica_title(port: int) -> bytes:
+    """What a running replica's ``/proc/<pid>/cmdline`` holds (redis-server replaces its
+    arguments with ``redis-server <host>:<port>``): the check before killing a recorded pid."""
+    return f"{HOST}:{port}".encode()
+
+
 def clean_stale(root: Path) -> None:
     """Remove the replica directories of dead processes (killing a replica left behind)."""
     for folder in root.glob("*-*"):
@@ -114,8 +112,9 @@ def clean_stale(root: Path) -> None:
         if owner.isdigit() and _process_exists(int(owner)):
             continue
         with contextlib.suppress(OSError, ValueError, KeyError):
-            pid = int(json.loads((folder / "replica.json").read_text())["pid"])
-            if pid_alive(pid) and str(folder).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+            recorded = json.loads((folder / "replica.json").read_text())
+            pid, port = int(recorded["pid"]), int(recorded["port"])
+            if pid_alive(pid) and replica_title(port) in Path(f"/proc/{pid}/cmdline").read_bytes():
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -134,8 +133,10 @@ class ConsoleReplica:
         poll_s: float = 0.05,
         rlimit: bool = True,
         start_timeout_s: float = 30.0,
+        shared: bool = False,
     ) -> None:
         self.main = main
+        self.shared = shared
         self.timeout_ms = timeout_ms
         self.max_rows = max_rows
         self.mem_bytes = mem_bytes
@@ -163,7 +164,8 @@ class ConsoleReplica:
 
     # ----------------------------------------------------------------- public
     def start(self) -> None:
-        """Start the watchdog (which starts the replica) and wait until the replica is synced."""
+        """Start the watchdog (which starts the replica) and wait until the replica is synced;
+        shared, only start the watchdog (which starts the replica once a worker wants it)."""
         if self._thread is not None:
             return
         self.root.mkdir(mode=0o700, exist_ok=True)
@@ -174,6 +176,8 @@ class ConsoleReplica:
             target=self._supervise, name="console-watchdog", daemon=True
         )
         self._thread.start()
+        if self.shared:
+            return
         try:
             self.wait_ready(self.start_timeout_s)
         except ConsoleUnavailable:
@@ -219,6 +223,7 @@ class ConsoleReplica:
             self._kills.setdefault(generation, (reason, detail))
             self._ready = False
             self._problem = RESTARTING
+            self._publish()
             with contextlib.suppress(ProcessLookupError):
                 os.kill(proc.pid, signal.SIGKILL)
 
@@ -241,6 +246,9 @@ class ConsoleReplica:
 
     # --------------------------------------------------------------- watchdog
     def _supervise(self) -> None:
+        while self.shared and not replica_state.wanted(self.dir):
+            if self._stop.wait(0.05):
+                return
         backoff = 0.0
         while not self._stop.is_set():
             try:
@@ -249,10 +257,12 @@ class ConsoleReplica:
                 synced = False
                 with self._cond:
                     self._problem = f"{RESTARTING} ({exc})"
+                    self._publish()
             except Exception as exc:  # keep watching whatever went wrong
                 synced = False
                 with self._cond:
                     self._problem = f"{RESTARTING} (unexpected: {exc})"
+                    self._publish()
             self._reap()
             backoff = 0.0 if synced else min(max(backoff * 2, 0.25), 2.0)
             if backoff:
@@ -262,7 +272,9 @@ class ConsoleReplica:
     def _run_one(self) -> bool:
         """Start one replica and watch it until it dies; True if it got in sync."""
         main_state, proc = self._launch()
-        self._following = main_state
+        with self._cond:
+            self._following = main_state
+            self._publish()
         deadline = time.monotonic() + self.start_timeout_s
         synced, next_check, baseline = False, 0.0, 0
         while True:
@@ -361,6 +373,7 @@ class ConsoleReplica:
             self.limit = baseline + self.queries * self.mem_bytes
             self._ready = True
             self._problem = RESTARTING
+            self._publish()
             self._cond.notify_all()
 
     def _main_state(self) -> tuple[int, int] | None:
@@ -370,7 +383,10 @@ class ConsoleReplica:
     def _record_death(self, proc: subprocess.Popen[bytes], code: int) -> None:
         with self._cond:
             gen = self._gen
-            reason, detail = self._kills.pop(gen, ("crash", ""))
+            asked = self._kills.pop(gen, None)
+            if self.shared:  # a worker's reason, unless this process killed it first
+                asked = replica_state.kill_request(self.dir, gen) or asked
+            reason, detail = asked or ("crash", "")
             if reason == "crash":
                 log = self._log_tail()
                 if _OOM_MARK in log:
@@ -383,7 +399,26 @@ class ConsoleReplica:
                 del self._deaths[old]
             self._ready = False
             self._problem = RESTARTING
+            self._publish()
             self._cond.notify_all()
+
+    def _publish(self) -> None:
+        """Shared: write the state for the workers (called with ``_cond`` held)."""
+        if not self.shared:
+            return
+        proc = self._proc
+        state = ReplicaState(
+            generation=self._gen,
+            pid=proc.pid if proc is not None else 0,
+            port=self._port,
+            password=self._password,
+            ready=self._ready,
+            problem=self._problem,
+            following=self._following,
+            deaths=dict(self._deaths),
+        )
+        with contextlib.suppress(OSError):  # closing: the folder may be gone
+            replica_state.publish(self.dir, state)
 
     def _reap(self) -> None:
         proc = self._proc
