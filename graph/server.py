@@ -93,6 +93,10 @@ def port_free(port: int) -> bool:
     return True
 
 
+#: Starts on a port picked automatically, when another program took it before the server did.
+PORT_TRIES = 3
+
+
 def free_port() -> int:
     """A port on ``HOST`` that nothing listens on now (the system's choice)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -160,16 +164,26 @@ class EmbeddedServer:
             running = self._running(password, progress)
             if running is not None:
                 return running
-            port = self._choose_port()
-            self._write_config(port, password)
-            log_offset = self._log_size()
-            self._process = self._launch()
-            pid = self._process.pid
-            # Recorded at once: a start interrupted while the data loads leaves a server that
-            # the next start waits for, instead of launching a second one on the same files.
-            self.state_path.write_text(json.dumps({"pid": pid, "port": port}))
-            seconds = self._wait_until_ready(pid, port, password, log_offset, progress)
-            return ServerInfo(pid, port, self.data_dir, password, start_s=seconds)
+            for attempt in range(1, PORT_TRIES + 1):
+                port = self._choose_port()
+                self._write_config(port, password)
+                log_offset = self._log_size()
+                self._process = self._launch()
+                pid = self._process.pid
+                # Recorded at once: a start interrupted while the data loads leaves a server
+                # that the next start waits for, instead of launching a second one on the same
+                # files.
+                self.state_path.write_text(json.dumps({"pid": pid, "port": port}))
+                try:
+                    seconds = self._wait_until_ready(pid, port, password, log_offset, progress)
+                except ServerError:
+                    # The free port was taken before the server bound it (a busy machine's
+                    # outgoing connections draw from the same range): another, unless fixed.
+                    if self.port == 0 and attempt < PORT_TRIES and self._port_taken(log_offset):
+                        continue
+                    raise
+                return ServerInfo(pid, port, self.data_dir, password, start_s=seconds)
+            raise AssertionError("unreachable: the last try returns or raises")
 
     def stop(self, *, timeout_s: float = 30.0) -> bool:
         """Stop with ``SHUTDOWN SAVE``; return False when nothing was running."""
@@ -283,6 +297,15 @@ class EmbeddedServer:
             return None
         seconds = self._wait_until_ready(pid, port, password, self._log_size(), progress)
         return ServerInfo(pid, port, self.data_dir, password, reused=True, start_s=seconds)
+
+    def _port_taken(self, log_offset: int) -> bool:
+        """Whether the server that just died could not listen on its port."""
+        try:
+            with (self.db_dir / "server.log").open("rb") as log:
+                log.seek(log_offset)
+                return b"Failed listening on port" in log.read()
+        except OSError:
+            return False
 
     def _choose_port(self) -> int:
         if self.port == 0:

@@ -113,7 +113,10 @@ class FalkorDBBackend(Backend):
     def connect(
         cls, host: str, port: int, password: str, graph_name: str, *, query_timeout_ms: int
     ) -> FalkorDBBackend:
-        client = FalkorDB(host=host, port=port, password=password)
+        try:  # the client asks the server about itself as it is made
+            client = FalkorDB(host=host, port=port, password=password)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            raise GraphUnavailable(_unavailable(exc)) from exc
         backend = cls(client, graph_name, query_timeout_ms=query_timeout_ms)
         backend.ping()
         return backend

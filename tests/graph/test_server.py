@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 
+import graph.server
 from graph.backends.falkordb import FalkorDBBackend
 from graph.errors import ServerError
 from graph.server import EmbeddedServer, ServerInfo
@@ -132,6 +133,23 @@ def test_refuses_a_port_that_is_taken(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         with pytest.raises(ServerError, match=f"port {port} .* already in use"):
             EmbeddedServer(tmp_path / "data", port=port).start()
+
+
+def test_a_free_port_taken_before_the_server_binds_it_is_replaced(
+    embedded: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The port picked free can be taken by another program before the server listens (20
+    clients' connections did, in tests/end_to_end/test_faults_under_load.py): another one."""
+    with socket.socket() as taker:
+        taker.bind(("127.0.0.1", 0))
+        taker.listen()
+        taken = taker.getsockname()[1]
+        picks = iter([taken, graph.server.free_port()])
+        monkeypatch.setattr(graph.server, "free_port", lambda: next(picks))
+        info = embedded.start()
+        assert info.port != taken
+        assert _count_users(info) == 0
+        assert "Failed listening on port" in (embedded.db_dir / "server.log").read_text()
 
 
 def test_refuses_an_unusable_data_directory(tmp_path: Path) -> None:
