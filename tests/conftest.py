@@ -43,37 +43,81 @@ def falkordb(server: ServerInfo, graph_name: str) -> Iterator[FalkorDBBackend]:
     backend.close()
 
 
+def _neo4j_env() -> dict[str, str]:
+    """The Neo4j server the tests were given, as ``NEO4J_*`` settings (defaults as Settings')."""
+    return {
+        "NEO4J_URI": os.environ["NEO4J_URI"],
+        "NEO4J_USERNAME": os.environ.get("NEO4J_USERNAME", "neo4j"),
+        "NEO4J_PASSWORD": os.environ.get("NEO4J_PASSWORD", ""),
+        "NEO4J_DATABASE": os.environ.get("NEO4J_DATABASE", "neo4j"),
+    }
+
+
 def _neo4j_backend() -> Backend:
     from graph.backends.neo4j import Neo4jBackend
 
+    env = _neo4j_env()
     return Neo4jBackend.connect(
-        os.environ["NEO4J_URI"],
-        os.environ.get("NEO4J_USERNAME", "neo4j"),
-        os.environ.get("NEO4J_PASSWORD", ""),
-        os.environ.get("NEO4J_DATABASE", "neo4j"),
+        env["NEO4J_URI"],
+        env["NEO4J_USERNAME"],
+        env["NEO4J_PASSWORD"],
+        env["NEO4J_DATABASE"],
         query_timeout_ms=60_000,
     )
 
 
 # No Neo4j server can run on our machines; with `docker compose up -d neo4j` and
-# NEO4J_URI=bolt://127.0.0.1:7687 (plus NEO4J_PASSWORD) the contract runs there too.
-NEO4J_SKIP = "NEO4J_URI is not set: store contract not run against Neo4j"
+# NEO4J_URI=bolt://127.0.0.1:7687 (plus NEO4J_PASSWORD) the parametrised suites run there too.
+def neo4j_skip(suite: str) -> str:
+    """Why a suite's Neo4j variant did not run."""
+    return f"NEO4J_URI is not set: {suite} not run against Neo4j"
 
 
-@pytest.fixture(params=["falkordb", "neo4j"])
+#: The params of a fixture that runs its tests on every backend: FalkorDB always, Neo4j when
+#: ``NEO4J_URI`` is set (``-m neo4j`` selects the Neo4j variants).
+BACKENDS = ("falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j))
+
+
+def suite_of(request: pytest.FixtureRequest) -> str:
+    """The suite a test belongs to, for its skip reason: the module's ``NEO4J_SUITE``, else
+    the module's name."""
+    return str(getattr(request.module, "NEO4J_SUITE", request.module.__name__))
+
+
+def open_test_backend(request: pytest.FixtureRequest, server: ServerInfo, graph: str) -> Backend:
+    """The backend of ``request.param``, empty: FalkorDB's ``graph`` on the session server, or
+    the Neo4j of ``NEO4J_URI`` (cleared: it is one database for every test), which skips the
+    test, saying why, when none is set. The caller clears and closes it."""
+    if request.param == "neo4j":
+        if not os.environ.get("NEO4J_URI"):
+            pytest.skip(neo4j_skip(suite_of(request)))
+        chosen = _neo4j_backend()
+        chosen.clear()
+        return chosen
+    return FalkorDBBackend.connect(
+        server.host, server.port, server.password, graph, query_timeout_ms=60_000
+    )
+
+
+def settings_env(
+    backend: Backend, server: ServerInfo, graph: str, data_dir: Path
+) -> dict[str, str | None]:
+    """The environment of a Resonance process on ``backend`` (a CLI run, an app's Settings):
+    the session server's data directory and ``graph`` on FalkorDB (``NEO4J_URI`` unset even
+    when the tests were given one), the ``NEO4J_*`` of the environment and ``data_dir`` on
+    Neo4j."""
+    if backend.name == "neo4j":
+        return {**_neo4j_env(), "RESONANCE_DATA_DIR": str(data_dir)}
+    return {"NEO4J_URI": None, "RESONANCE_DATA_DIR": str(server.data_dir), "RESONANCE_GRAPH": graph}
+
+
+@pytest.fixture(params=BACKENDS)
 def backend(
     request: pytest.FixtureRequest, server: ServerInfo, graph_name: str
 ) -> Iterator[Backend]:
-    """Every backend the contract tests must pass on: FalkorDB always, Neo4j when configured."""
-    if request.param == "neo4j":
-        if not os.environ.get("NEO4J_URI"):
-            pytest.skip(NEO4J_SKIP)
-        chosen = _neo4j_backend()
-        chosen.clear()
-    else:
-        chosen = FalkorDBBackend.connect(
-            server.host, server.port, server.password, graph_name, query_timeout_ms=60_000
-        )
+    """Every backend the parametrised suites must pass on: FalkorDB always, Neo4j when
+    configured (cleared before and after)."""
+    chosen = open_test_backend(request, server, graph_name)
     yield chosen
     chosen.clear()
     chosen.close()
@@ -87,6 +131,21 @@ def store(backend: Backend) -> Store:
 
 
 @pytest.fixture
+def backend_env(
+    backend: Backend, server: ServerInfo, graph_name: str, tmp_path: Path
+) -> dict[str, str | None]:
+    """:func:`settings_env` of this test's ``backend`` (data in ``tmp_path`` on Neo4j)."""
+    return settings_env(backend, server, graph_name, tmp_path / "data")
+
+
+@pytest.fixture
+def app_settings(backend_env: dict[str, str | None]) -> Settings:
+    """Settings of an app on this test's ``backend``: FalkorDB's graph on the session server,
+    or the Neo4j of ``NEO4J_*``."""
+    return Settings(**backend_env)  # type: ignore[arg-type]
+
+
+@pytest.fixture
 def falkor_store(falkordb: FalkorDBBackend) -> Store:
     store = Store(falkordb, batch_size=100)
     store.ensure_schema()
@@ -97,5 +156,8 @@ def falkor_store(falkordb: FalkorDBBackend) -> Store:
 def settings_for(server: ServerInfo, tmp_path: Path, graph_name: str) -> Settings:
     """Settings that point at the session server's data directory and this test's graph."""
     return Settings(
-        RESONANCE_DATA_DIR=server.data_dir, RESONANCE_GRAPH=graph_name, RESONANCE_BATCH_SIZE=500
+        NEO4J_URI=None,  # FalkorDB's, even when the tests were given a Neo4j server
+        RESONANCE_DATA_DIR=server.data_dir,
+        RESONANCE_GRAPH=graph_name,
+        RESONANCE_BATCH_SIZE=500,
     )

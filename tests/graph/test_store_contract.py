@@ -13,6 +13,8 @@ from graph.models import AmplificationRow, InfluencerQuery, PostRow, UserRow
 from graph.store import SORT_KEYS, AnalysisNotSwitched, Store
 from tests.support.graph_reads import amplification_pairs, topic_rankings
 
+NEO4J_SUITE = "store contract"
+
 T0 = 1_790_000_000_000
 
 

@@ -1,4 +1,6 @@
-"""Reads only the tests make: every amplified pair, and how many accounts each topic ranks."""
+"""Statements only the tests send: every amplified pair, how many accounts each topic ranks,
+and the reads and edits of the suites that run on both backends (checked by Neo4j's front-end
+with the product's, ``tests/graph/backends/test_neo4j_statements.py``)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,66 @@ MATCH (:User)-[i:INFLUENTIAL_IN]->(t:Topic)
 RETURN t.id AS topic, count(i) AS ranked
 ORDER BY ranked DESC, topic ASC
 """
+
+# ------------------------------------------------------------------ the analysis suite
+#: Every account's analysis, by id.
+ALL_SCORES: LiteralString = """
+MATCH (u:User)
+RETURN u.id AS id, u.score AS score, u.pagerank AS pagerank, u.rank AS rank,
+       u.amplifiers AS amplifiers, u.is_brand AS is_brand
+ORDER BY id ASC
+"""
+
+USER_SCORE: LiteralString = "MATCH (u:User {id: $id}) RETURN u.score AS score, u.rank AS rank"
+
+USER_STRUCTURE: LiteralString = """
+MATCH (u:User)
+RETURN u.id AS id, u.community AS community, u.betweenness AS betweenness, u.core AS core
+"""
+
+#: The amplifications of the accounts ``$ids``, both ways, deleted (their nodes stay).
+DROP_AMPLIFICATIONS_OF: LiteralString = """
+MATCH (a:User)-[r:AMPLIFIED]->(b:User)
+WHERE a.id IN $ids OR b.id IN $ids
+DELETE r
+"""
+
+DROP_ALL_AMPLIFICATIONS: LiteralString = "MATCH (:User)-[r:AMPLIFIED]->(:User) DELETE r"
+
+USER_PROPERTIES: LiteralString = """
+MATCH (u:User)
+RETURN u.id AS id, properties(u) AS properties
+ORDER BY id
+"""
+
+RANKED_IN: LiteralString = """
+MATCH (u:User)-[r:RANKED_IN]->(run:Run {id: $run})
+RETURN u.id AS id, properties(r) AS properties
+ORDER BY id
+"""
+
+TOPIC_RANKS: LiteralString = """
+MATCH (u:User)-[r:INFLUENTIAL_IN]->(t:Topic)
+RETURN u.id AS id, t.id AS topic, properties(r) AS properties
+ORDER BY id, topic
+"""
+
+LEFT_STAGED: LiteralString = (
+    "MATCH (s) WHERE s:StagedScore OR s:StagedTopicRank RETURN count(s) AS n"
+)
+
+# ------------------------------------------------------------------ the explorer suite
+SET_PROFILE: LiteralString = (
+    "MATCH (u:User {id: $id}) SET u.handle = $handle, u.name = $name, u.followers = $followers"
+)
+
+DELETE_USER: LiteralString = "MATCH (u:User {id: $id}) DETACH DELETE u"
+
+# ------------------------------------------------------------------ the console suite
+#: Thirty accounts ``"1"`` .. ``"30"``, each with its number ``n`` and handle ``u<n>``.
+THIRTY_USERS: LiteralString = (
+    "UNWIND range(1, 30) AS i CREATE (:User {id: toString(i), n: i, handle: 'u' + toString(i)})"
+)
 
 
 def amplification_pairs(store: Store) -> list[Row]:
