@@ -19,28 +19,21 @@ from graph.analysis.profile import Profile
 from graph.analysis.run import AnalysisSummary, analyze
 from graph.analysis.weighting import pair_weight
 from graph.models import AmplificationRow, Influencer, UserRow
-from graph.server import ServerInfo
 from graph.store import Store
+from tests.support.graph_reads import (
+    ALL_SCORES,
+    DROP_ALL_AMPLIFICATIONS,
+    DROP_AMPLIFICATIONS_OF,
+    USER_SCORE,
+    USER_STRUCTURE,
+)
 
 DAMPING = 0.85
 PROFILE = Profile(damping=DAMPING)
 BRAND = "brand"
 START_MS = 1_790_000_000_000
 
-ALL_SCORES = """
-MATCH (u:User)
-RETURN u.id AS id, u.score AS score, u.pagerank AS pagerank, u.rank AS rank,
-       u.amplifiers AS amplifiers, u.is_brand AS is_brand
-ORDER BY id ASC
-"""
-
-DROP_AMPLIFICATIONS_OF = """
-MATCH (a:User)-[r:AMPLIFIED]->(b:User)
-WHERE a.id IN $ids OR b.id IN $ids
-DELETE r
-"""
-
-DROP_ALL_AMPLIFICATIONS = "MATCH (:User)-[r:AMPLIFIED]->(:User) DELETE r"
+NEO4J_SUITE = "analysis suite"
 
 
 @dataclass
@@ -226,21 +219,19 @@ def check_analysis(store: Store, scenario: Scenario, summary: AnalysisSummary) -
         assert items[0].score == pytest.approx(100.0)
 
 
-def test_analyze_scores_ranks_and_excludes_the_brand(falkor_store: Store) -> None:
+def test_analyze_scores_ranks_and_excludes_the_brand(store: Store) -> None:
     scenario = first_load()
-    write(falkor_store, scenario)
+    write(store, scenario)
 
-    summary = analyze(falkor_store, PROFILE)
-    check_analysis(falkor_store, scenario, summary)
+    summary = analyze(store, PROFILE)
+    check_analysis(store, scenario, summary)
 
-    stored = read_all(falkor_store)
+    stored = read_all(store)
     # The brand is the most amplified account: it holds 100, and rank 1 goes to someone else.
     assert stored[BRAND]["score"] == pytest.approx(100.0)
-    brand_row = falkor_store.read(
-        "MATCH (u:User {id: $id}) RETURN u.score AS score, u.rank AS rank", {"id": BRAND}
-    )
+    brand_row = store.read(USER_SCORE, {"id": BRAND})
     assert brand_row == [{"score": pytest.approx(100.0), "rank": None}]
-    items = ranked(falkor_store)
+    items = ranked(store)
     assert items[0].id == "star"
     assert items[0].score < 100.0
     assert BRAND not in {item.id for item in items}
@@ -261,49 +252,49 @@ def test_analyze_scores_ranks_and_excludes_the_brand(falkor_store: Store) -> Non
     assert stored["lurker"]["rank"] is None
 
 
-def test_analyze_twice_gives_identical_results(falkor_store: Store) -> None:
-    write(falkor_store, first_load())
-    first_summary = analyze(falkor_store, PROFILE)
-    first = read_all(falkor_store)
-    first_page = ranked(falkor_store)
+def test_analyze_twice_gives_identical_results(store: Store) -> None:
+    write(store, first_load())
+    first_summary = analyze(store, PROFILE)
+    first = read_all(store)
+    first_page = ranked(store)
 
-    second_summary = analyze(falkor_store, PROFILE)
+    second_summary = analyze(store, PROFILE)
     assert replace(second_summary, seconds=0) == replace(first_summary, seconds=0)
-    assert read_all(falkor_store) == first
-    assert ranked(falkor_store) == first_page
+    assert read_all(store) == first
+    assert ranked(store) == first_page
 
 
-def test_reanalysis_after_more_data_leaves_no_stale_scores(falkor_store: Store) -> None:
+def test_reanalysis_after_more_data_leaves_no_stale_scores(store: Store) -> None:
     scenario = first_load()
-    write(falkor_store, scenario)
-    analyze(falkor_store, PROFILE)
-    before = read_all(falkor_store)
+    write(store, scenario)
+    analyze(store, PROFILE)
+    before = read_all(store)
     assert before["gone"]["rank"] is not None
     assert before["gone_fan"]["rank"] is not None
 
     # "gone" and its only amplifier leave the amplification graph (their nodes stay) ...
-    falkor_store.write(DROP_AMPLIFICATIONS_OF, {"ids": ["gone"]})
+    store.write(DROP_AMPLIFICATIONS_OF, {"ids": ["gone"]})
     scenario.drop(["gone"])
     # ... and more data arrives: twenty new amplifiers lift "star" above the brand.
     loaded = len(scenario.events)
     for i in range(20):
         scenario.user(f"d{i:02d}")
         scenario.amplify(f"d{i:02d}", "star", kind="quote")
-    write(falkor_store, scenario, events_from=loaded)
+    write(store, scenario, events_from=loaded)
 
-    summary = analyze(falkor_store, PROFILE)
-    check_analysis(falkor_store, scenario, summary)
+    summary = analyze(store, PROFILE)
+    check_analysis(store, scenario, summary)
 
-    after = read_all(falkor_store)
+    after = read_all(store)
     for uid in ("gone", "gone_fan"):
         assert after[uid]["rank"] is None, uid
         assert after[uid]["score"] is None, uid
         assert after[uid]["pagerank"] is None, uid
-    ids = [item.id for item in ranked(falkor_store)]
+    ids = [item.id for item in ranked(store)]
     assert "gone" not in ids
     assert "gone_fan" not in ids
     # Now "star" is the top PageRank overall: rank 1 holds 100 and the brand falls below it.
-    items = ranked(falkor_store)
+    items = ranked(store)
     assert items[0].id == "star"
     assert items[0].score == pytest.approx(100.0)
     assert 0 < after[BRAND]["score"] < 100.0
@@ -311,19 +302,19 @@ def test_reanalysis_after_more_data_leaves_no_stale_scores(falkor_store: Store) 
     assert after["five"]["amplifiers"] == 5
 
 
-def test_analyze_without_amplifications_clears_every_score(falkor_store: Store) -> None:
+def test_analyze_without_amplifications_clears_every_score(store: Store) -> None:
     scenario = first_load()
-    write(falkor_store, scenario)
-    analyze(falkor_store, PROFILE)
-    assert ranked(falkor_store)
+    write(store, scenario)
+    analyze(store, PROFILE)
+    assert ranked(store)
 
-    falkor_store.write(DROP_ALL_AMPLIFICATIONS)
-    summary = analyze(falkor_store, PROFILE)
+    store.write(DROP_ALL_AMPLIFICATIONS)
+    summary = analyze(store, PROFILE)
 
     assert summary == AnalysisSummary(users_scored=0, edges=0, ranked=0, communities=0)
-    assert ranked(falkor_store) == []
-    assert falkor_store.brand_accounts() == []
-    for uid, row in read_all(falkor_store).items():
+    assert ranked(store) == []
+    assert store.brand_accounts() == []
+    for uid, row in read_all(store).items():
         assert (row["score"], row["pagerank"], row["rank"], row["amplifiers"]) == (
             None,
             None,
@@ -332,10 +323,10 @@ def test_analyze_without_amplifications_clears_every_score(falkor_store: Store) 
         ), uid
 
 
-def test_analyze_reports_progress(falkor_store: Store) -> None:
-    write(falkor_store, first_load())
+def test_analyze_reports_progress(store: Store) -> None:
+    write(store, first_load())
     messages: list[tuple[str, float]] = []
-    analyze(falkor_store, PROFILE, progress=lambda what, done: messages.append((what, done)))
+    analyze(store, PROFILE, progress=lambda what, done: messages.append((what, done)))
     assert messages
     assert all(isinstance(what, str) and what for what, _ in messages)
     fractions = [done for _, done in messages]
@@ -344,14 +335,14 @@ def test_analyze_reports_progress(falkor_store: Store) -> None:
     assert fractions[-1] == 1.0
 
 
-def test_communities_betweenness_and_cores_are_written_back(falkor_store: Store) -> None:
+def test_communities_betweenness_and_cores_are_written_back(store: Store) -> None:
     """Two dense groups joined by one account: two communities, the joiner has the betweenness."""
     users = (
         [UserRow(f"a{i}", f"a{i}") for i in range(5)]
         + [UserRow(f"b{i}", f"b{i}") for i in range(5)]
         + [UserRow("bridge", "bridge")]
     )
-    falkor_store.upsert_users(users)
+    store.upsert_users(users)
     events = [
         AmplificationRow(f"{x}{i}>{x}{j}", f"{x}{i}", f"{x}{j}", "retweet", 0)
         for x in ("a", "b")
@@ -363,13 +354,10 @@ def test_communities_betweenness_and_cores_are_written_back(falkor_store: Store)
         AmplificationRow("a0>bridge", "a0", "bridge", "retweet", 0),
         AmplificationRow("bridge>b0", "bridge", "b0", "retweet", 0),
     ]
-    falkor_store.upsert_amplifications(events)
-    summary = analyze(falkor_store)
+    store.upsert_amplifications(events)
+    summary = analyze(store)
     assert summary.communities == 2
-    rows = falkor_store.read(
-        "MATCH (u:User) RETURN u.id AS id, u.community AS community, "
-        "u.betweenness AS betweenness, u.core AS core"
-    )
+    rows = store.read(USER_STRUCTURE)
     by_id = {row["id"]: row for row in rows}
     assert len({by_id[f"a{i}"]["community"] for i in range(5)}) == 1
     assert len({by_id[f"b{i}"]["community"] for i in range(5)}) == 1
@@ -380,13 +368,13 @@ def test_communities_betweenness_and_cores_are_written_back(falkor_store: Store)
 
 
 def test_export_communities_through_the_cli(
-    falkor_store: Store, server: ServerInfo, graph_name: str, tmp_path: Path
+    store: Store, backend_env: dict[str, str | None], tmp_path: Path
 ) -> None:
     users = [UserRow(f"a{i}", f"a{i}") for i in range(4)] + [
         UserRow(f"b{i}", f"b{i}") for i in range(4)
     ]
-    falkor_store.upsert_users(users)
-    falkor_store.upsert_amplifications(
+    store.upsert_users(users)
+    store.upsert_amplifications(
         [
             AmplificationRow(f"{x}{i}>{x}{j}", f"{x}{i}", f"{x}{j}", "retweet", 0)
             for x in ("a", "b")
@@ -395,11 +383,7 @@ def test_export_communities_through_the_cli(
             if i != j
         ]
     )
-    env = {
-        "RESONANCE_DATA_DIR": str(server.data_dir),
-        "RESONANCE_GRAPH": graph_name,
-        "NEO4J_URI": None,
-    }
+    env = backend_env
     runner = CliRunner()
     assert runner.invoke(app, ["analyze"], env=env).exit_code == 0
     output = tmp_path / "communities.csv"

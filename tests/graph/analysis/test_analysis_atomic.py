@@ -7,6 +7,9 @@ database itself is killed too); the moment to kill is read from the server's ``M
 stream (the statement that was just sent), so nothing in the code under test waits for the
 test. After each kill, what the API reads (influencer list, every account's details, the topic
 rankings, the analysis record) must be the previous run's or the new run's, whole.
+
+FalkorDB only (not parametrised over Neo4j like the rest of the analysis suite): it kills the
+embedded server and times the kill from its ``MONITOR`` stream, which Neo4j has neither of.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The analysis's betweenness in worker processes: the same figures with one worker or two."""
+"""The analysis's betweenness in worker processes: the same figures with one worker or two.
+
+No database (so nothing to parametrise over Neo4j): the workers are forked processes that the
+analysing process owns, whichever server it writes to."""
 
 from __future__ import annotations
 

@@ -21,6 +21,8 @@ from graph.analysis.weighting import DAY_MS, Pairs, pair_weight, pair_weights, r
 from graph.models import AMPLIFICATION_KINDS, AmplificationRow, PostRow, UserRow
 from graph.store import Store
 
+NEO4J_SUITE = "analysis suite"
+
 START = 1_790_000_000_000 - 1_790_000_000_000 % DAY_MS  # midnight UTC
 HOUR = 3_600_000
 USER_IDS = [f"u{i}" for i in range(8)]  # u6 never acts nor is amplified; u7 likes and replies
@@ -99,11 +101,11 @@ def keys_of(events: Events) -> Counter[Key]:
 
 
 @pytest.fixture
-def loaded(falkor_store: Store) -> Store:
-    falkor_store.upsert_users([UserRow(id=u, handle=f"@{u}") for u in USER_IDS])
-    falkor_store.upsert_posts(POSTS)
-    falkor_store.upsert_amplifications(EVENTS)
-    return falkor_store
+def loaded(store: Store) -> Store:
+    store.upsert_users([UserRow(id=u, handle=f"@{u}") for u in USER_IDS])
+    store.upsert_posts(POSTS)
+    store.upsert_amplifications(EVENTS)
+    return store
 
 
 def check_consistent(events: Events) -> None:
@@ -202,8 +204,8 @@ def test_topic_mask_and_select(loaded: Store) -> None:
         assert chosen.count == sum(expected)
 
 
-def test_an_empty_store_gives_no_events(falkor_store: Store) -> None:
-    events = fetch_events(falkor_store)
+def test_an_empty_store_gives_no_events(store: Store) -> None:
+    events = fetch_events(store)
     assert events.count == 0
     assert events.users == [] and events.posts == [] and events.topics == []
     assert pair_weights(events, Profile(), reference_time(events, None)).count == 0

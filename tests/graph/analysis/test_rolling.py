@@ -1,5 +1,5 @@
-"""Rolling windows on the real embedded FalkorDB: one read of the events, one run per window,
-each window scored as a plain windowed analysis scores it."""
+"""Rolling windows on the real database (FalkorDB, and Neo4j when NEO4J_URI is set): one read
+of the events, one run per window, each window scored as a plain windowed analysis scores it."""
 
 from __future__ import annotations
 
@@ -13,19 +13,19 @@ from graph.analysis.rolling import InvalidWindows, analyze_windows, duration_ms,
 from graph.analysis.run import analyze
 from graph.analysis.window import window_bound
 from graph.runs.history import list_runs
-from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
 from tests.support.ingest import load_csv_dir
 
 DAY = 86_400_000
+NEO4J_SUITE = "analysis suite"
 
 
 @pytest.fixture
-def demo(falkor_store: Store, tmp_path: Path) -> Store:
+def demo(store: Store, tmp_path: Path) -> Store:
     generate_demo(tmp_path / "demo", users=300, days=21)
-    load_csv_dir(falkor_store, tmp_path / "demo", rejects_path=tmp_path / "rejects.txt")
-    return falkor_store
+    load_csv_dir(store, tmp_path / "demo", rejects_path=tmp_path / "rejects.txt")
+    return store
 
 
 def _ranks(store: Store) -> dict[str, tuple[int, float]]:
@@ -62,10 +62,9 @@ def test_windows_that_do_not_fit_are_a_clear_error(demo: Store) -> None:
 
 
 def test_the_command_scores_rolling_windows(
-    demo: Store, server: ServerInfo, graph_name: str
+    demo: Store, backend_env: dict[str, str | None]
 ) -> None:
-    env = {"RESONANCE_DATA_DIR": str(server.data_dir), "RESONANCE_GRAPH": graph_name,
-           "NEO4J_URI": None}  # fmt: skip
+    env = backend_env
     result = CliRunner().invoke(app, ["analyze", "--windows", "7d", "--step", "3d"], env=env)
     assert result.exit_code == 0, result.output
     assert result.output.count("profile default: scored") == len(list_runs(demo)) >= 5

@@ -12,24 +12,10 @@ from graph.analysis.betweenness_workers import BackgroundBetweenness
 from graph.analysis.run import analyze
 from graph.store import Store
 from loaders.demo import generate_demo
+from tests.support.graph_reads import LEFT_STAGED, RANKED_IN, TOPIC_RANKS, USER_PROPERTIES
 from tests.support.ingest import load_csv_dir
 
-USER_PROPERTIES = """
-MATCH (u:User)
-RETURN u.id AS id, properties(u) AS properties
-ORDER BY id
-"""
-RANKED_IN = """
-MATCH (u:User)-[r:RANKED_IN]->(run:Run {id: $run})
-RETURN u.id AS id, properties(r) AS properties
-ORDER BY id
-"""
-TOPIC_RANKS = """
-MATCH (u:User)-[r:INFLUENTIAL_IN]->(t:Topic)
-RETURN u.id AS id, t.id AS topic, properties(r) AS properties
-ORDER BY id, topic
-"""
-LEFT_STAGED = "MATCH (s) WHERE s:StagedScore OR s:StagedTopicRank RETURN count(s) AS n"
+NEO4J_SUITE = "analysis suite"
 
 
 def _written(store: Store) -> dict[str, Any]:
@@ -46,17 +32,17 @@ def _written(store: Store) -> dict[str, Any]:
 
 
 def test_staging_before_the_betweenness_is_done_writes_the_same(
-    falkor_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     generate_demo(tmp_path / "demo", users=2000, days=10)
-    load_csv_dir(falkor_store, tmp_path / "demo", rejects_path=tmp_path / "rejects.txt")
+    load_csv_dir(store, tmp_path / "demo", rejects_path=tmp_path / "rejects.txt")
 
     monkeypatch.setattr(BackgroundBetweenness, "done", lambda _self: True)
-    after = analyze(falkor_store)
-    written_after = _written(falkor_store)
+    after = analyze(store)
+    written_after = _written(store)
     monkeypatch.setattr(BackgroundBetweenness, "done", lambda _self: False)
-    overlapped = analyze(falkor_store)
-    written_overlapped = _written(falkor_store)
+    overlapped = analyze(store)
+    written_overlapped = _written(store)
 
     assert overlapped.roles == after.roles
     assert written_overlapped == written_after
@@ -65,4 +51,4 @@ def test_staging_before_the_betweenness_is_done_writes_the_same(
     bridges = [user for user in users if "bridge" in user.get("roles", [])]
     assert bridges, "the demo data has bridges, whose roles only the betweenness decides"
     assert all(any(r.startswith("bridge: ") for r in user["reasons"]) for user in bridges)
-    assert falkor_store.read(LEFT_STAGED) == [{"n": 0}]
+    assert store.read(LEFT_STAGED) == [{"n": 0}]
