@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from graph.analysis.run import analyze
 from graph.analysis.weighting import DAY_MS, pair_weight
+from graph.backends.base import Backend
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.explorer import queries as explorer_queries
@@ -33,6 +34,7 @@ from graph.models import InfluencerQuery
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
 from loaders.demo import HOSTILE_HANDLE
+from tests.conftest import BACKENDS, open_test_backend, settings_env
 from tests.support.api_client import api_client
 from tests.support.graph_reads import topic_rankings
 from tests.support.ingest import load_csv_dir
@@ -40,7 +42,9 @@ from tests.support.scenario import Scenario, generate_scenario
 
 HOSTILE_NAME = "</script><script>alert('name')</script>"
 HOSTILE_TEXT = '<script>alert("post")</script> & "quotes" #vegan'
-SENT: set[str] = set()  # every statement the module's backend ran
+SENT: set[str] = set()  # every statement the module's backends ran
+GRAPH = "api_explorer"
+NEO4J_SUITE = "explorer suite"
 
 
 @dataclass(frozen=True)
@@ -125,11 +129,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     )
 
 
-@pytest.fixture(scope="module")
-def backend(server: ServerInfo, data: Data) -> Iterator[FalkorDBBackend]:
-    backend = FalkorDBBackend.connect(
-        server.host, server.port, server.password, "api_explorer", query_timeout_ms=60_000
-    )
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, server: ServerInfo, data: Data) -> Iterator[Backend]:
+    backend = open_test_backend(request, server, GRAPH)
     store = Store(backend, batch_size=2000)
     report = load_csv_dir(store, data.folder, rejects_path=data.folder / "rejects.txt")
     assert report.rejected_total == 0
@@ -152,13 +154,17 @@ def backend(server: ServerInfo, data: Data) -> Iterator[FalkorDBBackend]:
 
 
 @pytest.fixture(scope="module")
-def store(backend: FalkorDBBackend) -> Store:
+def store(backend: Backend) -> Store:
     return Store(backend)
 
 
 @pytest.fixture(scope="module")
-def client(backend: FalkorDBBackend) -> Iterator[TestClient]:
-    with api_client(create_app(Settings(), backend=backend)) as test_client:
+def client(
+    backend: Backend, server: ServerInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    env = settings_env(backend, server, GRAPH, tmp_path_factory.mktemp("explorer-data"))
+    settings = Settings(**env)  # type: ignore[arg-type]
+    with api_client(create_app(settings, backend=backend)) as test_client:
         yield test_client
 
 
@@ -583,17 +589,8 @@ def test_latest_analysis(client: TestClient, data: Data) -> None:
     assert body["users_scored"] > body["ranked"] > 1000 and isinstance(body["run"], int)
 
 
-def test_an_empty_graph(falkordb: FalkorDBBackend) -> None:
-    with api_client(create_app(Settings(), backend=falkordb)) as empty:
-        response = empty.get("/api/analysis")
-        assert response.status_code == 404
-        assert response.json() == {"detail": "no analysis yet: run `resonance analyze` first"}
-        for path in ("/api/topics", "/api/communities"):
-            assert empty.get(path).json()["total"] == 0
-        assert empty.get("/api/users/u1").status_code == 404
-
-
 def test_database_down_is_503(tmp_path: Path) -> None:
+    # FalkorDB only: it kills an embedded server of its own under the app.
     embedded = EmbeddedServer(tmp_path / "data")
     info = embedded.start()
     backend = FalkorDBBackend.connect(

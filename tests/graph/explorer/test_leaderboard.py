@@ -17,23 +17,25 @@ import pytest
 
 from graph.analysis.profile import Profile
 from graph.analysis.run import analyze
-from graph.backends.falkordb import FalkorDBBackend
 from graph.explorer.leaderboard import Leaderboard
 from graph.models import InfluencerQuery, Page
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
-from tests.support.graph_reads import topic_rankings
+from tests.conftest import BACKENDS, open_test_backend
+from tests.support.graph_reads import DELETE_USER, SET_PROFILE, topic_rankings
 from tests.support.ingest import load_csv_dir
 
+NEO4J_SUITE = "explorer suite"
 
-@pytest.fixture(scope="module")
-def ranked(server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def ranked(
+    request: pytest.FixtureRequest, server: ServerInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    backend = open_test_backend(request, server, "t_leaderboard")
     folder = tmp_path_factory.mktemp("leaderboard")
     generate_demo(folder / "demo", users=600, days=10)
-    backend = FalkorDBBackend.connect(
-        server.host, server.port, server.password, "t_leaderboard", query_timeout_ms=60_000
-    )
     store = Store(backend, batch_size=2000)
     store.ensure_schema()
     load_csv_dir(store, folder / "demo", rejects_path=folder / "rejects.csv")
@@ -121,8 +123,7 @@ def test_a_profile_changed_by_a_load_shows_at_once(ranked: Store) -> None:
     board = Leaderboard()
     first = board.influencers(ranked, limit=3).items[0]
     ranked.write(
-        "MATCH (u:User {id: $id}) SET u.handle = 'renamed', u.name = '<b>x</b>', u.followers = 7",
-        {"id": first.id},
+        SET_PROFILE, {"id": first.id, "handle": "renamed", "name": "<b>x</b>", "followers": 7}
     )
     try:
         again = board.influencers(ranked, limit=3).items[0]
@@ -135,8 +136,7 @@ def test_a_profile_changed_by_a_load_shows_at_once(ranked: Store) -> None:
         assert _rows(board.influencers(ranked, limit=3)) == _rows(ranked.influencers(limit=3))
     finally:
         ranked.write(
-            "MATCH (u:User {id: $id}) SET u.handle = $handle, u.name = $name, "
-            "u.followers = $followers",
+            SET_PROFILE,
             {
                 "id": first.id,
                 "handle": first.handle,
@@ -150,7 +150,7 @@ def test_an_account_deleted_after_the_analysis_is_not_served(ranked: Store) -> N
     # Runs last: the module's graph keeps the deletion.
     board = Leaderboard()
     first = board.influencers(ranked, limit=5).items[0]
-    ranked.write("MATCH (u:User {id: $id}) DETACH DELETE u", {"id": first.id})
+    ranked.write(DELETE_USER, {"id": first.id})
     served = board.influencers(ranked, limit=5).items
     assert first.id not in [item.id for item in served]
     assert [item.id for item in served] == [item.id for item in ranked.influencers(limit=4).items]
