@@ -1,4 +1,5 @@
-"""``POST /api/console`` on a memory-capped replica of the session's server."""
+"""``POST /api/console``: on a memory-capped replica of the session's server, and on Neo4j's
+console when NEO4J_URI is set."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from graph.backends.base import Backend
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.console.falkordb import FalkorDBConsole
@@ -17,6 +19,9 @@ from graph.console.replica import ConsoleReplica
 from graph.server import EmbeddedServer, ServerInfo
 from tests.graph.console.test_console import KILLER, MEM, _gone
 from tests.support.api_client import api_client
+from tests.support.graph_reads import THIRTY_USERS
+
+NEO4J_SUITE = "console suite"
 
 
 @pytest.fixture
@@ -34,13 +39,25 @@ def console(server: ServerInfo, graph_name: str) -> Iterator[FalkorDBConsole]:
 
 @pytest.fixture
 def client(
-    falkordb: FalkorDBBackend, console: FalkorDBConsole, server: ServerInfo, graph_name: str
+    request: pytest.FixtureRequest, backend: Backend, app_settings: Settings
 ) -> Iterator[TestClient]:
-    falkordb.write(
-        "UNWIND range(1, 30) AS i CREATE (:User {id: toString(i), n: i, handle: 'u' + toString(i)})"
-    )
-    settings = Settings(RESONANCE_DATA_DIR=server.data_dir, RESONANCE_GRAPH=graph_name)
-    with api_client(create_app(settings, backend=falkordb, console=console)) as test_client:
+    """The app on thirty accounts: on FalkorDB with the replica of ``console``, on Neo4j with
+    the console the app opens from its Settings (the same caps)."""
+    settings = app_settings.model_copy(update={"console_timeout_ms": 5_000, "console_max_rows": 50})
+    console = request.getfixturevalue("console") if backend.name == "falkordb" else None
+    backend.write(THIRTY_USERS)
+    with api_client(create_app(settings, backend=backend, console=console)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def falkor_client(
+    falkordb: FalkorDBBackend, console: FalkorDBConsole, settings_for: Settings
+) -> Iterator[TestClient]:
+    """``client`` on FalkorDB only, for what only its replica does (a memory cap that stops a
+    runaway query)."""
+    falkordb.write(THIRTY_USERS)
+    with api_client(create_app(settings_for, backend=falkordb, console=console)) as test_client:
         yield test_client
 
 
@@ -85,9 +102,11 @@ def test_the_row_cap_truncates(client: TestClient) -> None:
     assert [row[0] for row in body["rows"]] == list(range(1, 51))
 
 
+# FalkorDB only: the replica's memory cap stops it (Neo4j's console has its own timeout).
 def test_a_runaway_query_is_refused_and_the_service_lives(
-    client: TestClient, console: FalkorDBConsole
+    falkor_client: TestClient, console: FalkorDBConsole
 ) -> None:
+    client = falkor_client
     response = _run(client, KILLER)
     assert response.status_code == 422, response.json()
     assert "stopped" in response.json()["detail"]
@@ -97,10 +116,12 @@ def test_a_runaway_query_is_refused_and_the_service_lives(
     _eventually(client, "MATCH (u:User) RETURN count(u)", [[30]])
 
 
+# FalkorDB only: the console it opens is a replica process, whose end is checked.
 def test_the_app_opens_its_own_console_lazily_and_closes_it(
     falkordb: FalkorDBBackend, server: ServerInfo, graph_name: str
 ) -> None:
     settings = Settings(
+        NEO4J_URI=None,
         RESONANCE_DATA_DIR=server.data_dir,
         RESONANCE_GRAPH=graph_name,
         RESONANCE_CONSOLE_MEM_BYTES=MEM,
