@@ -14,25 +14,26 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.routes.shortlists import CSV_COLUMNS
 from graph.analysis.run import analyze
-from graph.backends.falkordb import FalkorDBBackend
+from graph.backends.base import Backend
 from graph.config import Settings
 from graph.store import Store
 from tests.support.api_client import api_client
 from tests.support.shortlist_runs import SECOND_PROFILE, first_analysis, load_accounts, turn_over
 
+NEO4J_SUITE = "shortlists suite"
 ADDED = ("added_score", "added_rank", "added_role", "added_run", "added_profile")
 
 
 @pytest.fixture
-def store(falkordb: FalkorDBBackend) -> Store:
-    store = Store(falkordb, batch_size=100)
+def store(backend: Backend) -> Store:
+    store = Store(backend, batch_size=100)
     load_accounts(store)
     return store
 
 
 @pytest.fixture
-def client(falkordb: FalkorDBBackend, store: Store) -> Iterator[TestClient]:
-    with api_client(create_app(Settings(), backend=falkordb)) as test_client:
+def client(backend: Backend, app_settings: Settings, store: Store) -> Iterator[TestClient]:
+    with api_client(create_app(app_settings, backend=backend)) as test_client:
         yield test_client
 
 

@@ -1,4 +1,5 @@
-"""Shortlists stored in the graph, through the API, on the real embedded database."""
+"""Shortlists stored in the graph, through the API, on the real database (FalkorDB, and Neo4j
+when NEO4J_URI is set)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.routes.shortlists import CSV_COLUMNS
 from graph.analysis.run import analyze
-from graph.backends.falkordb import FalkorDBBackend
+from graph.backends.base import Backend
 from graph.config import Settings
 from graph.models import AmplificationRow, UserRow
 from graph.shortlists import queries as shortlist_queries
@@ -23,12 +24,13 @@ from web.csv_export import INFLUENCER_COLUMNS
 T0 = 1_790_000_000_000
 DAY = 86_400_000
 FORMULA = '=HYPERLINK("http://evil.example","click")'
+NEO4J_SUITE = "shortlists suite"
 NOTE = '@SUM(1+1) </script><script>alert("note")</script> & "quotes"\nsecond line'
 
 
 @pytest.fixture
-def client(falkordb: FalkorDBBackend) -> Iterator[TestClient]:
-    store = Store(falkordb, batch_size=100)
+def client(backend: Backend, app_settings: Settings) -> Iterator[TestClient]:
+    store = Store(backend, batch_size=100)
     store.ensure_schema()
     store.upsert_users(
         [UserRow(f"u{i}", f"user{i}", f"User {i}", 100 + i) for i in range(12)]
@@ -43,7 +45,7 @@ def client(falkordb: FalkorDBBackend) -> Iterator[TestClient]:
     ]
     store.upsert_amplifications(events)
     analyze(store)
-    with api_client(create_app(Settings(), backend=falkordb)) as test_client:
+    with api_client(create_app(app_settings, backend=backend)) as test_client:
         yield test_client
 
 
