@@ -23,19 +23,25 @@ from api import jobs as jobs_module
 from api.jobs import Job, JobBusy, JobRunner
 from api.main import create_app
 from api.uploads import UploadTooLarge, receive_files
-from graph.backends.falkordb import FalkorDBBackend
+from graph.backends.base import Backend
 from graph.config import Settings
 from graph.store import Store
 from tests.support.api_client import api_client
 from tests.support.scenario import generate_scenario
 
 TABLES = ("users", "posts", "amplifications")
+NEO4J_SUITE = "jobs suite"
+
+
+def _settings(app_settings: Settings, data_dir: Path, **changes: object) -> Settings:
+    """``app_settings`` (the backend's) with the jobs' records and uploads in ``data_dir``."""
+    return app_settings.model_copy(update={"data_dir": data_dir, **changes})
 
 
 @pytest.fixture
-def client(falkordb: FalkorDBBackend, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(RESONANCE_DATA_DIR=tmp_path / "data")
-    with api_client(create_app(settings, backend=falkordb)) as test_client:
+def client(backend: Backend, app_settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    settings = _settings(app_settings, tmp_path / "data")
+    with api_client(create_app(settings, backend=backend)) as test_client:
         yield test_client
 
 
@@ -59,9 +65,7 @@ def _rows(path: Path) -> int:
         return sum(1 for _ in csv.DictReader(handle))
 
 
-def test_upload_load_then_analyze(
-    client: TestClient, falkordb: FalkorDBBackend, tmp_path: Path
-) -> None:
+def test_upload_load_then_analyze(client: TestClient, backend: Backend, tmp_path: Path) -> None:
     folder = tmp_path / "scenario"
     generate_scenario(folder)
     # one of the three gzipped: .gz uploads are read directly
@@ -75,7 +79,7 @@ def test_upload_load_then_analyze(
     assert set(job) >= {"id", "kind", "state", "progress", "message"} and job["kind"] == "load"
     done = _wait(client, job)
     assert done["state"] == "done", done
-    stats = Store(falkordb).stats()
+    stats = Store(backend).stats()
     assert stats.users == _rows(folder / "users.csv")
     assert stats.posts == _rows(folder / "posts.csv")
     assert stats.amplifications == _rows(folder / "amplifications.csv")
@@ -208,13 +212,15 @@ def test_a_second_job_gets_409_while_one_runs(client: TestClient) -> None:
 # Upload limits.
 
 
-def _limited_client(falkordb: FalkorDBBackend, data_dir: Path, limit: int) -> TestClient:
-    settings = Settings(RESONANCE_DATA_DIR=data_dir, RESONANCE_MAX_UPLOAD_BYTES=limit)
-    return api_client(create_app(settings, backend=falkordb))
+def _limited_client(
+    backend: Backend, app_settings: Settings, data_dir: Path, limit: int
+) -> TestClient:
+    settings = _settings(app_settings, data_dir, max_upload_bytes=limit)
+    return api_client(create_app(settings, backend=backend))
 
 
 def test_an_upload_over_the_limit_is_refused_with_413(
-    falkordb: FalkorDBBackend, tmp_path: Path
+    backend: Backend, app_settings: Settings, tmp_path: Path
 ) -> None:
     folder = tmp_path / "scenario"
     generate_scenario(folder)
@@ -222,7 +228,7 @@ def test_an_upload_over_the_limit_is_refused_with_413(
     sizes = [(folder / name).stat().st_size for name in names]
     limit = sizes[0] + sizes[1] // 2  # posts.csv crosses it
     files = [("files", (name, (folder / name).read_bytes(), "text/csv")) for name in names]
-    with _limited_client(falkordb, tmp_path / "data", limit) as client:
+    with _limited_client(backend, app_settings, tmp_path / "data", limit) as client:
         refused = client.post("/api/jobs/load", files=files)
         assert refused.status_code == 413, refused.json()
         detail = refused.json()["detail"]
@@ -230,23 +236,25 @@ def test_an_upload_over_the_limit_is_refused_with_413(
         assert "RESONANCE_MAX_UPLOAD_BYTES" in detail
         assert not any((tmp_path / "data" / "uploads").iterdir())  # partial files removed
         assert client.get("/api/jobs").json()["total"] == 0  # nothing started
-        assert Store(falkordb).stats().users == 0  # nothing loaded
+        assert Store(backend).stats().users == 0  # nothing loaded
 
         # the same files fit a limit of their total size exactly
-    with _limited_client(falkordb, tmp_path / "data", sum(sizes)) as client:
+    with _limited_client(backend, app_settings, tmp_path / "data", sum(sizes)) as client:
         started = client.post("/api/jobs/load", files=files)
         assert started.status_code == 202, started.json()
         assert _wait(client, started.json())["state"] == "done"
 
 
-def test_a_gzip_upload_is_counted_as_sent(falkordb: FalkorDBBackend, tmp_path: Path) -> None:
+def test_a_gzip_upload_is_counted_as_sent(
+    backend: Backend, app_settings: Settings, tmp_path: Path
+) -> None:
     """The limit is on the bytes uploaded; a .gz is read as a stream, never gunzipped to disk."""
     bomb = gzip.compress(b"0" * (4 << 20))  # 4 MiB of zeros in a few KiB
     files = [("files", ("edges.txt.gz", bomb, "application/gzip"))]
-    with _limited_client(falkordb, tmp_path / "data", len(bomb) - 1) as client:
+    with _limited_client(backend, app_settings, tmp_path / "data", len(bomb) - 1) as client:
         refused = client.post("/api/jobs/load", files=files)
         assert refused.status_code == 413 and "edges.txt.gz" in refused.json()["detail"]
-    with _limited_client(falkordb, tmp_path / "data", len(bomb)) as client:
+    with _limited_client(backend, app_settings, tmp_path / "data", len(bomb)) as client:
         accepted = client.post("/api/jobs/load", files=files)
         if accepted.status_code == 202:
             _wait(client, accepted.json())
@@ -360,14 +368,14 @@ def test_a_restarted_runner_lists_the_jobs_and_marks_the_running_one(tmp_path: P
 
 
 def test_jobs_are_listed_again_by_a_restarted_api(
-    falkordb: FalkorDBBackend, tmp_path: Path
+    backend: Backend, app_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = Settings(RESONANCE_DATA_DIR=tmp_path / "data")
-    with api_client(create_app(settings, backend=falkordb)) as client:
+    settings = _settings(app_settings, tmp_path / "data")
+    with api_client(create_app(settings, backend=backend)) as client:
         runner: JobRunner = client.app.state.jobs  # type: ignore[attr-defined]
         job = runner.submit("analyze", lambda report: {"users_scored": 7})
         _until(runner, job.id, "done")
-    with api_client(create_app(settings, backend=falkordb)) as client:
+    with api_client(create_app(settings, backend=backend)) as client:
         listed = client.get("/api/jobs").json()
         assert listed["total"] == 1 and listed["items"][0]["id"] == job.id
         again = client.get(f"/api/jobs/{job.id}").json()
@@ -512,10 +520,10 @@ def test_a_255_byte_name_is_accepted(client: TestClient) -> None:
 
 
 def test_leftovers_of_killed_jobs_are_removed_when_the_api_starts(
-    falkordb: FalkorDBBackend, tmp_path: Path
+    backend: Backend, app_settings: Settings, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
-    settings = Settings(RESONANCE_DATA_DIR=data)
+    settings = _settings(app_settings, data)
     remembered = JobRunner(data / "jobs")
     job = remembered.submit("load", lambda control: {})
     _until(remembered, job.id, "done")
@@ -534,7 +542,7 @@ def test_leftovers_of_killed_jobs_are_removed_when_the_api_starts(
     cli_file = rejects / "20261201T101010.000000Z.txt"  # the CLI's: the user's own
     for path in (forgotten, kept, cli_file):
         path.write_text("x:1: id: bad\n")
-    with api_client(create_app(settings, backend=falkordb)):
+    with api_client(create_app(settings, backend=backend)):
         assert sorted(p.name for p in uploads.iterdir()) == [alive.name]
         assert sorted(p.name for p in rejects.iterdir()) == sorted([kept.name, cli_file.name])
 
