@@ -9,14 +9,14 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, BaseModel, Field
 
 from api.params import NO_NUL
-from api.schemas import InfluencerOut
+from api.schemas import NOT_BOOL, InfluencerOut
 from graph.explorer.reads import AUDIENCE_LIMIT, LookalikeSort
 
 #: How many lookalikes, the audience compared and the order: one definition for the query
 #: parameters of ``GET /api/users/{id}/lookalikes`` and the body of ``POST /api/lookalikes``.
-LookalikeCount = Annotated[int, Field(ge=1, le=200, description="how many lookalikes")]
+LookalikeCount = Annotated[int, Field(ge=1, le=200, description="how many lookalikes"), NOT_BOOL]
 AudienceSize = Annotated[
-    int, Field(ge=10, le=20_000, description="compare the N most engaged amplifiers")
+    int, Field(ge=10, le=20_000, description="compare the N most engaged amplifiers"), NOT_BOOL
 ]
 LookalikeOrder = Annotated[
     LookalikeSort, Field(description="shared (distinct amplifiers in common) or similarity")
@@ -102,6 +102,7 @@ class EdgeOut(BaseModel):
     target: str = Field(description="the account amplified")
     events: int = Field(description="acts of amplification")
     weight: float = Field(description="volume-neutral weight (pair_weight, without recency)")
+    kinds: list[str] = Field(description="the kinds of amplification between them")
 
 
 class NetworkOut(BaseModel):

@@ -21,3 +21,10 @@ NetworkLimit = Annotated[
 ]
 PAGE = 50  # the default of ``Limit``
 NETWORK = 100  # the default of ``NetworkLimit``
+#: What the ``.gexf`` / ``.graphml`` network routes answer, for the OpenAPI document.
+NETWORK_FILE: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "the network as a file",
+        "content": {"application/gexf+xml": {}, "application/graphml+xml": {}},
+    }
+}

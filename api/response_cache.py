@@ -34,8 +34,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graph.errors import GraphError
 
 CACHED: Final = re.compile(
-    r"^/api/(influencers(\.csv)?|topics(/[^/]+/network)?"
-    r"|communities(/[^/]+(/network)?)?|users/[^/]+(/network|/lookalikes)?)$"
+    r"^/api/(influencers(\.csv)?|topics(/[^/]+/network(\.gexf|\.graphml)?)?"
+    r"|communities(/[^/]+(/network(\.gexf|\.graphml)?)?)?"
+    r"|users/[^/]+(/network(\.gexf|\.graphml)?|/lookalikes)?)$"
 )
 MAX_ENTRY_BYTES: Final = 8 << 20
 #: Set on every answer, so not kept with the entry.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from graph.console.checks import MAX_PARAM_DEPTH, param_problem
 
@@ -46,6 +46,17 @@ class InfluencerPage(BaseModel):
 class Health(BaseModel):
     status: str
     backend: str
+
+
+def _number_not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("a number, not true or false")
+    return value
+
+
+#: For the numbers of request bodies: pydantic reads a JSON ``true`` as 1 in an int field
+#: (``{"k": true}`` was a backtest of the top 1), JSON Schema does not.
+NOT_BOOL = BeforeValidator(_number_not_bool)
 
 
 class ConsoleIn(BaseModel):

@@ -79,12 +79,14 @@ class Influencer:
 
 @dataclass(frozen=True, slots=True)
 class NetworkEdge:
-    """Aggregated amplification between two users: ``events`` acts, ``weight`` weighted."""
+    """Aggregated amplification between two users: ``events`` acts, ``weight`` weighted,
+    ``kinds`` the kinds of amplification among them (sorted)."""
 
     source: str
     target: str
     events: int
     weight: float
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

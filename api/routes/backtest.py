@@ -4,7 +4,7 @@ others) and its page (``/backtest``): the form, the job's progress, the table an
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -16,6 +16,7 @@ from api.error_responses import BAD_INPUT
 from api.jobs import JobControl
 from api.routes.jobs import BUSY, JobOut, JobsDep, submit_job
 from api.routes.pages import LOGIN
+from api.schemas import NOT_BOOL
 from graph.analysis.profile import NAME_PATTERN, list_profiles, load_profile
 from graph.analysis.roles import ROLE_ORDER
 from graph.backtest.run import backtest
@@ -45,13 +46,15 @@ class BacktestIn(BaseModel):
         description="the share of the events before it (70%), or an ISO date or date-time "
         "(UTC unless it says; a bare date splits at the end of that day)",
     )
-    horizon: float | None = Field(
+    horizon: Annotated[float | None, NOT_BOOL] = Field(
         default=None,
         ge=0.01,
         le=MAX_HORIZON_DAYS,
         description="days after the split counted as what happened next (null: all of them)",
     )
-    k: int = Field(default=100, ge=1, le=100_000, description="the top k of each ranking scored")
+    k: Annotated[int, NOT_BOOL] = Field(
+        default=100, ge=1, le=100_000, description="the top k of each ranking scored"
+    )
     profile: str = Field(
         default="default", pattern=NAME_PATTERN, description="built-in (default, recent) or saved"
     )

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
 from api.error_responses import DOWN, not_found
 from api.explorer_schemas import CommunityDetailOut, CommunityOut, CommunityPage, NetworkOut
-from api.params import NETWORK, PAGE, Limit, NetworkLimit, Offset
-from api.routes.explorer_deps import ExplorerDep, network_fields
+from api.params import NETWORK, NETWORK_FILE, PAGE, Limit, NetworkLimit, Offset
+from api.routes.explorer_deps import (
+    ExplorerDep,
+    NetworkFormat,
+    network_download,
+    network_fields,
+)
 
 router = APIRouter(prefix="/api/communities", tags=["communities"])
 
@@ -69,3 +74,20 @@ def community_network(
     """The community's best-ranked members and the aggregated amplification among them."""
     view = explorer.community_network(community, limit=limit)
     return NetworkOut.model_validate(network_fields(view), from_attributes=True)
+
+
+@router.get(
+    "/{community}/network.{file_format}",
+    response_class=Response,
+    responses={**not_found("community"), **NETWORK_FILE},
+    summary="A community's network as a GEXF or GraphML file",
+)
+def community_network_file(
+    explorer: ExplorerDep,
+    community: CommunityId,
+    file_format: NetworkFormat,
+    limit: NetworkLimit = NETWORK,
+) -> Response:
+    """``/network`` with the same parameters, as a file."""
+    view = explorer.community_network(community, limit=limit)
+    return network_download(view, file_format, f"community-{community}")

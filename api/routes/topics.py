@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
 from api.error_responses import DOWN, not_found
 from api.explorer_schemas import NetworkOut, TopicOut, TopicPage
-from api.params import NETWORK, NO_NUL, PAGE, Limit, NetworkLimit, Offset
-from api.routes.explorer_deps import ExplorerDep, network_fields
+from api.params import NETWORK, NETWORK_FILE, NO_NUL, PAGE, Limit, NetworkLimit, Offset
+from api.routes.explorer_deps import (
+    ExplorerDep,
+    NetworkFormat,
+    network_download,
+    network_fields,
+)
 
 router = APIRouter(prefix="/api/topics", tags=["topics"])
 
@@ -45,3 +50,20 @@ def topic_network(
     """The topic's best-ranked accounts (rank and score are the topic's) and their edges."""
     view = explorer.topic_network(topic, limit=limit)
     return NetworkOut.model_validate(network_fields(view), from_attributes=True)
+
+
+@router.get(
+    "/{topic}/network.{file_format}",
+    response_class=Response,
+    responses={**not_found("topic"), **NETWORK_FILE},
+    summary="A topic's network as a GEXF or GraphML file",
+)
+def topic_network_file(
+    explorer: ExplorerDep,
+    topic: TopicName,
+    file_format: NetworkFormat,
+    limit: NetworkLimit = NETWORK,
+) -> Response:
+    """``/network`` with the same parameters, as a file (rank and score are the topic's)."""
+    view = explorer.topic_network(topic, limit=limit)
+    return network_download(view, file_format, f"topic-{topic}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.error_responses import not_found
 from api.explorer_schemas import (
@@ -16,8 +16,13 @@ from api.explorer_schemas import (
     LookalikesOut,
     UserDetailOut,
 )
-from api.params import NETWORK, NetworkLimit, UserId
-from api.routes.explorer_deps import ExplorerDep, network_fields
+from api.params import NETWORK, NETWORK_FILE, NetworkLimit, UserId
+from api.routes.explorer_deps import (
+    ExplorerDep,
+    NetworkFormat,
+    network_download,
+    network_fields,
+)
 from api.run_schemas import PastRun
 from api.run_views import is_past, user_in_run
 from graph.explorer.reads import AUDIENCE_LIMIT
@@ -70,6 +75,25 @@ def ego_network(
         },
         from_attributes=True,
     )
+
+
+@router.get(
+    "/{user_id}/network.{file_format}",
+    response_class=Response,
+    responses={**not_found("user"), **NETWORK_FILE},
+    summary="The account's ego network as a GEXF or GraphML file",
+)
+def ego_network_file(
+    explorer: ExplorerDep,
+    user_id: UserId,
+    file_format: NetworkFormat,
+    depth: Depth = 1,
+    limit: NetworkLimit = NETWORK,
+) -> Response:
+    """``/network`` with the same parameters, as a file: node attributes score, rank, role,
+    community, topic ranks and hops from the account; edge attributes weight, acts, kinds."""
+    view = explorer.ego_network(user_id, depth=depth, limit=limit)
+    return network_download(view, file_format, f"ego-{user_id}")
 
 
 @router.get(

@@ -25,7 +25,9 @@ def edges_among(store: Store, ids: Sequence[str]) -> list[NetworkEdge]:
         evidence[pair][str(row["kind"])] = (int(row["posts"]), int(row["days"]))
         events[pair] += int(row["events"])
     return [
-        NetworkEdge(source, target, events[(source, target)], pair_weight(by_kind))
+        NetworkEdge(
+            source, target, events[(source, target)], pair_weight(by_kind), tuple(sorted(by_kind))
+        )
         for (source, target), by_kind in sorted(evidence.items())
     ]
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -282,6 +283,7 @@ def _check_edges(body: dict[str, Any], data: Data) -> None:
         assert got[pair]["events"] == events[pair]
         expected = pair_weight({k: (len(p), len(d)) for k, (p, d) in by_kind.items()})
         assert got[pair]["weight"] == pytest.approx(expected)
+        assert got[pair]["kinds"] == sorted(by_kind)
 
 
 def _best(scores: dict[str, float], ids: set[str], n: int) -> list[str]:
@@ -651,3 +653,77 @@ def test_leaderboard_pages_are_the_stores(store: Store) -> None:
 def test_every_explorer_statement_ran_on_falkordb() -> None:
     """The tests above sent each statement of ``graph.explorer.queries`` to FalkorDB."""
     assert set(explorer_queries.all_queries()) - SENT == set()
+
+
+# ------------------------------------------------------------------- network files
+def _read_back(content: bytes, file_format: str, folder: Path) -> nx.DiGraph:
+    path = folder / f"view.{file_format}"
+    path.write_bytes(content)
+    graph = nx.read_gexf(path) if file_format == "gexf" else nx.read_graphml(path)
+    assert isinstance(graph, nx.DiGraph)
+    return graph
+
+
+@pytest.mark.parametrize("file_format", ["gexf", "graphml"])
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/users/u0001/network", {"limit": 500}),
+        ("/api/users/blogger-vegan-1/network", {"depth": 2, "limit": 60}),
+        ("/api/topics/vegan/network", {"limit": 40}),
+        ("/api/communities/0/network", {"limit": 40}),
+    ],
+)
+def test_network_files_hold_the_view_with_its_attributes(
+    client: TestClient, path: str, params: dict[str, Any], file_format: str, tmp_path: Path
+) -> None:
+    view = _get(client, path, **params)
+    response = client.get(f"{path}.{file_format}", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(f"application/{file_format}+xml")
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.headers["content-disposition"].endswith(f'.{file_format}"')
+    graph = _read_back(response.content, file_format, tmp_path)
+    assert sorted(graph.nodes) == sorted(node["id"] for node in view["nodes"])
+    for node in view["nodes"]:
+        got = graph.nodes[node["id"]]
+        assert got["handle"] == node["handle"] and got["name"] == node["name"]
+        assert float(got["score"]) == pytest.approx(node["score"])
+        assert got.get("rank") == (node["rank"] or None)
+        assert got.get("role") == node["role"]
+        assert got.get("community") == node["community"]
+        pairs = zip(node["topics"], node["topic_ranks"], strict=False)
+        ranks = ", ".join(f"{t}:{r}" for t, r in pairs)
+        assert got["topic_ranks"] == ranks
+        if "distance" in view:
+            assert got["distance"] == view["distance"][node["id"]]
+    assert graph.number_of_edges() == len(view["edges"])
+    for edge in view["edges"]:
+        got = graph.edges[edge["source"], edge["target"]]
+        assert float(got["weight"]) == pytest.approx(edge["weight"])
+        assert got["events"] == edge["events"] and got["kinds"] == ", ".join(edge["kinds"])
+
+
+def test_network_files_escape_hostile_text(client: TestClient, tmp_path: Path) -> None:
+    for file_format in ("gexf", "graphml"):
+        response = client.get(f"/api/users/evil/network.{file_format}")
+        assert response.status_code == 200
+        assert b"<script" not in response.content.lower()  # escaped: &lt;script
+        graph = _read_back(response.content, file_format, tmp_path)
+        assert graph.nodes["evil"]["handle"] == HOSTILE_HANDLE
+        assert graph.nodes["evil"]["name"] == HOSTILE_NAME
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/users/nobody/network.gexf", 404),
+        ("/api/topics/nothing/network.graphml", 404),
+        ("/api/users/u0001/network.png", 422),
+        ("/api/users/u0001/network.gexf?depth=3", 422),
+    ],
+)
+def test_network_files_refuse_what_the_view_refuses(
+    client: TestClient, path: str, status: int
+) -> None:
+    assert client.get(path).status_code == status

@@ -28,6 +28,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from pydantic import SecretStr
 from schemathesis import Case, CheckFunction
+from schemathesis.config import SchemathesisConfig
+from schemathesis.config._checks import NegativeDataRejectionConfig
 from schemathesis.python.asgi import shutdown_lifespans
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -91,7 +93,15 @@ def _excluded(case: Case) -> list[CheckFunction]:
 
 # The document only: this app never reaches a database (whatever the environment says).
 DOCUMENT = create_app(Settings(_env_file=None, RESONANCE_HOST="127.0.0.1")).openapi()
-schema = schemathesis.openapi.from_dict(DOCUMENT)
+# A body over RESONANCE_MAX_BODY_BYTES is refused with 413 before it is read (api/body_limit.py):
+# as good a refusal of invalid input as a 422 (a query over its maxLength drew one).
+REFUSALS = [*NegativeDataRejectionConfig._DEFAULT_EXPECTED_STATUSES, "413"]
+schema = schemathesis.openapi.from_dict(
+    DOCUMENT,
+    config=SchemathesisConfig.from_dict(
+        {"checks": {"negative_data_rejection": {"expected-statuses": REFUSALS}}}
+    ),
+)
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +225,24 @@ def test_console_parameters_cypher_cannot_write_are_refused(
     response = client.post("/api/console", json={"query": "RETURN 1", "params": params})
     assert response.status_code == 422
     assert "parameters:" in response.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/jobs/backtest", {"k": True}),
+        ("/api/jobs/backtest", {"horizon": True}),
+        ("/api/jobs/analyze", {"profile": 1}),
+        ("/api/lookalikes", {"user_ids": ["u1"], "limit": True}),
+        ("/api/console", {"query": "RETURN 1", "params": 5}),
+    ],
+)
+def test_a_value_of_another_json_type_is_invalid_input(
+    client: TestClient, path: str, body: object
+) -> None:
+    """Was a 202: ``{"k": true}`` started a backtest of the top 1 (a JSON true read as 1)."""
+    response = client.post(path, json=body)
+    assert response.status_code == 422, response.text
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
 from api.auth import SESSION_COOKIE
@@ -180,6 +181,33 @@ def test_network_search_click_explain_expand(page: Page) -> None:
     page.wait_for_function(f"window.__resonanceNetwork.nodes.length > {before}")
     assert _node_count(page) > before
     _shot(page, "network-expanded")
+
+
+def test_network_view_downloads_as_png_and_an_ego_network_as_gexf(page: Page) -> None:
+    page.goto("/?limit=40")
+    page.wait_for_function("window.__resonanceNetwork !== undefined")
+    page.locator("#progress").wait_for(state="hidden")
+    with page.expect_download() as info:
+        page.click("#png-download")
+    picture = ARTIFACTS / "browser-network-download.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    info.value.save_as(str(picture))
+    assert info.value.suggested_filename == "resonance-network.png"
+    data = picture.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000  # a drawn picture
+
+    top = page.locator("tr[data-node-id]").first
+    top.click()
+    link = page.locator("#details [data-field='gexf-link']")
+    page.wait_for_function(
+        "document.querySelector(\"#details [data-field='gexf-link']\").href.endsWith('.gexf')"
+    )
+    with page.expect_download() as info:
+        link.click()
+    target = ARTIFACTS / "browser-ego-network.gexf"
+    info.value.save_as(str(target))
+    graph = nx.read_gexf(target)
+    assert top.get_attribute("data-node-id") in graph.nodes and graph.number_of_edges() > 0
 
 
 def test_network_focus_and_filters(page: Page, app_url: str) -> None:

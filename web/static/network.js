@@ -57,6 +57,8 @@
       network.setOptions({ physics: { enabled: false } });
     });
 
+    wirePngDownload(document.getElementById("png-download"), container);
+
     network.on("click", function (params) {
       if (params.nodes.length > 0) {
         select(String(params.nodes[0]), false);
@@ -293,6 +295,32 @@
     }
   }
 
+  // The drawn view as a PNG (what the canvas shows now, on a white background for slides).
+  function wirePngDownload(button, container) {
+    if (!button) {
+      return;
+    }
+    button.addEventListener("click", function () {
+      var canvas = container.querySelector("canvas");
+      if (!canvas) {
+        return;
+      }
+      var copy = document.createElement("canvas");
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      var context = copy.getContext("2d");
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, copy.width, copy.height);
+      context.drawImage(canvas, 0, 0);
+      var anchor = document.createElement("a");
+      anchor.href = copy.toDataURL("image/png");
+      anchor.download = "resonance-network.png";
+      document.body.appendChild(anchor);
+      anchor.click();
+      anchor.remove();
+    });
+  }
+
   function wireFilters(form) {
     R.loadFilterChoices(form);
     form.addEventListener("submit", function (event) {
@@ -424,6 +452,10 @@
     var link = panel.querySelector("[data-field='profile-link']");
     if (link) {
       link.href = "/api/users/" + encodeURIComponent(detail.id);
+    }
+    var gexf = panel.querySelector("[data-field='gexf-link']");
+    if (gexf) {
+      gexf.href = "/api/users/" + encodeURIComponent(detail.id) + "/network.gexf";
     }
     clearLists(panel);
     fill(list(panel, "reasons"), detail.reasons || [], function (reason) {
