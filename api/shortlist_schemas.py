@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.params import NO_NUL
+from api.schemas import NOT_BOOL
 from graph.shortlists.lists import MAX_NAME, MAX_NOTE, MAX_TAG, MAX_TAGS
 
 #: Something left once the ends are trimmed, and no NUL (see ``NO_NUL``): one character that
@@ -29,6 +30,13 @@ class ShortlistIn(BaseModel):
 class MemberIn(BaseModel):
     note: str = Field(default="", max_length=MAX_NOTE, pattern=NO_NUL)
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    cost: Annotated[float | None, NOT_BOOL] = Field(
+        default=None,
+        gt=0,
+        le=1e12,
+        description="what working with the account costs, in any unit (null: none set; a "
+        "selection for a budget counts it as 1)",
+    )
 
 
 class ShortlistOut(BaseModel):
@@ -78,6 +86,7 @@ class MemberOut(BaseModel):
     reasons: list[str]
     note: str
     tags: list[str]
+    cost: float | None
     added_at: str
     added: StandingOut = Field(description="score, rank and role when first added, and that run")
     now: StandingOut = Field(description="score, rank and role now, and the latest run")
@@ -89,3 +98,39 @@ class MemberOut(BaseModel):
 class ShortlistDetailOut(ShortlistOut):
     latest_run: RunLabelOut | None = Field(description="the run the current scores come from")
     items: list[MemberOut] = Field(description="members, best rank first, unranked last")
+
+
+class OverlapOut(BaseModel):
+    members: list[str] = Field(description="member ids, largest audience first")
+    audience: list[int] = Field(
+        description="each member's distinct amplifiers, boosters and hollow accounts left out"
+    )
+    unique: list[int] = Field(description="of them, those no other member reaches")
+    shared: list[list[float]] = Field(
+        description="shared[i][j]: the share of member i's audience that member j reaches too"
+    )
+    union: int = Field(description="the distinct accounts the whole list reaches")
+
+
+class SelectionIn(BaseModel):
+    budget: Annotated[float, NOT_BOOL] = Field(
+        gt=0, le=1e15, description="in the unit of the members' costs"
+    )
+
+
+class SelectionStepOut(BaseModel):
+    member: str
+    cost: float
+    gain: int = Field(description="accounts it adds to those already reached")
+    coverage: int = Field(description="accounts reached once it is picked")
+    spent: float = Field(description="the budget spent once it is picked")
+
+
+class SelectionOut(BaseModel):
+    budget: float
+    rule: str = Field(description="the greedy run that won: 'gain' or 'gain per cost'")
+    steps: list[SelectionStepOut] = Field(description="the picks, in order: the coverage curve")
+    coverage: int
+    spent: float
+    union: int = Field(description="what the whole list reaches")
+    unit_cost: list[str] = Field(description="members without a cost, counted as costing 1")

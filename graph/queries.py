@@ -89,7 +89,7 @@ SET s.run = $run, s.id = row[0], s.score = row[1], s.pagerank = row[2], s.rank =
     s.passivity = row[11], s.role = row[12], s.roles = row[13], s.reasons = row[14],
     s.topics = row[15], s.topic_ranks = row[16], s.top_amplifiers = row[17],
     s.top_amplifier_shares = row[18], s.top_posts = row[19], s.top_post_amplifiers = row[20],
-    s.discounted = row[21]
+    s.discounted = row[21], s.hollow_account = row[22]
 """
 
 # Rows as lists in the order of ``graph.store.AMENDED_SCORE_KEYS``: what only the betweenness
@@ -168,14 +168,14 @@ SET u.analysis = $run, u.score = s.score, u.pagerank = s.pagerank, u.rank = s.ra
     u.reasons = s.reasons, u.topics = s.topics, u.topic_ranks = s.topic_ranks,
     u.top_amplifiers = s.top_amplifiers, u.top_amplifier_shares = s.top_amplifier_shares,
     u.top_posts = s.top_posts, u.top_post_amplifiers = s.top_post_amplifiers,
-    u.discounted = s.discounted
+    u.discounted = s.discounted, u.hollow_account = s.hollow_account
 WITH count(*) AS moved
 MATCH (u:User)
 WHERE u.score IS NOT NULL AND (u.analysis IS NULL OR u.analysis <> $run)
 REMOVE u.analysis, u.score, u.pagerank, u.rank, u.amplifiers, u.community, u.betweenness, u.core,
        u.acts, u.communities_reached, u.influence, u.passivity, u.role, u.roles, u.reasons,
        u.topics, u.topic_ranks, u.top_amplifiers, u.top_amplifier_shares, u.top_posts,
-       u.top_post_amplifiers, u.discounted
+       u.top_post_amplifiers, u.discounted, u.hollow_account
 WITH count(*) AS cleared
 MATCH (:User)-[old:INFLUENTIAL_IN]->(:Topic)
 DELETE old

@@ -46,7 +46,7 @@ STAGED_SCORE_KEYS: tuple[str, ...] = (
     "id", "score", "pagerank", "rank", "amplifiers", "acts", "communities_reached", "community",
     "betweenness", "core", "influence", "passivity", "role", "roles", "reasons", "topics",
     "topic_ranks", "top_amplifiers", "top_amplifier_shares", "top_posts", "top_post_amplifiers",
-    "discounted",
+    "discounted", "hollow_account",
 )  # fmt: skip
 #: What :meth:`Store.amend_staged_scores` overwrites, in ``AMEND_STAGED_SCORES``'s order.
 AMENDED_SCORE_KEYS: tuple[str, ...] = ("id", "betweenness", "role", "roles", "reasons")

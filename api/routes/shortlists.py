@@ -14,13 +14,17 @@ from api.params import NO_NUL, Limit, Offset, UserId
 from api.shortlist_schemas import (
     MemberIn,
     MemberOut,
+    OverlapOut,
     RunLabelOut,
+    SelectionIn,
+    SelectionOut,
     ShortlistDetailOut,
     ShortlistIn,
     ShortlistOut,
     ShortlistPageOut,
     StandingOut,
 )
+from graph.shortlists import overlap as reach
 from graph.shortlists.lists import Member, RunLabel, Shortlist, Shortlists
 from web.csv_export import chunked
 from web.shortlist_csv import CSV_COLUMNS, shortlist_csv_lines
@@ -51,7 +55,7 @@ def _member(member: Member) -> MemberOut:
         user_id=user.id, handle=user.handle, name=user.name,
         rank=user.rank if user.rank > 0 else None, score=user.score, role=user.role,
         reasons=list(user.reasons), note=member.note, tags=list(member.tags),
-        added_at=member.added_at,
+        cost=member.cost, added_at=member.added_at,
         added=StandingOut.model_validate(member.added, from_attributes=True),
         now=StandingOut.model_validate(member.now, from_attributes=True),
         rank_change=member.rank_change,
@@ -122,9 +126,12 @@ def get_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Short
 def put_member(
     shortlists: ShortlistsDep, shortlist_id: ShortlistId, user_id: UserId, body: MemberIn
 ) -> MemberOut:
-    """Add the account with a note and tags, keeping its score, rank, role and the latest run
-    as they are now; or replace its note and tags (what was kept when added stays)."""
-    member = shortlists.put_member(shortlist_id, user_id, note=body.note, tags=tuple(body.tags))
+    """Add the account with a note, tags and a cost, keeping its score, rank, role and the
+    latest run as they are now; or replace its note, tags and cost (what was kept when added
+    stays)."""
+    member = shortlists.put_member(
+        shortlist_id, user_id, note=body.note, tags=tuple(body.tags), cost=body.cost
+    )
     return _member(member)
 
 
@@ -147,3 +154,32 @@ def remove_member(
 def delete_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Response:
     shortlists.delete(shortlist_id)
     return Response(status_code=204)
+
+
+@router.get(
+    "/{shortlist_id}/overlap",
+    response_model=OverlapOut,
+    responses={**not_found("shortlist"), **DOWN},
+    summary="How much the members' audiences overlap",
+)
+def shortlist_overlap(store: StoreDep, shortlist_id: ShortlistId) -> OverlapOut:
+    """Each member's audience (distinct amplifiers, leaving out boosters and hollow accounts),
+    the share of it each other member reaches too, what it alone reaches, and the union."""
+    return OverlapOut.model_validate(reach.overlap(store, shortlist_id), from_attributes=True)
+
+
+@router.post(
+    "/{shortlist_id}/selection",
+    response_model=SelectionOut,
+    responses={**not_found("shortlist"), **BAD_INPUT},
+    summary="The members that reach the most accounts within a budget",
+)
+def shortlist_selection(
+    store: StoreDep, shortlist_id: ShortlistId, body: SelectionIn
+) -> SelectionOut:
+    """The subset whose audiences together reach the most accounts for at most ``budget``
+    (members' costs, 1 where none is set), by lazy greedy (CELF): the better of picking by
+    gain and by gain per cost, never below (1 - 1/e) / 2 of the best subset; the steps are
+    the coverage curve. It only reads."""
+    chosen = reach.select(store, shortlist_id, body.budget)
+    return SelectionOut.model_validate(chosen, from_attributes=True)

@@ -199,6 +199,7 @@ def analyze_events(
             passivity=passivity,
             reached=reach.communities_reached,
             discounted=np.bincount(raw.target[discounted], minlength=n).astype(np.int64),
+            hollow_account=signals.hollow_account,
         )
         rows = _user_rows(events, scores, staged_roles, topics, explanation)
         topic_rows = _topic_rows(events, topics)
@@ -280,6 +281,7 @@ class Scores:
     passivity: FloatArray
     reached: npt.NDArray[np.int64]
     discounted: npt.NDArray[np.int64]
+    hollow_account: BoolArray
 
 
 def _user_rows(
@@ -297,6 +299,7 @@ def _user_rows(
         "core": s.core.tolist(),
         "passivity": s.passivity.tolist(),
         "role": roles.role,
+        "hollow_account": [True if hollow else None for hollow in s.hollow_account.tolist()],
     }
     audience = s.audience.tolist()
     acts, reached = s.acts.tolist(), s.reached.tolist()

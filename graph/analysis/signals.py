@@ -46,6 +46,7 @@ class Signals:
     burst: BoolArray
     ring_pairs: BoolArray  # per pair: amplification inside a ring
     hollow_pairs: BoolArray  # per pair: a hollow account amplifying a boosted one
+    hollow_account: BoolArray  # amplifies at volume, with no audience of its own
 
     @property
     def booster(self) -> BoolArray:
@@ -113,6 +114,7 @@ def compute_signals(events: Events, pairs: Pairs, profile: Profile) -> Signals:
         burst=burst,
         ring_pairs=ring_pairs,
         hollow_pairs=hollow_pairs,
+        hollow_account=hollow_account,
     )
 
 

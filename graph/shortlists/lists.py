@@ -71,6 +71,7 @@ class Member:
     note: str
     tags: tuple[str, ...]
     added_at: str
+    cost: float | None
     added: Standing
     now: Standing
 
@@ -206,6 +207,7 @@ class Shortlists:
                 note=str(row.get("note") or ""),
                 tags=tuple(str(tag) for tag in row.get("tags") or ()),
                 added_at=str(row.get("added_at") or ""),
+                cost=None if row.get("cost") is None else float(row["cost"]),
                 added=_added(row),
                 now=_now_standing(users[str(row["user_id"])], latest),
             )
@@ -214,17 +216,23 @@ class Shortlists:
         ]
 
     def put_member(
-        self, shortlist_id: str, user_id: str, *, note: str = "", tags: tuple[str, ...] = ()
+        self,
+        shortlist_id: str,
+        user_id: str,
+        *,
+        note: str = "",
+        tags: tuple[str, ...] = (),
+        cost: float | None = None,
     ) -> Member:
-        """Add the account, snapshotting its standing and the latest run, or change its note
-        and tags when it is already there (the snapshot stays that of the first add)."""
+        """Add the account, snapshotting its standing and the latest run, or change its note,
+        tags and cost when it is already there (the snapshot stays that of the first add)."""
         self.get(shortlist_id)
         if not self.store.read(q.USER_EXISTS, {"user_id": user_id}):
             raise NodeNotFound("User", user_id)
         self.store.write(
             q.UPSERT_MEMBER,
             {"id": shortlist_id, "user_id": user_id, "note": note, "tags": list(tags),
-             "now": _now()},
+             "cost": cost, "now": _now()},
         )  # fmt: skip
         found = self._members(shortlist_id, user_id)
         if not found:  # removed by someone else in between

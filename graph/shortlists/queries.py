@@ -50,7 +50,7 @@ MATCH (s:Shortlist {id: $id})-[i:INCLUDES]->(u:User)
 WHERE $user_id IS NULL OR u.id = $user_id
 OPTIONAL MATCH (r:Run {id: i.added_run})
 WHERE r.complete = true
-RETURN u.id AS user_id, i.note AS note, i.tags AS tags, i.added_at AS added_at,
+RETURN u.id AS user_id, i.note AS note, i.tags AS tags, i.cost AS cost, i.added_at AS added_at,
        i.added_score AS added_score, i.added_rank AS added_rank, i.added_role AS added_role,
        i.added_run AS added_run, r IS NOT NULL AS added_run_kept,
        coalesce(r.profile, i.added_profile) AS added_profile,
@@ -80,8 +80,17 @@ ON CREATE SET i.added_at = $now, i.added_score = u.score, i.added_rank = u.rank,
               i.added_role = u.role, i.added_run = a.run, i.added_profile = a.profile,
               i.added_since = a.since, i.added_until = a.until,
               i.added_analyzed_at = a.analyzed_at
-SET i.note = $note, i.tags = $tags, s.updated_at = $now
+SET i.note = $note, i.tags = $tags, i.cost = $cost, s.updated_at = $now
 RETURN i.added_at AS added_at
+"""
+
+# Each member's audience: its distinct amplifiers but itself, the accounts flagged as boosters and
+# the hollow accounts (amplifying at volume with no audience of their own).
+AUDIENCES: LiteralString = """
+MATCH (:Shortlist {id: $id})-[:INCLUDES]->(m:User)
+OPTIONAL MATCH (a:User)-[:AMPLIFIED]->(m)
+WHERE a.id <> m.id AND a.hollow_account IS NULL AND NOT 'booster' IN coalesce(a.roles, [])
+RETURN m.id AS member, collect(DISTINCT a.id) AS audience
 """
 
 REMOVE_MEMBER: LiteralString = """

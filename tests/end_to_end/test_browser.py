@@ -361,6 +361,52 @@ def test_shortlist_from_table_note_and_csv(page: Page, app_url: str) -> None:
     assert _api(app_url, f"/api/shortlists/{list_id}")["members"] == 0
 
 
+def _send(app_url: str, method: str, path: str, body: object) -> Any:
+    request = urllib.request.Request(
+        app_url + path,
+        data=json.dumps(body).encode(),
+        method=method,
+        headers={"Content-Type": "application/json", "X-Requested-With": "Resonance"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_shortlist_overlap_matrix_budget_and_cost(page: Page, app_url: str) -> None:
+    list_id = _send(app_url, "POST", "/api/shortlists", {"name": "Reach"})["id"]
+    top = _api(app_url, "/api/influencers?limit=5")["items"]
+    for k, user in enumerate(top):
+        _send(app_url, "PUT", f"/api/shortlists/{list_id}/members/{user['id']}", {"cost": 1 + k})
+    page.goto(f"/shortlists?id={list_id}")
+    page.locator("#members tbody tr").first.wait_for()
+    page.click("#overlap-show")
+    page.locator("#overlap").wait_for(state="visible")
+    assert page.locator("#overlap tr").count() == 1 + len(top)
+    assert page.locator("#overlap tr").nth(1).locator("td").count() == 2 + len(top)
+    assert "Together they reach" in (page.locator("#overlap-status").text_content() or "")
+
+    page.fill("#selection-budget", "4")
+    page.click("#selection-form button[type='submit']")
+    page.locator("#selection-steps li").first.wait_for()
+    assert page.locator("#selection-curve svg path.curve").count() == 1
+    expected = _send(app_url, "POST", f"/api/shortlists/{list_id}/selection", {"budget": 4})
+    assert page.locator("#selection-steps li").count() == len(expected["steps"])
+    _shot(page, "shortlist-reach")
+
+    # A cost set on the page is kept, and a note saved later keeps it.
+    first = page.locator("#members tbody tr").first
+    user_id = first.get_attribute("data-user-id")
+    first.locator("input[name='cost']").fill("2.5")
+    first.locator("[data-action='save-member']").click()
+    page.wait_for_function(
+        "(id) => document.querySelector(`#members tr[data-user-id='${id}']"
+        " [data-field='member-status']`).textContent === 'Saved'",
+        arg=user_id,
+    )
+    detail = _api(app_url, f"/api/shortlists/{list_id}")
+    assert {m["user_id"]: m["cost"] for m in detail["items"]}[user_id] == 2.5
+
+
 def test_network_panel_adds_to_existing_shortlist(page: Page, app_url: str) -> None:
     request = urllib.request.Request(
         app_url + "/api/shortlists",

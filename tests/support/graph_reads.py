@@ -93,6 +93,18 @@ def topic_rankings(store: Store) -> list[tuple[str, int]]:
     return [(str(row["topic"]), int(row["ranked"])) for row in rows]
 
 
+FLAGGED_AMPLIFIERS: LiteralString = """
+MATCH (u:User)
+WHERE u.hollow_account = true OR 'booster' IN coalesce(u.roles, [])
+RETURN u.id AS id
+"""
+
+
+def flagged_amplifiers(store: Store) -> set[str]:
+    """The accounts the analysis flagged as boosters or hollow accounts."""
+    return {str(row["id"]) for row in store.read(FLAGGED_AMPLIFIERS)}
+
+
 def all_queries() -> list[str]:
     """Every statement here, for the Neo4j front-end check."""
     return statements_of(globals())

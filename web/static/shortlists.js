@@ -93,9 +93,130 @@
     var membersStatus = document.getElementById("members-status");
     var current = new URLSearchParams(window.location.search).get("id");
 
+    var handles = {};
+    wireReach();
     loadIndex();
     if (current) {
       open(current);
+    }
+
+    function resetReach() {
+      document.getElementById("overlap").hidden = true;
+      document.getElementById("overlap-status").textContent = "";
+      clear(document.getElementById("selection-steps"));
+      clear(document.getElementById("selection-curve"));
+      document.getElementById("selection-status").textContent = "";
+    }
+
+    function wireReach() {
+      var show = document.getElementById("overlap-show");
+      var form = document.getElementById("selection-form");
+      if (show) {
+        show.addEventListener("click", function () {
+          showOverlap(current);
+        });
+      }
+      if (form) {
+        form.addEventListener("submit", function (event) {
+          event.preventDefault();
+          pickForBudget(current, Number(document.getElementById("selection-budget").value));
+        });
+      }
+    }
+
+    function showOverlap(id) {
+      var status = document.getElementById("overlap-status");
+      var table = document.getElementById("overlap");
+      status.textContent = "Loading…";
+      R.send("GET", "/api/shortlists/" + encodeURIComponent(id) + "/overlap")
+        .then(function (found) {
+          clear(table);
+          var head = R.el("tr");
+          head.appendChild(R.el("th", null, "Member"));
+          head.appendChild(R.el("th", "num", "Audience"));
+          head.appendChild(R.el("th", "num", "Unique"));
+          found.members.forEach(function (member) {
+            var th = R.el("th", "num", handles[member] || member);
+            th.scope = "col";
+            head.appendChild(th);
+          });
+          table.appendChild(head);
+          found.members.forEach(function (member, i) {
+            var tr = R.el("tr");
+            var th = R.el("th", null, handles[member] || member);
+            th.scope = "row";
+            tr.appendChild(th);
+            tr.appendChild(R.el("td", "num", found.audience[i].toLocaleString()));
+            tr.appendChild(R.el("td", "num", found.unique[i].toLocaleString()));
+            found.shared[i].forEach(function (share, j) {
+              var td = R.el("td", "num" + (i === j ? " self" : ""), i === j ? "—" : Math.round(share * 100) + "%");
+              td.style.setProperty("--share", String(i === j ? 0 : share));
+              tr.appendChild(td);
+            });
+            table.appendChild(tr);
+          });
+          table.hidden = false;
+          status.textContent = "Together they reach " + found.union.toLocaleString() + " accounts.";
+        })
+        .catch(function (error) {
+          status.textContent = "Could not compute the overlap: " + error.message;
+        });
+    }
+
+    function pickForBudget(id, budget) {
+      var status = document.getElementById("selection-status");
+      var steps = document.getElementById("selection-steps");
+      status.textContent = "Picking…";
+      R.send("POST", "/api/shortlists/" + encodeURIComponent(id) + "/selection", { budget: budget })
+        .then(function (chosen) {
+          clear(steps);
+          chosen.steps.forEach(function (step) {
+            steps.appendChild(
+              R.el("li", null, (handles[step.member] || step.member) + ": +" + step.gain.toLocaleString() +
+                " (" + step.coverage.toLocaleString() + " reached, " + step.spent + " spent)")
+            );
+          });
+          status.textContent = chosen.steps.length + " picked: " + chosen.coverage.toLocaleString() +
+            " of the " + chosen.union.toLocaleString() + " accounts the whole list reaches, for " +
+            chosen.spent + " of " + chosen.budget +
+            (chosen.unit_cost.length ? " (" + chosen.unit_cost.length + " without a cost counted as 1)" : "");
+          drawCurve(document.getElementById("selection-curve"), chosen);
+        })
+        .catch(function (error) {
+          status.textContent = "Could not pick: " + error.message;
+        });
+    }
+
+    // Coverage against budget spent, one point per pick, as a small SVG step line.
+    function drawCurve(target, chosen) {
+      clear(target);
+      if (!chosen.steps.length) {
+        return;
+      }
+      var ns = "http://www.w3.org/2000/svg";
+      var width = 420, height = 160, pad = 30;
+      var svg = document.createElementNS(ns, "svg");
+      svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+      svg.setAttribute("role", "img");
+      var maxX = Math.max(chosen.budget, 1e-9), maxY = Math.max(chosen.union, 1);
+      var points = [[0, 0]].concat(chosen.steps.map(function (s) { return [s.spent, s.coverage]; }));
+      var path = points.map(function (p, k) {
+        var x = pad + (width - 2 * pad) * (p[0] / maxX);
+        var y = height - pad - (height - 2 * pad) * (p[1] / maxY);
+        return (k ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
+      }).join(" ");
+      var line = document.createElementNS(ns, "path");
+      line.setAttribute("d", path);
+      line.setAttribute("class", "curve");
+      svg.appendChild(line);
+      [["budget spent", width / 2, height - 6], ["reached", 4, 14]].forEach(function (label) {
+        var text = document.createElementNS(ns, "text");
+        text.setAttribute("x", String(label[1]));
+        text.setAttribute("y", String(label[2]));
+        text.textContent = label[0];
+        svg.appendChild(text);
+      });
+      target.appendChild(svg);
     }
 
     function loadIndex() {
@@ -153,9 +274,12 @@
           document.getElementById("shortlist-csv").href =
             "/api/shortlists/" + encodeURIComponent(detail.id) + ".csv";
           clear(body);
+          handles = {};
           detail.items.forEach(function (member) {
+            handles[member.user_id] = R.at(member.handle);
             body.appendChild(row(detail.id, member));
           });
+          resetReach();
           membersStatus.textContent = detail.items.length
             ? detail.items.length + " member" + (detail.items.length === 1 ? "" : "s")
             : "No members yet.";
@@ -204,8 +328,17 @@
       tags.placeholder = "tags, comma-separated";
       tags.value = (member.tags || []).join(", ");
       tags.setAttribute("aria-label", "Tags for " + R.at(member.handle));
+      var cost = R.el("input");
+      cost.name = "cost";
+      cost.type = "number";
+      cost.min = "0.01";
+      cost.step = "any";
+      cost.placeholder = "cost";
+      cost.value = member.cost === null || member.cost === undefined ? "" : String(member.cost);
+      cost.setAttribute("aria-label", "Cost of " + R.at(member.handle));
       edit.appendChild(note);
       edit.appendChild(tags);
+      edit.appendChild(cost);
       tr.appendChild(edit);
 
       var actions = R.el("td", "member-actions");
@@ -226,10 +359,12 @@
       save.addEventListener("click", function () {
         save.disabled = true;
         status.textContent = "Saving…";
-        R.send("PUT", url, { note: note.value, tags: splitTags(tags.value) })
+        var price = cost.value.trim() === "" ? null : Number(cost.value);
+        R.send("PUT", url, { note: note.value, tags: splitTags(tags.value), cost: price })
           .then(function (saved) {
             note.value = saved.note;
             tags.value = saved.tags.join(", ");
+            cost.value = saved.cost === null ? "" : String(saved.cost);
             status.textContent = "Saved";
           })
           .catch(function (error) {
