@@ -579,6 +579,13 @@ def test_table_text_search_then_another_window_analysed(
     assert page.locator("#influencers tbody tr").count() == min(matching, 50)
     assert "q=" + word in page.url
 
+    # The scores on screen come from the "recent" profile: analysing a window keeps it.
+    job = _send(app_url, "POST", "/api/jobs/analyze", {"profile": "recent"})
+    deadline = time.monotonic() + 120
+    while _api(app_url, f"/api/jobs/{job['id']}")["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert _api(app_url, "/api/analysis")["profile"] == "recent"
     backend, _ = demo
     last = backend.read("MATCH ()-[r:AMPLIFIED]->() RETURN max(r.at) AS at")[0]["at"]
     day = datetime.fromtimestamp(int(last) / 1000, tz=UTC).date()  # the demo's last days
@@ -595,6 +602,7 @@ def test_table_text_search_then_another_window_analysed(
     notice.wait_for(state="hidden", timeout=120_000)
     page.locator("#influencers tbody tr").first.wait_for()
     analysis = _api(app_url, "/api/analysis")
+    assert analysis["profile"] == "recent"
     assert analysis["since"].startswith(since) and analysis["until"].startswith(
         (date.fromisoformat(until) + timedelta(days=1)).isoformat()
     )

@@ -179,35 +179,45 @@
     });
   }
 
-  /* Run the analysis for [since, until] as a job, showing its progress in `status`; resolves
-     when it is done, rejects with the job's error (error.cancelled when it was cancelled).
+  /* Run the analysis for [since, until] as a job, with the profile of the scores on screen (the
+     latest analysis's; "default" before any), showing its progress in `status`; resolves when
+     it is done, rejects with the job's error (error.cancelled when it was cancelled).
      `started(job)`, when given, is called once the job exists (to offer its Cancel). */
   function analyseWindow(since, until, status, started) {
-    var body = { since: since || null, until: until || null };
-    return send("POST", "/api/jobs/analyze", body).then(function (job) {
-      if (started) {
-        started(job);
-      }
-      return new Promise(function (resolve, reject) {
-        (function poll() {
-          getJSON("/api/jobs/" + encodeURIComponent(job.id)).then(function (current) {
-            status.textContent =
-              "Analysing: " + Math.round(100 * (current.progress || 0)) + "% " + (current.message || "");
-            if (current.state === "done") {
-              resolve(current);
-            } else if (current.state === "cancelled") {
-              var stopped = new Error("cancelled");
-              stopped.cancelled = true;
-              reject(stopped);
-            } else if (current.state === "failed" || current.state === "interrupted") {
-              reject(new Error(current.error || current.message || current.state));
-            } else {
-              window.setTimeout(poll, 500);
-            }
-          }, reject);
-        })();
+    return getJSON("/api/analysis")
+      .then(function (latest) {
+        return latest.profile || "default";
+      }, function () {
+        return "default";
+      })
+      .then(function (profile) {
+        var body = { since: since || null, until: until || null, profile: profile };
+        return send("POST", "/api/jobs/analyze", body);
+      })
+      .then(function (job) {
+        if (started) {
+          started(job);
+        }
+        return new Promise(function (resolve, reject) {
+          (function poll() {
+            getJSON("/api/jobs/" + encodeURIComponent(job.id)).then(function (current) {
+              status.textContent =
+                "Analysing: " + Math.round(100 * (current.progress || 0)) + "% " + (current.message || "");
+              if (current.state === "done") {
+                resolve(current);
+              } else if (current.state === "cancelled") {
+                var stopped = new Error("cancelled");
+                stopped.cancelled = true;
+                reject(stopped);
+              } else if (current.state === "failed" || current.state === "interrupted") {
+                reject(new Error(current.error || current.message || current.state));
+              } else {
+                window.setTimeout(poll, 500);
+              }
+            }, reject);
+          })();
+        });
       });
-    });
   }
 
   /* The notice under the filters when the window asked for is not the analysed one: its text,
