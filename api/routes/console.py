@@ -12,6 +12,7 @@ from api.deps import ConsolesDep
 from api.error_responses import BAD_INPUT, ErrorOut
 from api.schemas import ConsoleIn, ConsoleOut
 from graph.console.protocol import Console
+from web.console_csv import console_csv_lines
 
 router = APIRouter(prefix="/api", tags=["console"], dependencies=[TOKEN_REQUIRED])
 
@@ -40,6 +41,29 @@ async def run_console(consoles: ConsolesDep, body: ConsoleIn, request: Request) 
     def answer(console: Console) -> Response:  # on the console's thread, JSON included
         out = ConsoleOut.model_validate(asdict(console.run(body.query, body.params)))
         return Response(out.model_dump_json(), media_type="application/json")
+
+    client = request.client.host if request.client is not None else "unknown"
+    return await consoles.run(client, answer)
+
+
+@router.post(
+    "/console.csv",
+    response_class=Response,
+    responses={**RESPONSES, 200: {"content": {"text/csv": {}}, "description": "the rows as CSV"}},
+    summary="Run read-only Cypher, rows as CSV",
+)
+async def run_console_csv(consoles: ConsolesDep, body: ConsoleIn, request: Request) -> Response:
+    """``POST /api/console`` with the rows as a CSV download: the same refusals and limits;
+    every field quoted, text that a spreadsheet would run as a formula neutralised, a node
+    written as its labels and id, a relationship as its type, lists and maps as JSON."""
+
+    def answer(console: Console) -> Response:
+        text = "".join(console_csv_lines(console.run(body.query, body.params)))
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="resonance-console.csv"'},
+        )
 
     client = request.client.host if request.client is not None else "unknown"
     return await consoles.run(client, answer)

@@ -3,6 +3,8 @@ console when NEO4J_URI is set."""
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -136,3 +138,37 @@ def test_the_app_opens_its_own_console_lazily_and_closes_it(
         pid = opened.replica.pid
     assert app.state.consoles._console is None
     assert _gone(pid)
+
+
+def test_rows_as_csv_are_safe_for_spreadsheets(client: TestClient) -> None:
+    _eventually(client, "MATCH (u:User) RETURN count(u)", [[30]])
+    query = (
+        "MATCH (u:User) WHERE u.n <= 3 "
+        "RETURN u.id AS id, u.n AS n, u AS node, '=HYPERLINK(1)' AS risky, [u.n, 'x'] AS list "
+        "ORDER BY n"
+    )
+    response = client.post("/api/console.csv", json={"query": query, "params": {}})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == ["id", "n", "node", "risky", "list"]
+    assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
+    assert rows[1][1] == "1" and rows[1][2] == "(:User 1)"
+    assert rows[1][3] == "'=HYPERLINK(1)" and rows[1][4] == '[1, "x"]'
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [("CREATE (:X)", "read-only"), ("MATCH (n RETURN n", "not valid Cypher")],
+)
+def test_csv_refuses_what_the_console_refuses(client: TestClient, query: str, detail: str) -> None:
+    response = client.post("/api/console.csv", json={"query": query, "params": {}})
+    assert response.status_code == 422 and detail in response.json()["detail"]
+
+
+def test_csv_keeps_the_row_cap(client: TestClient) -> None:
+    _eventually(client, "MATCH (u:User) RETURN count(u)", [[30]])
+    query = "UNWIND range(1, 500) AS i RETURN i"
+    response = client.post("/api/console.csv", json={"query": query, "params": {}})
+    assert len(list(csv.reader(io.StringIO(response.text)))) == 1 + 50

@@ -57,10 +57,13 @@ PAGES = {"X-Requested-With": "Resonance"}
 #: Checks left out for one operation, and why: input the document calls valid that the route
 #: refuses for what it means, which no schema can say.
 NOT_CHECKED: dict[str, tuple[tuple[CheckFunction, ...], str]] = {
-    "POST /api/console": (
-        (positive_data_acceptance,),
-        "any text is a schema-valid query, yet invalid or writing Cypher is refused (422)",
-    ),
+    **{
+        operation: (
+            (positive_data_acceptance,),
+            "any text is a schema-valid query, yet invalid or writing Cypher is refused (422)",
+        )
+        for operation in ("POST /api/console", "POST /api/console.csv")
+    },
     "POST /api/jobs/analyze": (
         (positive_data_acceptance,),
         "a profile that is neither built in nor saved, a 'since' not before 'until', and a "

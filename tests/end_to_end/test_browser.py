@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import time
 import urllib.request
@@ -492,6 +493,74 @@ def test_console_examples_graph_and_refusal(page: Page) -> None:
     page.wait_for_function(
         "document.getElementById('console-error').textContent.includes('not valid JSON')"
     )
+
+
+def test_several_table_rows_go_to_a_shortlist_at_once(page: Page, app_url: str) -> None:
+    page.goto("/influencers")
+    page.locator("#influencers tbody tr").first.wait_for()
+    rows = page.locator("#influencers tbody tr")
+    picked = [rows.nth(k).get_attribute("data-user-id") for k in (0, 2, 3)]
+    for k in (0, 2, 3):
+        rows.nth(k).locator("input[data-action='select']").check()
+    rows.nth(2).locator("input[data-action='select']").uncheck()
+    rows.nth(2).locator("input[data-action='select']").check()
+    button = page.locator("#add-selected")
+    assert button.is_visible() and button.text_content() == (
+        "Add the 3 selected accounts to a shortlist"
+    )
+    button.click()
+    picker = page.locator("#shortlist-picker")
+    picker.wait_for(state="visible")
+    page.wait_for_function('document.querySelector("#shortlist-picker select").options.length > 0')
+    page.select_option("#shortlist-picker select", "")
+    page.fill("#shortlist-picker input[name='shortlist-name']", "Three at once")
+    page.click("[data-action='picker-add']")
+    page.wait_for_function(
+        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
+        ".textContent.startsWith('Added')"
+    )
+    list_id = picker.get_attribute("data-shortlist-id")
+    members = _api(app_url, f"/api/shortlists/{list_id}")["items"]
+    assert sorted(m["user_id"] for m in members) == sorted(picked)
+    _shot(page, "influencers-selected")
+
+
+def test_console_results_go_to_a_shortlist_and_a_csv(page: Page, app_url: str) -> None:
+    page.goto("/console")
+    page.fill(
+        "#query",
+        "MATCH (u:User) WHERE u.rank IS NOT NULL RETURN u.id AS id, u.handle AS handle, u "
+        "ORDER BY u.rank LIMIT 4",
+    )
+    page.fill("#params", "{}")
+    assert _run_until_rows(page) == 4
+    wanted = [item["id"] for item in _api(app_url, "/api/influencers?limit=4")["items"]]
+    button = page.locator("#console-shortlist")
+    button.wait_for(state="visible")
+    assert button.text_content() == "Add these 4 accounts to a shortlist"
+    button.click()
+    picker = page.locator("#shortlist-picker")
+    picker.wait_for(state="visible")
+    page.wait_for_function('document.querySelector("#shortlist-picker select").options.length > 0')
+    page.select_option("#shortlist-picker select", "")
+    page.fill("#shortlist-picker input[name='shortlist-name']", "From the console")
+    page.click("[data-action='picker-add']")
+    page.wait_for_function(
+        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
+        ".textContent.startsWith('Added')"
+    )
+    list_id = picker.get_attribute("data-shortlist-id")
+    members = _api(app_url, f"/api/shortlists/{list_id}")["items"]
+    assert sorted(m["user_id"] for m in members) == sorted(wanted)
+
+    page.click("[data-action='picker-cancel']")
+    with page.expect_download() as info:
+        page.click("#console-csv")
+    target = ARTIFACTS / "browser-console.csv"
+    info.value.save_as(str(target))
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows[0] == ["id", "handle", "u"] and [row[0] for row in rows[1:]] == wanted
+    assert all(row[2].startswith("(:User ") for row in rows[1:])
 
 
 def test_login_then_shortlist_and_console(browser: Browser, token_url: str) -> None:

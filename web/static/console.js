@@ -131,6 +131,7 @@
                 return;
               }
               status.textContent = "";
+              lastRun = { query: query.value, params: params };
               show(payload);
             });
         })
@@ -143,8 +144,83 @@
         });
     }
 
+    // The accounts in a result: its User nodes, else the values of a column named id or user_id.
+    function accountsIn(result) {
+      var ids = [];
+      (result.nodes || []).forEach(function (node) {
+        if ((node.labels || []).indexOf("User") >= 0 && node.properties && node.properties.id) {
+          ids.push(String(node.properties.id));
+        }
+      });
+      if (!ids.length) {
+        var column = result.columns.indexOf("id");
+        column = column >= 0 ? column : result.columns.indexOf("user_id");
+        if (column >= 0) {
+          result.rows.forEach(function (values) {
+            if (typeof values[column] === "string" && values[column]) {
+              ids.push(values[column]);
+            }
+          });
+        }
+      }
+      return ids.filter(function (id, k) {
+        return ids.indexOf(id) === k;
+      });
+    }
+
+    var lastRun = null;
+    var shortlistButton = document.getElementById("console-shortlist");
+    var csvButton = document.getElementById("console-csv");
+    var resultsStatus = document.getElementById("results-status");
+    var accounts = [];
+    if (shortlistButton) {
+      shortlistButton.addEventListener("click", function () {
+        document.dispatchEvent(new CustomEvent("resonance:shortlist", {
+          detail: { ids: accounts, handle: accounts.length + " account" + (accounts.length === 1 ? "" : "s") },
+        }));
+      });
+    }
+    if (csvButton) {
+      csvButton.addEventListener("click", function () {
+        if (!lastRun) {
+          return;
+        }
+        resultsStatus.textContent = "Preparing the CSV…";
+        fetch("/api/console.csv", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: R.headers({ "Content-Type": "application/json" }),
+          body: JSON.stringify(lastRun),
+        })
+          .then(function (response) {
+            if (!response.ok) {
+              throw new Error("HTTP " + response.status);
+            }
+            return response.blob();
+          })
+          .then(function (blob) {
+            var anchor = document.createElement("a");
+            anchor.href = URL.createObjectURL(blob);
+            anchor.download = "resonance-console.csv";
+            document.body.appendChild(anchor);
+            anchor.click();
+            anchor.remove();
+            resultsStatus.textContent = "";
+          })
+          .catch(function (error) {
+            resultsStatus.textContent = "Could not download: " + error.message;
+          });
+      });
+    }
+
     function show(result) {
       card.hidden = false;
+      accounts = accountsIn(result);
+      if (shortlistButton) {
+        shortlistButton.hidden = accounts.length === 0;
+        shortlistButton.textContent = "Add these " + accounts.length + " account" +
+          (accounts.length === 1 ? "" : "s") + " to a shortlist";
+      }
       var head = table.tHead.rows[0];
       var body = table.tBodies[0];
       clear(head);

@@ -32,6 +32,25 @@
     var request = 0;
     var shortlists = window.RESONANCE_SHORTLISTS === true;
     table.querySelector(".shortlist-col").hidden = !shortlists;
+    // Several rows at once: tick them, then one button adds them all (kept across pages).
+    var selected = {};
+    var addSelected = document.getElementById("add-selected");
+    function showSelected() {
+      var ids = Object.keys(selected);
+      if (addSelected) {
+        addSelected.hidden = !shortlists || ids.length === 0;
+        addSelected.textContent = "Add the " + ids.length + " selected account" +
+          (ids.length === 1 ? "" : "s") + " to a shortlist";
+      }
+    }
+    if (addSelected) {
+      addSelected.addEventListener("click", function () {
+        var ids = Object.keys(selected);
+        document.dispatchEvent(new CustomEvent("resonance:shortlist", {
+          detail: { ids: ids, handle: ids.length + " account" + (ids.length === 1 ? "" : "s") },
+        }));
+      });
+    }
 
     R.applyParams(form, params);
     R.loadFilterChoices(form);
@@ -180,6 +199,21 @@
       tr.appendChild(R.el("td", null, (item.topics || []).join(", ")));
       var cell = R.el("td", "shortlist-col");
       cell.hidden = !shortlists;
+      var pick = R.el("input");
+      pick.type = "checkbox";
+      pick.dataset.action = "select";
+      pick.checked = Boolean(selected[item.id]);
+      pick.hidden = !shortlists;
+      pick.setAttribute("aria-label", "Select " + R.at(item.handle));
+      pick.addEventListener("change", function () {
+        if (pick.checked) {
+          selected[item.id] = true;
+        } else {
+          delete selected[item.id];
+        }
+        showSelected();
+      });
+      cell.appendChild(pick);
       var add = R.el("button", "button quiet", "Add to shortlist");
       add.type = "button";
       add.dataset.action = "shortlist";
