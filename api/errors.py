@@ -22,6 +22,7 @@ from starlette.routing import compile_path
 
 from graph.analysis.profile import ProfileError
 from graph.analysis.window import InvalidWindow
+from graph.console.saved_queries import BuiltinQuery
 from graph.errors import (
     GraphError,
     GraphUnavailable,
@@ -42,6 +43,7 @@ _STATUS: tuple[tuple[type[GraphError], int], ...] = (
     (InvalidWindow, 422),
     (LatestRunKept, 409),  # the latest run's scores are the ones shown
     (TooFewRuns, 409),
+    (BuiltinQuery, 409),  # it ships with the app
 )
 
 

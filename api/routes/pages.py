@@ -5,6 +5,7 @@ the login that they all need (``/login`` sets the session cookie of :mod:`api.au
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Final
 from urllib.parse import urlencode
 
@@ -29,6 +30,7 @@ from api.influencer_filters import FiltersDep
 from api.session_revocations import revocations_for
 from graph.analysis.roles import ROLE_ORDER
 from graph.config import Settings
+from graph.console.saved_queries import SavedQueries
 from graph.explorer.network import top_network
 from graph.models import Network
 from graph.runs import movement
@@ -167,61 +169,6 @@ def runs_page(request: Request) -> HTMLResponse:
     )
 
 
-CONSOLE_EXAMPLES: tuple[dict[str, object], ...] = (
-    {
-        "label": "Thematic bloggers on a topic",
-        "query": (
-            "MATCH (u:User)-[i:INFLUENTIAL_IN]->(:Topic {id: 'vegan'})\n"
-            "WHERE u.role = 'thematic_blogger'\n"
-            "RETURN u.handle AS handle, u.community AS community, i.rank AS topic_rank,\n"
-            "       i.focus AS focus, u.reasons AS reasons\n"
-            "ORDER BY topic_rank ASC\n"
-            "LIMIT 20"
-        ),
-        "params": {},
-    },
-    {
-        "label": "Brand ambassadors by reach",
-        "query": (
-            "MATCH (u:User)\n"
-            "WHERE 'brand_ambassador' IN u.roles AND u.rank IS NOT NULL\n"
-            "RETURN u.handle AS handle, u.amplifiers AS amplifiers,\n"
-            "       u.communities_reached AS communities, u.rank AS rank, u.topics AS topics\n"
-            "ORDER BY rank ASC\n"
-            "LIMIT 20"
-        ),
-        "params": {},
-    },
-    {
-        "label": "Outside voices community 1 amplifies",
-        "query": (
-            "MATCH (a:User)-[:AMPLIFIED]->(u:User)\n"
-            "WHERE a.community = 1 AND u.community <> 1 AND u.rank IS NOT NULL\n"
-            "  AND coalesce(u.role, '') <> 'booster'\n"
-            "WITH u, count(DISTINCT a) AS amplifiers_in_community\n"
-            "RETURN u.handle AS handle, u.community AS home, amplifiers_in_community,\n"
-            "       u.rank AS rank\n"
-            "ORDER BY amplifiers_in_community DESC, rank ASC\n"
-            "LIMIT 20"
-        ),
-        "params": {},
-    },
-    {
-        "label": "Bloggers in a community, not yet shortlisted",
-        "query": (
-            "MATCH (u:User)-[i:INFLUENTIAL_IN]->(:Topic {id: $topic})\n"
-            "WHERE u.role = 'thematic_blogger' AND u.community = $community\n"
-            "  AND NOT (:Shortlist)-[:INCLUDES]->(u)\n"
-            "RETURN u.handle AS handle, i.rank AS topic_rank\n"
-            "ORDER BY topic_rank\n"
-            "LIMIT 20"
-        ),
-        "params": {"topic": "vegan", "community": 1},
-    },
-)
-"""The console page's example buttons: README's targeting queries, then one with parameters."""
-
-
 @router.get("/shortlists", response_class=HTMLResponse, dependencies=[LOGIN])
 def shortlists_page(request: Request) -> HTMLResponse:
     """The shortlists; one opened shows its members with editable notes and tags, and a CSV."""
@@ -229,14 +176,16 @@ def shortlists_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/console", response_class=HTMLResponse, dependencies=[LOGIN])
-def console_page(request: Request) -> HTMLResponse:
-    """Read-only Cypher: a query, its parameters, the rows as a table and their graph."""
+def console_page(request: Request, store: StoreDep) -> HTMLResponse:
+    """Read-only Cypher: a query, its parameters, the rows as a table and their graph; the
+    saved targeting queries (the built-in ones first) to start from."""
+    saved = [asdict(query) for query in SavedQueries(store).list()]
     return _page(
         request,
         "console.html",
         title="Console",
-        examples=CONSOLE_EXAMPLES,
-        examples_json=script_json(CONSOLE_EXAMPLES),
+        examples=saved,
+        examples_json=script_json(saved),
     )
 
 

@@ -62,7 +62,7 @@ NOT_CHECKED: dict[str, tuple[tuple[CheckFunction, ...], str]] = {
             (positive_data_acceptance,),
             "any text is a schema-valid query, yet invalid or writing Cypher is refused (422)",
         )
-        for operation in ("POST /api/console", "POST /api/console.csv")
+        for operation in ("POST /api/console", "POST /api/console.csv", "POST /api/queries")
     },
     "POST /api/jobs/analyze": (
         (positive_data_acceptance,),

@@ -563,6 +563,36 @@ def test_console_results_go_to_a_shortlist_and_a_csv(page: Page, app_url: str) -
     assert all(row[2].startswith("(:User ") for row in rows[1:])
 
 
+def test_a_saved_targeting_query_runs_with_its_parameter_form(page: Page, app_url: str) -> None:
+    page.goto("/console")
+    page.fill(
+        "#query",
+        "MATCH (u:User) WHERE u.rank IS NOT NULL AND u.rank <= $top\n"
+        "RETURN u.id AS id, u.rank AS rank ORDER BY rank",
+    )
+    page.fill("#params", '{"top": 3}')
+    page.fill("#save-query input[name='label']", f"Top accounts {XSS_HANDLE}")
+    page.fill("#save-query input[name='description']", f"the first ones {XSS_NAME}")
+    with page.expect_navigation():
+        page.click("#save-query button[type='submit']")
+    saved = [q for q in _api(app_url, "/api/queries")["items"] if not q["builtin"]]
+    assert [q["label"] for q in saved] == [f"Top accounts {XSS_HANDLE}"]
+    button = page.locator("[data-example]").last
+    assert button.text_content() == f"Top accounts {XSS_HANDLE}"
+    button.click()
+    assert page.locator("#query-description").text_content() == f"the first ones {XSS_NAME}"
+    field = page.locator("#param-form input[name='top']")
+    assert field.input_value() == "3"
+    field.fill("5")
+    assert json.loads(page.input_value("#params")) == {"top": 5}
+    assert _run_until_rows(page) == 5
+    _shot(page, "console-saved-query")
+    with page.expect_navigation():
+        page.click(f"[data-delete-query='{saved[0]['id']}']")
+    assert not [q for q in _api(app_url, "/api/queries")["items"] if not q["builtin"]]
+    assert page.locator("[data-example]").count() == 4
+
+
 def test_login_then_shortlist_and_console(browser: Browser, token_url: str) -> None:
     # The pages' own CSP stays on here: the login form must post under form-action 'self'.
     context = browser.new_context(base_url=token_url)

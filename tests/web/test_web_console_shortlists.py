@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from api.routes.pages import CONSOLE_EXAMPLES
 from graph.analysis.roles import ROLE_ORDER
+from graph.console.saved_queries import BUILTIN_QUERIES
 from web.pages import render_page, script_json, static_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("shortlist-picker.js", "shortlists.js", "console.js")
+
+
+SHOWN = [{**query, "builtin": True} for query in BUILTIN_QUERIES]  # as the page lists them
 
 
 def _console() -> str:
@@ -21,8 +24,8 @@ def _console() -> str:
         "console.html",
         title="Console",
         roles=ROLE_ORDER,
-        examples=CONSOLE_EXAMPLES,
-        examples_json=script_json(CONSOLE_EXAMPLES),
+        examples=SHOWN,
+        examples_json=script_json(SHOWN),
     )
 
 
@@ -49,12 +52,12 @@ def test_console_examples_round_trip_and_match_the_readme() -> None:
         r'<script type="application/json" id="examples-data">(.*?)</script>', page, re.S
     )
     assert block is not None
-    assert json.loads(block.group(1)) == json.loads(json.dumps(CONSOLE_EXAMPLES))
-    assert page.count("data-example=") == len(CONSOLE_EXAMPLES) == 4
+    assert json.loads(block.group(1)) == json.loads(json.dumps(SHOWN))
+    assert page.count("data-example=") == len(BUILTIN_QUERIES) == 4
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    for example in CONSOLE_EXAMPLES[:3]:
+    for example in BUILTIN_QUERIES[:3]:
         assert " ".join(str(example["query"]).split()) in readme
-    last = CONSOLE_EXAMPLES[3]
+    last = BUILTIN_QUERIES[3]
     assert "NOT (:Shortlist)-[:INCLUDES]->(u)" in str(last["query"])
     assert set(re.findall(r"\$(\w+)", str(last["query"]))) == set(
         json.loads(json.dumps(last["params"]))

@@ -57,16 +57,101 @@
     } catch (error) {
       examples = [];
     }
+    var paramForm = document.getElementById("param-form");
+    var description = document.getElementById("query-description");
     Array.prototype.forEach.call(document.querySelectorAll("[data-example]"), function (button) {
       button.addEventListener("click", function () {
         var example = examples[Number(button.dataset.example)];
         if (example) {
           query.value = example.query;
           paramsField.value = JSON.stringify(example.params || {}, null, 2);
+          if (description) {
+            description.textContent = example.description || "";
+          }
+          showParams(example.params || {});
           query.focus();
         }
       });
     });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-delete-query]"), function (button) {
+      button.addEventListener("click", function () {
+        R.send("DELETE", "/api/queries/" + encodeURIComponent(button.dataset.deleteQuery))
+          .then(function () {
+            window.location.reload();
+          })
+          .catch(function (error) {
+            refuse("Not deleted: " + error.message);
+          });
+      });
+    });
+    var saveForm = document.getElementById("save-query");
+    if (saveForm) {
+      saveForm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var saveStatus = document.getElementById("save-status");
+        var params;
+        try {
+          params = JSON.parse(paramsField.value.trim() || "{}");
+        } catch (error) {
+          saveStatus.textContent = "The parameters are not valid JSON: " + error.message;
+          return;
+        }
+        saveStatus.textContent = "Saving…";
+        R.send("POST", "/api/queries", {
+          label: saveForm.elements.namedItem("label").value,
+          description: saveForm.elements.namedItem("description").value,
+          query: query.value,
+          params: params,
+        })
+          .then(function () {
+            window.location.reload();
+          })
+          .catch(function (error) {
+            saveStatus.textContent = "Not saved: " + error.message;
+          });
+      });
+    }
+
+    // One field per parameter, filled with its default; editing one rewrites the JSON.
+    function showParams(defaults) {
+      if (!paramForm) {
+        return;
+      }
+      clear(paramForm);
+      var names = Object.keys(defaults);
+      paramForm.hidden = names.length === 0;
+      names.forEach(function (name) {
+        var label = R.el("label", null, "$" + name + " ");
+        var input = R.el("input");
+        input.name = name;
+        var value = defaults[name];
+        input.type = typeof value === "number" ? "number" : "text";
+        input.step = "any";
+        input.value = typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value);
+        input.dataset.kind = typeof value;
+        input.addEventListener("input", function () {
+          var current;
+          try {
+            current = JSON.parse(paramsField.value || "{}");
+          } catch (error) {
+            current = {};
+          }
+          current[name] = input.dataset.kind === "number" ? Number(input.value) :
+            input.dataset.kind === "string" ? input.value : safeJson(input.value);
+          paramsField.value = JSON.stringify(current, null, 2);
+        });
+        label.appendChild(input);
+        paramForm.appendChild(label);
+      });
+    }
+
+    function safeJson(text) {
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        return text;
+      }
+    }
     var graph = null;
     var busy = false;
     run.addEventListener("click", submit);

@@ -20,6 +20,7 @@ from graph import queries
 from graph.analysis import queries as analysis_queries
 from graph.backends import falkordb as falkordb_dialect
 from graph.backends import neo4j as neo4j_dialect
+from graph.console import saved_queries
 from graph.explorer import queries as explorer_queries
 from graph.shortlists import queries as shortlist_queries
 from tests.cypher_lint import lint_available, lint_cypher
@@ -41,7 +42,7 @@ def test_the_walk_finds_the_modules_with_statements(inventory: Inventory) -> Non
     # None of these is named to the walk: it finds them, sub-packages included.
     exposing = {queries, analysis_queries, explorer_queries, shortlist_queries, neo4j_dialect}
     assert {module.__name__ for module in exposing} <= set(inventory.exposing)
-    assert pages.__name__ in inventory.holding  # the console's examples can run on Neo4j
+    assert saved_queries.__name__ in inventory.holding  # the built-in targeting queries
     assert falkordb_dialect.__name__ in inventory.skipped
     assert "tests.support.graph_reads" in inventory.exposing  # the contract's test-only reads
     assert falkordb_dialect.__name__ not in {*inventory.exposing, *inventory.holding}
@@ -64,7 +65,8 @@ def test_the_inventory_is_complete(inventory: Inventory) -> None:
     assert shortlist_queries.UPSERT_MEMBER in statements
     assert explorer_queries.EDGES_AMONG in statements
     assert analysis_queries.AMPLIFICATIONS_IN in statements
-    assert all(example["query"] in statements for example in pages.CONSOLE_EXAMPLES)
+    assert all(example["query"] in statements for example in saved_queries.BUILTIN_QUERIES)
+    assert saved_queries.PUT_BUILTIN_QUERIES in statements
     assert len(statements) >= 30
 
 
