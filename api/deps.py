@@ -67,7 +67,10 @@ class StoreProvider:
             if address == self._address:
                 return
             self._drop()  # restarted (a new pid, maybe a new port) or stopped
-        if self._address is None:  # the first connection starts the server if need be
+        if self._address is None and self.settings.db_autostart:
+            # The first connection starts the server if need be (not in a worker of
+            # `serve --workers N`: the serving process started it, and only `resonance db
+            # start` starts it again).
             self._backend = open_backend(self.settings)
             self._address = self._watch.read()
         elif address is None:

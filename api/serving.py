@@ -59,9 +59,12 @@ def run_workers(
 
     from graph.console.open import open_shared_replica
 
-    replica = open_shared_replica(settings, workers)
+    replica = open_shared_replica(settings, workers)  # starts the embedded server, if it is ours
     if replica is not None:
         os.environ["RESONANCE_CONSOLE_REPLICA"] = str(replica.dir)
+        # A stopped or killed database stays down for every worker until `resonance db start`
+        # (a worker's first request would otherwise start one, racing the others).
+        os.environ["RESONANCE_DB_AUTOSTART"] = "0"
     try:
         uvicorn.run(
             "api.main:app_from_environment",

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # Embedded FalkorDB.
     data_dir: Path = Field(default_factory=default_data_dir, alias="RESONANCE_DATA_DIR")
     db_port: int = Field(default=0, ge=0, le=65535, alias="RESONANCE_DB_PORT")
+    # Whether the app's first connection starts the embedded server when it is not running;
+    # `resonance serve --workers N` turns it off for its workers (it starts the server itself).
+    db_autostart: bool = Field(default=True, alias="RESONANCE_DB_AUTOSTART")
     graph_name: str = Field(
         default="resonance", alias="RESONANCE_GRAPH", pattern=r"^[A-Za-z0-9_-]+$"
     )

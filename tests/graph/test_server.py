@@ -135,6 +135,13 @@ def test_refuses_a_port_that_is_taken(tmp_path: Path) -> None:
             EmbeddedServer(tmp_path / "data", port=port).start()
 
 
+def test_free_ports_are_picked_below_the_outgoing_connections_range() -> None:
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = {graph.server.free_port() for _ in range(20)}
+    assert all(graph.server.LOWEST_PORT <= port < low for port in ports)
+    assert len(ports) > 10  # drawn, not one port again and again
+
+
 def test_a_free_port_taken_before_the_server_binds_it_is_replaced(
     embedded: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

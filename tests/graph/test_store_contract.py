@@ -137,6 +137,7 @@ def _row(
         "top_posts": [],
         "top_post_amplifiers": [],
         "discounted": 0,
+        "hollow_account": None,
     }
     row.update(extra)
     return row

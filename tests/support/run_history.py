@@ -44,6 +44,7 @@ def user_row(
         "top_posts": [],
         "top_post_amplifiers": [],
         "discounted": 0,
+        "hollow_account": None,
     }
 
 

@@ -282,6 +282,7 @@ def signals(audience: Sequence[int], **flags: Sequence[bool]) -> Signals:
         burst=np.array(flags.get("burst", none), dtype=bool),
         ring_pairs=np.zeros(0, dtype=bool),
         hollow_pairs=np.zeros(0, dtype=bool),
+        hollow_account=np.zeros(n, dtype=bool),
     )
 
 
