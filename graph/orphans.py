@@ -16,9 +16,14 @@ _PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
 
+def kill_with_parent() -> None:
+    """In a child: be killed (SIGKILL) when the thread that started it ends."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+
+
 def die_with_parent(parent: int) -> None:
     """In a child: be killed (SIGKILL) when the parent dies; exit now if ``parent`` (its
     pid, read before the child started) is already gone."""
-    _LIBC.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    kill_with_parent()
     if os.getppid() != parent:
         os._exit(1)

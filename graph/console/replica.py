@@ -27,7 +27,6 @@ workers (:mod:`graph.console.replica_state`, :mod:`graph.console.shared`).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import resource
@@ -46,6 +45,7 @@ from redis.retry import Retry
 from graph.console import replica_state
 from graph.console.replica_state import Death, Reason, ReplicaState
 from graph.errors import GraphUnavailable, ServerError
+from graph.orphans import kill_with_parent
 from graph.server import HOST, EmbeddedServer, binaries, free_port, pid_alive, port_free
 
 #: The largest reply a console query may send; beyond it the replica closes the connection.
@@ -55,9 +55,6 @@ MAIN_DOWN = "the embedded database is not running: `resonance db start`"
 #: How much lower the replica's CPU priority is than the API's (``nice``).
 NICE = 10
 _OOM_MARK = "Out Of Memory allocating"
-_PDEATHSIG = 1  # PR_SET_PDEATHSIG
-_LIBC = ctypes.CDLL(None, use_errno=True)
-_SIGKILL = int(signal.SIGKILL)
 
 
 class ConsoleUnavailable(GraphUnavailable):
@@ -77,7 +74,7 @@ def status_bytes(pid: int, field: str = "VmRSS") -> int | None:
 
 
 def _child_setup() -> None:  # pragma: no cover - runs in the child between fork and exec
-    _LIBC.prctl(_PDEATHSIG, _SIGKILL, 0, 0, 0)
+    kill_with_parent()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.nice(NICE)
 
