@@ -163,6 +163,7 @@ def analyze_events(
             events, scored.pairs, scored.pagerank, profile.damping, profile.pagerank_share
         )
         reach = community_reach(pairs, communities, n)
+        brand_activity = brand_days(events, is_brand)
 
         def roles_with(between: FloatArray) -> Roles:
             return assign_roles(
@@ -173,7 +174,7 @@ def analyze_events(
                 score=scored.score,
                 betweenness=between,
                 reach=reach,
-                brand_activity=brand_days(events, is_brand),
+                brand_activity=brand_activity,
             )
 
         # Unless the betweenness is done by now, everything but what it decides is staged
