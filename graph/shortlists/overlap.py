@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.algorithms.coverage import Rule, best_selection
+from graph.backends.base import Row
 from graph.shortlists import queries as q
 from graph.shortlists.lists import Shortlists
 from graph.store import Store
@@ -50,11 +51,19 @@ class BudgetSelection:
     unit_cost: list[str]  # members without a cost, counted as costing 1
 
 
+def _members(store: Store, shortlist_id: str) -> list[Row]:
+    """Each member's ``cost`` and ``audience`` (the shortlist must exist: NodeNotFound)."""
+    Shortlists(store).get(shortlist_id)
+    return store.read(q.AUDIENCES, {"id": shortlist_id})
+
+
+def _audiences(rows: list[Row]) -> dict[str, set[str]]:
+    return {str(row["member"]): {str(a) for a in row["audience"] or ()} for row in rows}
+
+
 def audiences(store: Store, shortlist_id: str) -> dict[str, set[str]]:
     """Each member's audience (the shortlist must exist: NodeNotFound otherwise)."""
-    Shortlists(store).get(shortlist_id)
-    rows = store.read(q.AUDIENCES, {"id": shortlist_id})
-    return {str(row["member"]): {str(a) for a in row["audience"] or ()} for row in rows}
+    return _audiences(_members(store, shortlist_id))
 
 
 def overlap(store: Store, shortlist_id: str) -> Overlap:
@@ -79,10 +88,11 @@ def overlap(store: Store, shortlist_id: str) -> Overlap:
 
 def select(store: Store, shortlist_id: str, budget: float) -> BudgetSelection:
     """The members to pick within ``budget`` (each member's cost, 1 when it has none)."""
-    reach = audiences(store, shortlist_id)
-    costs = {m.user.id: m.cost for m in Shortlists(store).members(shortlist_id)}
+    rows = _members(store, shortlist_id)
+    reach = _audiences(rows)
+    costs = {str(row["member"]): row["cost"] for row in rows}
     members = sorted(reach)
-    cost = [costs.get(m) or UNIT_COST for m in members]
+    cost = [float(costs[m] or UNIT_COST) for m in members]
     index = {person: k for k, person in enumerate(set().union(*reach.values()))}
     coded = [{index[person] for person in reach[m]} for m in members]
     chosen = best_selection(coded, cost, budget)
@@ -97,5 +107,5 @@ def select(store: Store, shortlist_id: str, budget: float) -> BudgetSelection:
         coverage=chosen.coverage,
         spent=round(chosen.spent, 6),
         union=len(index),
-        unit_cost=[m for m in members if costs.get(m) is None],
+        unit_cost=[m for m in members if costs[m] is None],
     )

@@ -84,13 +84,13 @@ SET i.note = $note, i.tags = $tags, i.cost = $cost, s.updated_at = $now
 RETURN i.added_at AS added_at
 """
 
-# Each member's audience: its distinct amplifiers but itself, the accounts flagged as boosters and
-# the hollow accounts (amplifying at volume with no audience of their own).
+# Each member's cost and audience: its distinct amplifiers but itself, the accounts flagged as
+# boosters and the hollow accounts (amplifying at volume with no audience of their own).
 AUDIENCES: LiteralString = """
-MATCH (:Shortlist {id: $id})-[:INCLUDES]->(m:User)
+MATCH (:Shortlist {id: $id})-[i:INCLUDES]->(m:User)
 OPTIONAL MATCH (a:User)-[:AMPLIFIED]->(m)
 WHERE a.id <> m.id AND a.hollow_account IS NULL AND NOT 'booster' IN coalesce(a.roles, [])
-RETURN m.id AS member, collect(DISTINCT a.id) AS audience
+RETURN m.id AS member, i.cost AS cost, collect(DISTINCT a.id) AS audience
 """
 
 REMOVE_MEMBER: LiteralString = """
