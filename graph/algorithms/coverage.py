@@ -70,20 +70,21 @@ def lazy_greedy(
     covered: set[int] = set()
     spent = 0.0
     steps: list[Step] = []
-    # (-priority, member, the number of picks its gain was computed at)
-    heap = [(-priority(len(audience), k), k, 0) for k, audience in enumerate(audiences)]
+    # (-priority, member, the number of picks its gain was computed at, that gain)
+    heap = [
+        (-priority(len(audience), k), k, 0, len(audience)) for k, audience in enumerate(audiences)
+    ]
     heapq.heapify(heap)
     evaluations = len(audiences)
     while heap:
-        _, member, computed_at = heapq.heappop(heap)
+        _, member, computed_at, gain = heapq.heappop(heap)
         if spent + costs[member] > budget + 1e-9:
             continue  # it no longer fits; nothing cheaper is lost by dropping it
         if computed_at != len(steps):  # stale: recompute, and put it back
             gain = len(audiences[member] - covered)
             evaluations += 1
-            heapq.heappush(heap, (-priority(gain, member), member, len(steps)))
+            heapq.heappush(heap, (-priority(gain, member), member, len(steps), gain))
             continue
-        gain = len(audiences[member] - covered)
         if gain == 0:
             break  # the best bound left is 0: nothing left adds anyone
         covered |= audiences[member]
