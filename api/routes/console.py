@@ -28,6 +28,11 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _client(request: Request) -> str:
+    """The address the per-client limit counts the query against."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 @router.post(
     "/console", response_model=ConsoleOut, responses=RESPONSES, summary="Run read-only Cypher"
 )
@@ -42,8 +47,7 @@ async def run_console(consoles: ConsolesDep, body: ConsoleIn, request: Request) 
         out = ConsoleOut.model_validate(asdict(console.run(body.query, body.params)))
         return Response(out.model_dump_json(), media_type="application/json")
 
-    client = request.client.host if request.client is not None else "unknown"
-    return await consoles.run(client, answer)
+    return await consoles.run(_client(request), answer)
 
 
 @router.post(
@@ -65,5 +69,4 @@ async def run_console_csv(consoles: ConsolesDep, body: ConsoleIn, request: Reque
             headers={"Content-Disposition": 'attachment; filename="resonance-console.csv"'},
         )
 
-    client = request.client.host if request.client is not None else "unknown"
-    return await consoles.run(client, answer)
+    return await consoles.run(_client(request), answer)
