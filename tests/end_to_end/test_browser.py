@@ -281,6 +281,23 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _add_to_new_shortlist(page: Page, name: str) -> str:
+    """In the open shortlist picker: a new shortlist named ``name``; its id once added."""
+    picker = page.locator("#shortlist-picker")
+    picker.wait_for(state="visible")
+    page.wait_for_function('document.querySelector("#shortlist-picker select").options.length > 0')
+    page.select_option("#shortlist-picker select", "")
+    page.fill("#shortlist-picker input[name='shortlist-name']", name)
+    page.click("[data-action='picker-add']")
+    page.wait_for_function(
+        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
+        ".textContent.startsWith('Added')"
+    )
+    list_id = picker.get_attribute("data-shortlist-id")
+    assert list_id
+    return list_id
+
+
 def test_shortlist_from_table_note_and_csv(page: Page, app_url: str) -> None:
     page.goto("/influencers")
     page.locator("#influencers tbody tr").first.wait_for()
@@ -289,21 +306,10 @@ def test_shortlist_from_table_note_and_csv(page: Page, app_url: str) -> None:
     handle = row.locator("td.handle a").text_content()
     assert user_id and handle
     row.locator("[data-action='shortlist']").click()
-    picker = page.locator("#shortlist-picker")
-    picker.wait_for(state="visible")
-    page.wait_for_function('document.querySelector("#shortlist-picker select").options.length > 0')
-    page.select_option("#shortlist-picker select", "")
     name = f"Campaign {XSS_HANDLE}"
-    page.fill("#shortlist-picker input[name='shortlist-name']", name)
-    page.click("[data-action='picker-add']")
-    status = picker.locator("[data-field='picker-status']")
-    page.wait_for_function(
-        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
-        ".textContent.startsWith('Added')"
-    )
+    list_id = _add_to_new_shortlist(page, name)
+    status = page.locator("#shortlist-picker [data-field='picker-status']")
     assert name in (status.text_content() or "")
-    list_id = picker.get_attribute("data-shortlist-id")
-    assert list_id
     _shot(page, "shortlist-picker")
     detail = _api(app_url, f"/api/shortlists/{list_id}")
     assert detail["name"] == name
@@ -509,17 +515,7 @@ def test_several_table_rows_go_to_a_shortlist_at_once(page: Page, app_url: str) 
         "Add the 3 selected accounts to a shortlist"
     )
     button.click()
-    picker = page.locator("#shortlist-picker")
-    picker.wait_for(state="visible")
-    page.wait_for_function('document.querySelector("#shortlist-picker select").options.length > 0')
-    page.select_option("#shortlist-picker select", "")
-    page.fill("#shortlist-picker input[name='shortlist-name']", "Three at once")
-    page.click("[data-action='picker-add']")
-    page.wait_for_function(
-        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
-        ".textContent.startsWith('Added')"
-    )
-    list_id = picker.get_attribute("data-shortlist-id")
+    list_id = _add_to_new_shortlist(page, "Three at once")
     members = _api(app_url, f"/api/shortlists/{list_id}")["items"]
     assert sorted(m["user_id"] for m in members) == sorted(picked)
     _shot(page, "influencers-selected")
@@ -539,17 +535,7 @@ def test_console_results_go_to_a_shortlist_and_a_csv(page: Page, app_url: str) -
     button.wait_for(state="visible")
     assert button.text_content() == "Add these 4 accounts to a shortlist"
     button.click()
-    picker = page.locator("#shortlist-picker")
-    picker.wait_for(state="visible")
-    page.wait_for_function('document.querySelector("#shortlist-picker select").options.length > 0')
-    page.select_option("#shortlist-picker select", "")
-    page.fill("#shortlist-picker input[name='shortlist-name']", "From the console")
-    page.click("[data-action='picker-add']")
-    page.wait_for_function(
-        "document.querySelector(\"#shortlist-picker [data-field='picker-status']\")"
-        ".textContent.startsWith('Added')"
-    )
-    list_id = picker.get_attribute("data-shortlist-id")
+    list_id = _add_to_new_shortlist(page, "From the console")
     members = _api(app_url, f"/api/shortlists/{list_id}")["items"]
     assert sorted(m["user_id"] for m in members) == sorted(wanted)
 
