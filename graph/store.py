@@ -155,6 +155,13 @@ class Store:
         """A large read of plain values, by column (``{}`` when no rows)."""
         return self.backend.read_columns(query, params, timeout_ms=timeout_ms)
 
+    def read_text_columns(
+        self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> Columns:
+        """``read_columns`` for results of strings, integers and nulls only: faster on
+        FalkorDB, where a float or a boolean would come back as its text."""
+        return self.backend.read_text_columns(query, params, timeout_ms=timeout_ms)
+
     def write(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         """Run a statement that may write; its rows as dicts keyed by column."""
         return self.backend.write(query, params)

@@ -1,8 +1,9 @@
 """Database -> amplification events as integer-coded arrays, optionally within a time window.
 
 The events are read in chunks of amplifiers over two connections at once (the server answers
-reads on several threads) and coded with pandas: users, posts and topics become dense integers,
-so every later step (weighting, algorithms, explanations) is vectorised.
+reads on several threads) and coded with pandas as they arrive (``event_codes``): users, posts
+and topics become dense integers, so every later step (weighting, algorithms, explanations) is
+vectorised.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,8 +20,8 @@ import pandas as pd
 
 from graph.algorithms.arrays import IntArray
 from graph.analysis import queries
+from graph.analysis.event_codes import EventCoder
 from graph.backends.base import Columns
-from graph.models import AMPLIFICATION_KINDS
 from graph.store import Store
 
 ReadProgress = Callable[[int, int], None]  # (amplifiers read, amplifiers in all)
@@ -156,59 +156,46 @@ def _fetch(
         "since": NO_START if since is None else since,
         "until": NO_END if until is None else until,
     }
-    users = store.read_columns(queries.USER_IDS).get("id", [])
+    users = store.read_text_columns(queries.USER_IDS).get("id", [])
     chunks = _chunks(users, CHUNK)
 
     def read(chunk: Sequence[str]) -> Columns:
         if windowed:
-            return store.read_columns(queries.AMPLIFICATIONS_IN, {"ids": list(chunk), **window})
-        return store.read_columns(queries.AMPLIFICATIONS_OF, {"ids": list(chunk)})
+            return store.read_text_columns(
+                queries.AMPLIFICATIONS_IN, {"ids": list(chunk), **window}
+            )
+        return store.read_text_columns(queries.AMPLIFICATIONS_OF, {"ids": list(chunk)})
 
-    parts: list[Columns] = []
+    coder = EventCoder(users)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        tagged = pool.submit(store.read_columns, queries.POST_TOPICS)
+        tagged = pool.submit(store.read_text_columns, queries.POST_TOPICS)
         for done, part in enumerate(pool.map(read, chunks), start=1):
-            parts.append(part)
+            coder.add((done - 1) * CHUNK, part)
             if progress is not None:
                 progress(min(done * CHUNK, len(users)), len(users))
-        events = _code([part for part in parts if part], tagged.result())
+        events = _code(coder, tagged.result())
     if topic is not None:
         events = events.select(events.topic_mask(topic))
     return events
 
 
-def _concat(parts: list[Columns], name: str, dtype: type = object) -> npt.NDArray[Any]:
-    """One column of every part, as one array (each part's list converted in C, not one
-    value at a time through a generator: 0.7 s less on 1M events)."""
-    if not parts:
-        return np.zeros(0, dtype=dtype)
-    return np.concatenate([np.array(part[name], dtype=dtype) for part in parts])
-
-
-def _code(parts: list[Columns], tagged: Columns) -> Events:
-    source_ids = _concat(parts, "source")
-    target_ids = _concat(parts, "target")
-    count = source_ids.size
-    user_codes, users = pd.factorize(np.concatenate((source_ids, target_ids)))
-    post_ids = _concat(parts, "post")
-    post_ids[pd.isna(post_ids) | (post_ids == "")] = None
-    post_codes, posts = pd.factorize(post_ids, use_na_sentinel=True)
-    kinds = pd.Index(AMPLIFICATION_KINDS)
-    kind_codes = kinds.get_indexer(pd.Index(_concat(parts, "kind")))
-    at = _concat(parts, "at", np.int64)
-    posts_index = pd.Index(posts)
-    tagged_post = posts_index.get_indexer(pd.Index(tagged.get("post", []), dtype=object))
+def _code(coder: EventCoder, tagged: Columns) -> Events:
+    source, target, users = coder.users()
+    post, posts = coder.posts()
+    tagged_post = pd.Index(posts, dtype=object).get_indexer(
+        pd.Index(tagged.get("post", []), dtype=object)
+    )
     known = tagged_post >= 0
     topic_codes, topics = pd.factorize(np.asarray(tagged.get("topic", []), dtype=object)[known])
     post_topic = np.column_stack((tagged_post[known], topic_codes)).astype(np.int64)
     return Events(
-        users=[str(u) for u in users],
-        source=user_codes[:count].astype(np.int64),
-        target=user_codes[count:].astype(np.int64),
-        kind=kind_codes.astype(np.int64),
-        at=at,
-        post=post_codes.astype(np.int64),
-        posts=[str(p) for p in posts],
+        users=users,
+        source=source,
+        target=target,
+        kind=coder.kinds(),
+        at=coder.ats(),
+        post=post,
+        posts=posts,
         topics=[str(t) for t in topics],
         post_topic=post_topic.reshape(-1, 2),
     )

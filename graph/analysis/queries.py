@@ -9,17 +9,21 @@ from graph.queries import statements_of
 # The analysis reads events by chunks of amplifiers (``$ids``) within a window.
 USER_IDS: LiteralString = "MATCH (u:User) RETURN u.id AS id"
 
+# ``source`` is the amplifier's position in ``$ids`` (an integer, not its id again; the
+# ``WITH`` lets FalkorDB look ``key`` up in the index, which ``{id: $ids[i]}`` does not).
 AMPLIFICATIONS_OF: LiteralString = """
-UNWIND $ids AS key
+UNWIND range(0, size($ids) - 1) AS i
+WITH i, $ids[i] AS key
 MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
-RETURN key AS source, b.id AS target, r.kind AS kind, r.at AS at, r.post_id AS post
+RETURN i AS source, b.id AS target, r.kind AS kind, r.at AS at, r.post_id AS post
 """
 
 AMPLIFICATIONS_IN: LiteralString = """
-UNWIND $ids AS key
+UNWIND range(0, size($ids) - 1) AS i
+WITH i, $ids[i] AS key
 MATCH (a:User {id: key})-[r:AMPLIFIED]->(b:User)
 WHERE r.at >= $since AND r.at < $until
-RETURN key AS source, b.id AS target, r.kind AS kind, r.at AS at, r.post_id AS post
+RETURN i AS source, b.id AS target, r.kind AS kind, r.at AS at, r.post_id AS post
 """
 
 POST_TOPICS: LiteralString = """

@@ -58,6 +58,14 @@ class Backend(ABC):
             return {}
         return {column: [row[column] for row in rows] for column in rows[0]}
 
+    def read_text_columns(
+        self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> Columns:
+        """``read_columns`` for results whose every value is a string, an integer or null
+        (FalkorDB then parses a third of the objects; a float or a boolean would come back
+        as its text there)."""
+        return self.read_columns(query, params, timeout_ms=timeout_ms)
+
     def bulk_path(self) -> BulkSend | None:
         """The server's path for building a new graph in bulk; None (the default) when it has
         none and loads go through batched ``MERGE``."""

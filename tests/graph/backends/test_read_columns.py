@@ -235,3 +235,45 @@ def test_default_read_columns_agrees_with_falkordbs(
 def test_default_read_columns_of_no_rows_is_empty(falkordb: FalkorDBBackend) -> None:
     default = _RowsOnly(falkordb)
     assert default.read_columns("MATCH (x:NoSuchLabel) RETURN x.id AS id") == {}
+
+
+#: Results of strings, integers and nulls only: what ``read_text_columns`` takes.
+TEXT_QUERIES: list[tuple[LiteralString, dict[str, Any] | None]] = [
+    ("MATCH (u:User) RETURN u.id AS id, u.name AS name, u.bio AS bio ORDER BY id", None),
+    ("MATCH (u:User) RETURN u.id AS id, u.followers AS followers ORDER BY id", None),
+    (
+        "MATCH (a:User)-[r:AMPLIFIED]->(b:User) "
+        "RETURN a.id AS source, b.id AS target, r.kind AS kind, r.at AS at, r.post_id AS post "
+        "ORDER BY r.id",
+        None,
+    ),
+    ("UNWIND $values AS v RETURN v", {"values": [1, None, "x", "", "1", "null", -(2**62)]}),
+    ("UNWIND range(1, 2500) AS i RETURN i, toString(i) AS s", None),
+]
+
+
+@pytest.mark.usefixtures("loaded")
+@pytest.mark.parametrize(("query", "params"), TEXT_QUERIES)
+def test_read_text_columns_is_read_columns_for_strings_and_integers(
+    falkordb: FalkorDBBackend, query: LiteralString, params: dict[str, Any] | None
+) -> None:
+    columns = falkordb.read_columns(query, params)
+    text = falkordb.read_text_columns(query, params)
+    assert text == columns
+    for name, values in text.items():
+        for value, expected in zip(values, columns[name], strict=True):
+            assert type(value) is type(expected), (name, value, expected)
+
+
+@pytest.mark.usefixtures("loaded")
+@pytest.mark.parametrize(("query", "params"), TEXT_QUERIES)
+def test_default_read_text_columns_agrees_with_falkordbs(
+    falkordb: FalkorDBBackend, query: LiteralString, params: dict[str, Any] | None
+) -> None:
+    assert _RowsOnly(falkordb).read_text_columns(query, params) == falkordb.read_text_columns(
+        query, params
+    )
+
+
+def test_read_text_columns_of_no_rows_or_no_graph_is_empty(falkordb: FalkorDBBackend) -> None:
+    assert falkordb.read_text_columns("MATCH (x:NoSuchLabel) RETURN x.id AS id") == {}
