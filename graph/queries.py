@@ -119,6 +119,12 @@ CLEAR_INCOMPLETE_RUNS: LiteralString = "MATCH (r:Run) WHERE r.complete = false D
 
 CREATE_INCOMPLETE_RUN: LiteralString = "CREATE (:Run {id: $run, complete: false})"
 
+# A run kept in the history only (``Store.record_run``), once its ``RANKED_IN`` are written.
+COMPLETE_RUN: LiteralString = """
+MATCH (history:Run {id: $run})
+SET history += $history, history.complete = true
+"""
+
 # Rows as lists in the order of ``graph.store.RANKED_IN_FIELDS``.
 STAGE_RANKED_IN: LiteralString = """
 MATCH (r:Run {id: $run})

@@ -340,10 +340,7 @@ class Store:
         ``started_at`` / ``finished_at`` (ISO times; ``started_at`` defaults to the
         provenance's ``analyzed_at``)."""
         expected = {"run": run, "users": users, "ranks": topic_ranks}
-        finished_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        history = {key: provenance[key] for key in RUN_FIELDS if key in provenance}
-        history["started_at"] = started_at or provenance.get("analyzed_at") or finished_at
-        history["finished_at"] = finished_at
+        history = _run_history(provenance, started_at)
         try:
             self.backend.write(
                 queries.SWITCH_TO_STAGED_ANALYSIS,
@@ -355,6 +352,25 @@ class Store:
             if found != (users, topic_ranks):
                 raise AnalysisNotSwitched(run, (users, topic_ranks), found) from exc
             raise
+
+    def record_run(
+        self,
+        users: Sequence[dict[str, Any]],
+        provenance: dict[str, Any],
+        *,
+        run: int,
+        started_at: str | None = None,
+        batch_size: int = 10_000,
+    ) -> None:
+        """Keep ``run`` in the history only: its ``(:Run)`` (complete once its ``RANKED_IN``
+        are written, with ``provenance`` as :meth:`switch_analysis` records it) and a
+        ``RANKED_IN`` for each ranked account; the accounts' scores stay as they are. What an
+        interrupted write left incomplete is deleted first."""
+        write = self.backend.write
+        write(queries.CLEAR_INCOMPLETE_RUNS)
+        write(queries.CREATE_INCOMPLETE_RUN, {"run": run})
+        self.stage_history(users, run=run, batch_size=batch_size)
+        write(queries.COMPLETE_RUN, {"run": run, "history": _run_history(provenance, started_at)})
 
     def prune_runs(self, keep: int) -> int:
         """Delete the complete runs (and their ``RANKED_IN``) beyond the ``keep`` newest; the
@@ -464,3 +480,13 @@ class Store:
         ids = self.search_ids(text, limit=limit)
         by_id = {user.id: user for user in self.users(ids)}
         return [by_id[key] for key in ids if key in by_id]
+
+
+def _run_history(provenance: dict[str, Any], started_at: str | None) -> dict[str, Any]:
+    """What a complete ``(:Run)`` records: the ``RUN_FIELDS`` of ``provenance``, when it
+    started (default: the provenance's ``analyzed_at``) and finished (now)."""
+    finished_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    history = {key: provenance[key] for key in RUN_FIELDS if key in provenance}
+    history["started_at"] = started_at or provenance.get("analyzed_at") or finished_at
+    history["finished_at"] = finished_at
+    return history

@@ -4,7 +4,9 @@
 ending at the end of the data (or ``until``) and every ``step_ms`` before it, as far back as the
 data (or ``since``) reaches with a whole window; each is analysed oldest first, exactly as
 ``analyze(since=start, until=end)`` would (``Events.within`` codes the window's events afresh),
-so the newest window is the latest analysis and the others are kept runs for trajectories.
+so the newest window is the latest analysis and the others are kept runs for trajectories
+(only their history is written: each one's scores on the accounts would be replaced by the
+next window's at once).
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ def analyze_windows(
                     report,
                     time.perf_counter(),
                     utc_iso(int(time.time() * 1000)),
+                    latest=i == len(bounds) - 1,
                 )
             )
     store.prune_runs(keep_runs)

@@ -19,7 +19,8 @@ Steps (each reported through ``progress``):
    is computed, and what it decides (the betweenness, the roles) is amended once it is;
 8. keep the run in the history (``graph/runs``): its ``(:Run)`` and the ranked accounts'
    ``RANKED_IN`` are staged with the scores and completed by the switch; then the runs
-   beyond the ``keep_runs`` newest are deleted.
+   beyond the ``keep_runs`` newest are deleted. (A rolling window followed by a newer one
+   writes only this: ``analyze_events(latest=False)``.)
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from graph.algorithms.arrays import BoolArray, FloatArray
 from graph.algorithms.communities import leiden
@@ -38,12 +38,13 @@ from graph.algorithms.components import k_core
 from graph.algorithms.influence_passivity import influence_passivity
 from graph.analysis.betweenness_workers import BackgroundBetweenness
 from graph.analysis.events import Events, fetch_events, gc_paused
-from graph.analysis.explain import Explanation, explain
+from graph.analysis.explain import explain
 from graph.analysis.influence import external_ranks, global_score
 from graph.analysis.profile import Profile
 from graph.analysis.roles import Roles, assign_roles, brand_days, community_reach
+from graph.analysis.score_rows import Scores, amended_rows, topic_rows, user_rows
 from graph.analysis.signals import compute_signals
-from graph.analysis.topics import TopicScores, topic_scores
+from graph.analysis.topics import topic_scores
 from graph.analysis.weighting import Pairs, pair_weights, reference_time
 from graph.models import utc_iso
 from graph.store import Store
@@ -121,17 +122,26 @@ def analyze_events(
     say: RunProgress,
     started: float,
     started_at: str,
+    *,
+    latest: bool = True,
 ) -> AnalysisSummary:
     """Score ``events`` (those of the window ``[since, until)``) and write them back as a run;
-    ``started``/``started_at`` are when the run began (``perf_counter``, ISO)."""
+    ``started``/``started_at`` are when the run began (``perf_counter``, ISO).
+
+    ``latest=False`` only keeps the run in the history (``Store.record_run``), and the
+    accounts keep the scores they have: for a rolling window that a newer one follows at once,
+    whose switch would replace everything this one's switch wrote."""
     n = len(events.users)
     reference = reference_time(events, until)
     if n == 0:
         empty = AnalysisSummary(users_scored=0, edges=0, ranked=0, communities=0)
         provenance = _provenance(profile, since, until, reference, empty)
         run = int(time.time() * 1000)
-        store.stage_analysis([], [], run=run)
-        store.switch_analysis(run, 0, 0, provenance, started_at=started_at)
+        if latest:
+            store.stage_analysis([], [], run=run)
+            store.switch_analysis(run, 0, 0, provenance, started_at=started_at)
+        else:
+            store.record_run([], provenance, run=run, started_at=started_at)
         say("done", 1.0)
         return empty
     say(f"weighting {events.count:,} events", 0.3)
@@ -181,12 +191,12 @@ def analyze_events(
         # while it is computed, and amended once it is known (on the 1M-event bench graph,
         # where the betweenness still had 2.6 s to go here, the analysis went from 17.9 s to
         # 16.2 s); a small graph's is done by now, and amending would only add a pass.
-        overlap = not between_job.done()
+        overlap = latest and not between_job.done()
         no_betweenness = np.zeros(n, dtype=np.float64)
         between = no_betweenness if overlap else between_job.result()
         staged_roles = roles_with(between)
         rank = external_ranks(scored.influence, is_brand)
-        say("writing scores back", 0.6)
+        say("writing scores back" if latest else "keeping the run in the history", 0.6)
         scores = Scores(
             pagerank=scored.pagerank,
             score=scored.score,
@@ -202,16 +212,17 @@ def analyze_events(
             discounted=np.bincount(raw.target[discounted], minlength=n).astype(np.int64),
             hollow_account=signals.hollow_account,
         )
-        rows = _user_rows(events, scores, staged_roles, topics, explanation)
-        topic_rows = _topic_rows(events, topics)
-        store.stage_analysis(
-            rows,
-            topic_rows,
-            run=run,
-            batch_size=WRITE_BATCH,
-            progress=lambda written: say("writing scores back", 0.6 + 0.25 * written / n),
-            history=not overlap,
-        )
+        rows = user_rows(events, scores, staged_roles, topics, explanation)
+        topic_ranks = topic_rows(events, topics) if latest else []
+        if latest:
+            store.stage_analysis(
+                rows,
+                topic_ranks,
+                run=run,
+                batch_size=WRITE_BATCH,
+                progress=lambda written: say("writing scores back", 0.6 + 0.25 * written / n),
+                history=not overlap,
+            )
         if overlap:
             say("betweenness", 0.85)
             between = between_job.result()
@@ -219,7 +230,7 @@ def analyze_events(
     if overlap:
         roles = roles_with(between)
         say("writing betweenness and roles", 0.9)
-        store.amend_staged_scores(_amend(rows, between, staged_roles, roles), run=run)
+        store.amend_staged_scores(amended_rows(rows, between, staged_roles, roles), run=run)
         store.stage_history(rows, run=run, batch_size=WRITE_BATCH)
     counts: dict[str, int] = {}
     for user_roles in roles.roles:
@@ -236,8 +247,11 @@ def analyze_events(
         roles=dict(sorted(counts.items())),
     )
     provenance = _provenance(profile, since, until, reference, summary)
-    say("switching to the new scores", 0.95)
-    store.switch_analysis(run, len(rows), len(topic_rows), provenance, started_at=started_at)
+    if latest:
+        say("switching to the new scores", 0.95)
+        store.switch_analysis(run, len(rows), len(topic_ranks), provenance, started_at=started_at)
+    else:
+        store.record_run(rows, provenance, run=run, started_at=started_at, batch_size=WRITE_BATCH)
     say("done", 1.0)
     return replace(summary, seconds=round(time.perf_counter() - started, 2))
 
@@ -264,106 +278,3 @@ def _provenance(
         "communities": summary.communities,
         "discounted_pairs": summary.discounted_pairs,
     }
-
-
-@dataclass(frozen=True, slots=True)
-class Scores:
-    """Per-user results (codes of ``Events.users``), ready to be written back."""
-
-    pagerank: FloatArray
-    score: FloatArray
-    rank: npt.NDArray[np.int64]
-    audience: npt.NDArray[np.int64]
-    acts: npt.NDArray[np.int64]
-    community: npt.NDArray[np.int64]
-    betweenness: FloatArray
-    core: npt.NDArray[np.int64]
-    influence: FloatArray
-    passivity: FloatArray
-    reached: npt.NDArray[np.int64]
-    discounted: npt.NDArray[np.int64]
-    hollow_account: BoolArray
-
-
-def _user_rows(
-    events: Events, s: Scores, roles: Roles, topics: TopicScores, why: Explanation
-) -> list[dict[str, Any]]:
-    """One row per user; accounts nobody amplified get only ``BASE_SCORE_KEYS``."""
-    users, posts = events.users, events.posts
-    base = {
-        "id": users,
-        "score": np.round(s.score, 4).tolist(),
-        "pagerank": s.pagerank.tolist(),
-        "rank": [rank or None for rank in s.rank.tolist()],
-        "community": s.community.tolist(),
-        "betweenness": np.round(s.betweenness, 4).tolist(),
-        "core": s.core.tolist(),
-        "passivity": s.passivity.tolist(),
-        "role": roles.role,
-        "hollow_account": [True if hollow else None for hollow in s.hollow_account.tolist()],
-    }
-    audience = s.audience.tolist()
-    acts, reached = s.acts.tolist(), s.reached.tolist()
-    influence, discounted = s.influence.tolist(), s.discounted.tolist()
-    keys = list(base)
-    rows: list[dict[str, Any]] = []
-    for i, values in enumerate(zip(*base.values(), strict=True)):
-        row = dict(zip(keys, values, strict=True))
-        if audience[i]:
-            ranked_topics = topics.of(i)
-            row.update(
-                amplifiers=audience[i],
-                acts=acts[i],
-                communities_reached=reached[i],
-                influence=influence[i],
-                roles=roles.roles[i],
-                reasons=roles.reasons[i],
-                topics=[topic for topic, *_ in ranked_topics],
-                topic_ranks=[topic_rank for _, topic_rank, *_ in ranked_topics],
-                top_amplifiers=[users[k] for k in why.top_amplifiers[i]],
-                top_amplifier_shares=why.amplifier_shares[i],
-                top_posts=[posts[k] for k in why.top_posts[i]],
-                top_post_amplifiers=why.post_amplifiers[i],
-                discounted=discounted[i],
-            )
-        else:
-            row["amplifiers"] = 0
-        rows.append(row)
-    return rows
-
-
-def _amend(
-    rows: list[dict[str, Any]], between: FloatArray, staged_roles: Roles, roles: Roles
-) -> list[dict[str, Any]]:
-    """Put the betweenness and the roles it decides into ``rows`` (staged without them);
-    the rows that changed."""
-    amended = []
-    rounded = np.round(between, 4).tolist()
-    for i, row in enumerate(rows):
-        changed = roles.roles[i] != staged_roles.roles[i]
-        if not (rounded[i] or changed):
-            continue
-        row["betweenness"] = rounded[i]
-        if changed:
-            row["role"] = roles.role[i]
-            if "roles" in row:
-                row["roles"], row["reasons"] = roles.roles[i], roles.reasons[i]
-        amended.append(row)
-    return amended
-
-
-def _topic_rows(events: Events, topics: TopicScores) -> list[dict[str, Any]]:
-    rows = []
-    for j, topic in enumerate(topics.topics):
-        for i in np.flatnonzero(topics.rank[:, j] > 0):
-            rows.append(
-                {
-                    "user_id": events.users[i],
-                    "topic": topic,
-                    "score": round(float(topics.score[i, j]), 4),
-                    "rank": int(topics.rank[i, j]),
-                    "focus": round(float(topics.focus[i, j]), 4),
-                    "amplifiers": int(topics.amplifiers[i, j]),
-                }
-            )
-    return rows
