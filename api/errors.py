@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from graph.analysis.profile import ProfileError
+from graph.analysis.profile_fields import ProfileExists
 from graph.analysis.window import InvalidWindow
 from graph.console.saved_queries import BuiltinQuery
 from graph.errors import (
@@ -32,6 +33,7 @@ from graph.errors import (
     ServerError,
 )
 from graph.runs.history import LatestRunKept, TooFewRuns
+from graph.runs.profile_runs import ProfileNotRun
 
 _STATUS: tuple[tuple[type[GraphError], int], ...] = (
     (NodeNotFound, 404),
@@ -39,10 +41,12 @@ _STATUS: tuple[tuple[type[GraphError], int], ...] = (
     (ServerError, 503),  # the embedded database (or the console's replica) cannot be started
     (InvalidQuery, 422),
     (LoadError, 422),
+    (ProfileExists, 409),  # before ProfileError, its base
     (ProfileError, 422),
     (InvalidWindow, 422),
     (LatestRunKept, 409),  # the latest run's scores are the ones shown
     (TooFewRuns, 409),
+    (ProfileNotRun, 409),  # analyse with the profile first
     (BuiltinQuery, 409),  # it ships with the app
 )
 

@@ -25,6 +25,7 @@ from api.routes import (
     jobs,
     lookalikes,
     pages,
+    profiles,
     runs,
     saved_queries,
     shortlists,
@@ -97,10 +98,12 @@ def create_app(
         shortlists.router,
         jobs.router,
         backtest.router,
+        profiles.router,
     ):
         app.include_router(api_router, dependencies=[TOKEN_REQUIRED], responses=AUTH_RESPONSES)
     app.include_router(pages.router, responses=PAGE_RESPONSES)
     app.include_router(backtest.page_router, responses=PAGE_RESPONSES)
+    app.include_router(profiles.page_router, responses=PAGE_RESPONSES)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     docs.install(app)
     app.add_middleware(SecurityHeaders)  # outermost: CSP, frames, nosniff on every response

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import Path, Query
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.params import NO_NUL
+from graph.runs.models import RunInfo
 from graph.runs.trajectory import MAX_IDS
 
 RunId = Annotated[int, Path(ge=0, description="the run's id (its stamp, epoch ms)")]
@@ -100,3 +102,9 @@ class MovementsOut(BaseModel):
     from_run: int = Field(serialization_alias="from")
     to_run: int = Field(serialization_alias="to")
     items: list[MovementOut]
+
+
+def run_out(info: RunInfo) -> RunOut:
+    """An open window bound (and any time not recorded) is null, as on GET /api/analysis."""
+    fields = asdict(info)
+    return RunOut.model_validate({k: None if v == "" else v for k, v in fields.items()})

@@ -3,7 +3,6 @@ and an account's trajectory."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -23,10 +22,11 @@ from api.run_schemas import (
     TrajectoryIds,
     TrajectoryOut,
     TrajectoryPointOut,
+    run_out,
 )
 from graph.runs import movement
 from graph.runs.history import delete_run, get_run, list_runs
-from graph.runs.models import Movement, RunInfo
+from graph.runs.models import Movement
 from graph.runs.trajectory import trajectories, trajectory
 
 router = APIRouter(prefix="/api", tags=["runs"])
@@ -42,12 +42,6 @@ MinAudience = Annotated[
 ]
 
 
-def _run(info: RunInfo) -> RunOut:
-    """An open window bound (and any time not recorded) is null, as on GET /api/analysis."""
-    fields = asdict(info)
-    return RunOut.model_validate({k: None if v == "" else v for k, v in fields.items()})
-
-
 def _movements(found: tuple[int, int, list[Movement]]) -> MovementsOut:
     earlier, later, items = found
     return MovementsOut(
@@ -60,7 +54,7 @@ def _movements(found: tuple[int, int, list[Movement]]) -> MovementsOut:
 @router.get("/runs", response_model=list[RunOut], responses=DOWN, summary="The kept runs")
 def runs(store: StoreDep) -> list[RunOut]:
     """Every kept analysis run, newest first, with its provenance (profile, window, counts)."""
-    return [_run(info) for info in list_runs(store)]
+    return [run_out(info) for info in list_runs(store)]
 
 
 # Before /runs/{run_id}, whose ``:int`` keeps "risers" and "compare" from matching it (a
@@ -132,7 +126,7 @@ def user_trajectories(store: StoreDep, ids: TrajectoryIds) -> TrajectoriesOut:
     "/runs/{run_id:int}", response_model=RunOut, responses=not_found("run"), summary="One run"
 )
 def run(store: StoreDep, run_id: RunId) -> RunOut:
-    return _run(get_run(store, run_id))
+    return run_out(get_run(store, run_id))
 
 
 @router.delete(

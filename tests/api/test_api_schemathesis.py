@@ -69,6 +69,11 @@ NOT_CHECKED: dict[str, tuple[tuple[CheckFunction, ...], str]] = {
         "a profile that is neither built in nor saved, a 'since' not before 'until', and a "
         "day the month does not have (2026-02-31) are refused (422)",
     ),
+    "POST /api/profiles": (
+        (positive_data_acceptance,),
+        "a base profile that does not exist is refused (422): the saved profiles are files the "
+        "schema cannot list",
+    ),
     "POST /api/jobs/backtest": (
         (positive_data_acceptance,),
         "a profile that is neither built in nor saved, a split share of 0%, and a day the "

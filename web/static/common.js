@@ -182,14 +182,17 @@
   /* Run the analysis for [since, until] as a job, with the profile of the scores on screen (the
      latest analysis's; "default" before any), showing its progress in `status`; resolves when
      it is done, rejects with the job's error (error.cancelled when it was cancelled).
-     `started(job)`, when given, is called once the job exists (to offer its Cancel). */
-  function analyseWindow(since, until, status, started) {
-    return getJSON("/api/analysis")
-      .then(function (latest) {
-        return latest.profile || "default";
-      }, function () {
-        return "default";
-      })
+     `started(job)`, when given, is called once the job exists (to offer its Cancel).
+     `chosenProfile`, when given, is the profile to score with instead. */
+  function analyseWindow(since, until, status, started, chosenProfile) {
+    var profiled = chosenProfile
+      ? Promise.resolve(chosenProfile)
+      : getJSON("/api/analysis").then(function (latest) {
+          return latest.profile || "default";
+        }, function () {
+          return "default";
+        });
+    return profiled
       .then(function (profile) {
         var body = { since: since || null, until: until || null, profile: profile };
         return send("POST", "/api/jobs/analyze", body);

@@ -24,41 +24,9 @@
     return day(run.analyzed_at) + " · " + windowText(run) + (run.latest ? " (latest)" : "");
   }
 
-  function roleName(role) {
-    return role ? String(role).replace(/_/g, " ") : "—";
-  }
-
-  function number(value) {
-    return value === null || value === undefined ? "—" : Number(value).toLocaleString("en");
-  }
-
-  function rank(value) {
-    return value === null || value === undefined ? "—" : "#" + value;
-  }
-
-  /* The rank change as a signed number, "new" for an account not ranked before. */
-  function changeCell(item) {
-    if (item.earlier_rank === null || item.earlier_rank === undefined) {
-      return R.el("td", "num up", "new");
-    }
-    var gain = item.gain || 0;
-    return R.el("td", "num" + (gain > 0 ? " up" : gain < 0 ? " down" : ""), gain > 0 ? "+" + gain : gain === 0 ? "=" : String(gain));
-  }
-
-  function handleCell(item) {
-    var cell = R.el("td", "handle");
-    var link = R.el("a", null, R.at(item.handle));
-    link.href = "/?focus=" + encodeURIComponent(item.id);
-    link.title = "Show in the network";
-    cell.appendChild(link);
-    return cell;
-  }
-
-  function empty(body, columns, text) {
-    var cell = R.el("td", "muted", text);
-    cell.colSpan = columns;
-    body.appendChild(R.el("tr")).appendChild(cell);
-  }
+  var M = window.ResonanceMovements;
+  var number = M.number;
+  var empty = M.empty;
 
   function showRuns(runs) {
     var body = document.querySelector("#runs-table tbody");
@@ -91,60 +59,6 @@
       option.selected = run.id === chosen;
       select.appendChild(option);
     });
-  }
-
-  /* A row of an account's move between the runs: its rank, handle and earlier rank. */
-  function reasonsCell(item) {
-    // What the later run says of the account that the earlier did not, and what it dropped.
-    var cell = R.el("td", "reasons");
-    var list = cell.appendChild(R.el("ul", "changes"));
-    (item.reasons_gained || []).forEach(function (reason) {
-      list.appendChild(R.el("li", "gained", "+ " + reason));
-    });
-    (item.reasons_lost || []).forEach(function (reason) {
-      list.appendChild(R.el("li", "lost", "\u2212 " + reason));
-    });
-    return cell;
-  }
-
-  function movementRow(item) {
-    var tr = R.el("tr");
-    tr.dataset.userId = item.id;
-    tr.appendChild(R.el("td", "num", rank(item.rank)));
-    tr.appendChild(handleCell(item));
-    tr.appendChild(R.el("td", "num", rank(item.earlier_rank)));
-    return tr;
-  }
-
-  function showCompare(result, body) {
-    R.clear(body);
-    result.items.forEach(function (item) {
-      var tr = movementRow(item);
-      tr.appendChild(changeCell(item));
-      tr.appendChild(R.el("td", "role", roleName(item.earlier_role)));
-      tr.appendChild(R.el("td", "role", roleName(item.role)));
-      tr.appendChild(R.el("td", "num", number(item.earlier_amplifiers)));
-      tr.appendChild(R.el("td", "num", number(item.amplifiers)));
-      tr.appendChild(reasonsCell(item));
-      body.appendChild(tr);
-    });
-    if (!result.items.length) {
-      empty(body, 9, "The later run ranked no one.");
-    }
-  }
-
-  function showRisers(result, body) {
-    R.clear(body);
-    result.items.forEach(function (item) {
-      var tr = movementRow(item);
-      tr.appendChild(R.el("td", "num up", "+" + item.gain));
-      tr.appendChild(R.el("td", "role", roleName(item.role)));
-      tr.appendChild(R.el("td", "num", number(item.amplifiers)));
-      body.appendChild(tr);
-    });
-    if (!result.items.length) {
-      empty(body, 6, "No account with that audience climbed.");
-    }
   }
 
   function start() {
@@ -184,8 +98,8 @@
             "Top " + compared.get("top") + " of the later run: " + between;
           risersCard.querySelector("[data-field='risers-heading']").textContent =
             "Rising voices: " + between;
-          showCompare(results[0], document.querySelector("#compare-table tbody"));
-          showRisers(results[1], document.querySelector("#risers-table tbody"));
+          M.showCompare(results[0], document.querySelector("#compare-table tbody"));
+          M.showRisers(results[1], document.querySelector("#risers-table tbody"));
           compareCard.hidden = false;
           risersCard.hidden = false;
           status.textContent = "";
