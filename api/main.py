@@ -26,6 +26,7 @@ from api.routes import (
     lookalikes,
     pages,
     profiles,
+    reading,
     runs,
     saved_queries,
     shortlists,
@@ -99,6 +100,7 @@ def create_app(
         jobs.router,
         backtest.router,
         profiles.router,
+        reading.router,
     ):
         app.include_router(api_router, dependencies=[TOKEN_REQUIRED], responses=AUTH_RESPONSES)
     app.include_router(pages.router, responses=PAGE_RESPONSES)

@@ -199,6 +199,29 @@ LIMIT $limit"""
     + _LOOKALIKE_FIELDS,
 }
 
+# ---------------------------------------------------------------- what to read (reading.py)
+# Each voice's posts that some account amplified, by distinct amplifiers, with their topics;
+# only those tagged with one of ``$topics`` unless it is empty.
+VOICE_POSTS: LiteralString = """
+UNWIND $ids AS key
+MATCH (a:User)-[r:AMPLIFIED]->(v:User {id: key})
+WHERE r.post_id IS NOT NULL AND r.post_id <> '' AND a.id <> key
+WITH key, r.post_id AS post, count(DISTINCT a) AS amplifiers
+MATCH (p:Post {id: post})
+WHERE p.author_id = key
+OPTIONAL MATCH (p)-[:TAGGED]->(t:Topic)
+WITH key, p, amplifiers, collect(t.id) AS topics
+WHERE size($topics) = 0 OR any(topic IN topics WHERE topic IN $topics)
+RETURN key AS voice, p.id AS id, p.text AS text, p.created_at AS created_at, amplifiers, topics
+ORDER BY voice ASC, amplifiers DESC, id ASC
+"""
+
+SEED_TOPICS: LiteralString = """
+UNWIND $ids AS key
+MATCH (u:User {id: key})
+RETURN u.topics AS topics
+"""
+
 # ---------------------------------------------------------------- provenance
 ANALYSIS: LiteralString = """
 MATCH (a:Analysis {id: 'latest'})

@@ -447,6 +447,54 @@ def test_network_panel_adds_to_existing_shortlist(page: Page, app_url: str) -> N
     assert [m["user_id"] for m in items] == ["evil"]
 
 
+def test_what_to_read_on_the_side_panel_and_the_shortlist_page(page: Page, app_url: str) -> None:
+    """The lookalike voices and their most-amplified posts, as the API reads them, on the
+    network's side panel (a voice in the view is selected on a click) and the shortlist page."""
+    page.goto("/?limit=80")
+    page.wait_for_function("window.__resonanceNetwork !== undefined")
+    top = page.locator("tr[data-node-id]").first
+    user_id = top.get_attribute("data-node-id")
+    assert user_id
+    top.click()
+    reading = page.locator("#details #reading")
+    reading.wait_for(state="visible")
+    expected = _api(app_url, f"/api/users/{user_id}/reading")
+    voices = reading.locator("li.reading-voice")
+    expect(voices).to_have_count(len(expected["voices"]))
+    assert [v.get_attribute("data-user-id") for v in voices.all()] == [
+        v["voice"]["account"]["id"] for v in expected["voices"]
+    ]
+    first = expected["voices"][0]
+    assert reading.locator("li.reading-voice").first.locator("li[data-post-id]").count() == len(
+        first["posts"]
+    )
+    assert reading.locator("img").count() == 0
+    _shot(page, "network-reading")
+    voice = first["voice"]["account"]["id"]
+    reading.locator("li.reading-voice").first.locator("a.handle").click()
+    if page.evaluate("(id) => window.__resonanceNetwork.nodes.get(id) !== null", voice):
+        page.wait_for_function(
+            "(id) => window.__resonanceNetwork.network.getSelectedNodes()[0] === id", arg=voice
+        )
+    else:
+        page.wait_for_url(f"**/?focus={voice}")
+
+    list_id = _send(app_url, "POST", "/api/shortlists", {"name": "To read"})["id"]
+    members = [u["id"] for u in _api(app_url, "/api/influencers?limit=3")["items"]]
+    for member in members:
+        _send(app_url, "PUT", f"/api/shortlists/{list_id}/members/{member}", {})
+    page.goto(f"/shortlists?id={list_id}")
+    listed = page.locator("#shortlist #reading li.reading-voice")
+    wanted = _api(app_url, f"/api/shortlists/{list_id}/reading")
+    expect(listed).to_have_count(len(wanted["voices"]))
+    assert [v.get_attribute("data-user-id") for v in listed.all()] == [
+        v["voice"]["account"]["id"] for v in wanted["voices"]
+    ]
+    assert not {v.get_attribute("data-user-id") for v in listed.all()} & set(members)
+    _shot(page, "shortlist-reading")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
+
+
 def _run_until_rows(page: Page) -> int:
     """The console reads a replica, which catches up asynchronously: rerun until rows show."""
     deadline = time.monotonic() + 20

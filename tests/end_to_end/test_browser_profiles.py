@@ -124,7 +124,6 @@ def test_read_the_criteria_change_one_analyse_and_compare(
     page.screenshot(path=str(ARTIFACTS / "profiles-compared.png"), full_page=True)
     # The one refusal the browser reports is the save with damping out of bounds.
     assert problems == [
-        "Failed to load resource: the server responded with a status of 422 "
-        "(Unprocessable Entity)"
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
     ]
     context.close()

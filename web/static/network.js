@@ -43,6 +43,7 @@
     var current = null;
     var request = 0;
     var trajectoryRequest = 0;
+    var readingRequest = 0;
     window.__resonanceNetwork = { network: network, nodes: nodes, edges: edges };
 
     network.on("stabilizationProgress", function (params) {
@@ -129,6 +130,7 @@
       showSummary(panel, node.info || {});
       loadExplanation(id);
       loadTrajectory(id);
+      loadReading(id);
       rows.forEach(function (row) {
         var match = row.dataset.nodeId === id;
         row.classList.toggle("selected", match);
@@ -197,6 +199,33 @@
             note.textContent = "Ranked in " + ranked + " of " + points.length + " kept runs" +
               (ranked < points.length ? "; a gap is a run that did not rank it." : ".");
           }
+          section.hidden = false;
+        })
+        .catch(function () {});
+    }
+
+    /* What to read and whom to follow for the account (reading.js); a voice in the view is
+       selected there, another one opened as the focus of a new view. */
+    function loadReading(id) {
+      var mine = ++readingRequest;
+      var section = panel.querySelector("#reading");
+      var Reading = window.ResonanceReading;
+      if (!section || !Reading) {
+        return;
+      }
+      section.hidden = true;
+      R.getJSON("/api/users/" + encodeURIComponent(id) + "/reading")
+        .then(function (found) {
+          if (mine !== readingRequest) {
+            return;
+          }
+          Reading.draw(section.querySelector("[data-field='reading-list']"), found, function (voice) {
+            if (nodes.get(voice)) {
+              select(voice, true);
+            } else {
+              window.location.assign("/?focus=" + encodeURIComponent(voice));
+            }
+          });
           section.hidden = false;
         })
         .catch(function () {});

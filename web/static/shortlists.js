@@ -280,6 +280,7 @@
             body.appendChild(row(detail.id, member));
           });
           resetReach();
+          loadReading(detail.id);
           membersStatus.textContent = detail.items.length
             ? detail.items.length + " member" + (detail.items.length === 1 ? "" : "s")
             : "No members yet.";
@@ -288,6 +289,35 @@
           card.hidden = false;
           clear(body);
           membersStatus.textContent = "Could not open the shortlist: " + error.message;
+        });
+    }
+
+    /* What to read and whom to follow for the members (reading.js). */
+    function loadReading(id) {
+      var target = document.querySelector("#reading [data-field='reading-list']");
+      var Reading = window.ResonanceReading;
+      if (!target || !Reading) {
+        return;
+      }
+      R.clear(target);
+      target.appendChild(R.el("p", "muted", "Loading…"));
+      R.getJSON("/api/shortlists/" + encodeURIComponent(id) + "/reading")
+        .then(function (found) {
+          if (current !== id) {
+            return;
+          }
+          if (!found.seeds.length) {
+            R.clear(target);
+            target.appendChild(R.el("p", "muted", "Add members to see whom their audience also reads."));
+            return;
+          }
+          Reading.draw(target, found, function (voice) {
+            window.location.assign("/?focus=" + encodeURIComponent(voice));
+          });
+        })
+        .catch(function (error) {
+          R.clear(target);
+          target.appendChild(R.el("p", "muted", "Could not load the reading list: " + error.message));
         });
     }
 
