@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from api.params import NO_NUL
 from api.schemas import NOT_BOOL
 from graph.shortlists.lists import MAX_NAME, MAX_NOTE, MAX_TAG, MAX_TAGS
+from graph.shortlists.target import MAX_COMMUNITIES, MAX_TOPICS
 
 #: Something left once the ends are trimmed, and no NUL (see ``NO_NUL``): one character that
 #: is neither white space (``\s``, and U+0085, which the trimming also removes) nor NUL.
@@ -93,9 +94,28 @@ class MemberOut(BaseModel):
     rank_change: int | None = Field(
         description="ranks climbed since added (negative: fell); null unless ranked both times"
     )
+    in_target: float | None = Field(
+        default=None,
+        description="share of its audience inside the shortlist's target (null: no target)",
+    )
+
+
+class TargetIn(BaseModel):
+    topics: list[Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]] = Field(
+        default_factory=list, max_length=MAX_TOPICS, description="topic ids"
+    )
+    communities: list[Annotated[int, Field(ge=0, le=1_000_000), NOT_BOOL]] = Field(
+        default_factory=list, max_length=MAX_COMMUNITIES, description="community numbers"
+    )
+
+
+class TargetOut(BaseModel):
+    topics: list[str]
+    communities: list[int]
 
 
 class ShortlistDetailOut(ShortlistOut):
+    target: TargetOut = Field(description="where the campaign wants to be heard (empty: none)")
     latest_run: RunLabelOut | None = Field(description="the run the current scores come from")
     items: list[MemberOut] = Field(description="members, best rank first, unranked last")
 

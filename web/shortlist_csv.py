@@ -4,7 +4,7 @@ so that it opens safely in a spreadsheet."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from graph.shortlists.lists import Member, RunLabel
 from web.csv_export import INFLUENCER_COLUMNS, Cell, Fixed, csv_line, influencer_cells
@@ -25,6 +25,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     *INFLUENCER_COLUMNS,
     "note",
     "tags",
+    "cost",
+    "in_target",
     "added_at",
     *NOW_PROVENANCE,
     *ADDED_COLUMNS,
@@ -63,8 +65,19 @@ def _added_cells(member: Member) -> tuple[Cell, ...]:
     )
 
 
-def shortlist_csv_lines(members: Iterable[Member], latest: RunLabel | None) -> Iterator[str]:
-    """The header, then one line per member: now, note and tags, the latest run, then added."""
+def _share(value: float | None) -> Cell:
+    return None if value is None else Fixed(value, 4)
+
+
+def shortlist_csv_lines(
+    members: Iterable[Member],
+    latest: RunLabel | None,
+    in_target: Mapping[str, float | None] | None = None,
+) -> Iterator[str]:
+    """The header, then one line per member: now, note, tags, cost and the share of its
+    audience inside the list's target (``in_target``: empty without one), the latest run,
+    then added."""
+    shares = in_target or {}
     provenance = _now_provenance(latest)
     yield csv_line(CSV_COLUMNS)
     for member in members:
@@ -73,6 +86,8 @@ def shortlist_csv_lines(members: Iterable[Member], latest: RunLabel | None) -> I
                 *influencer_cells(member.user),
                 member.note,
                 "; ".join(member.tags),
+                member.cost,
+                _share(shares.get(member.user.id)),
                 member.added_at,
                 *provenance,
                 *_added_cells(member),

@@ -23,9 +23,12 @@ from api.shortlist_schemas import (
     ShortlistOut,
     ShortlistPageOut,
     StandingOut,
+    TargetIn,
+    TargetOut,
 )
 from graph.shortlists import overlap as reach
 from graph.shortlists.lists import Member, RunLabel, Shortlist, Shortlists
+from graph.shortlists.target import Target, get_target, set_target, target_shares
 from web.csv_export import chunked
 from web.shortlist_csv import CSV_COLUMNS, shortlist_csv_lines
 
@@ -49,7 +52,16 @@ def _out(shortlist: Shortlist) -> ShortlistOut:
     return ShortlistOut.model_validate(shortlist, from_attributes=True)
 
 
-def _member(member: Member) -> MemberOut:
+def _shares(shortlists: Shortlists, shortlist_id: str) -> tuple[Target, dict[str, float | None]]:
+    """The list's target and each member's share of its audience inside it."""
+    target = get_target(shortlists.store, shortlist_id)
+    if target.empty:
+        return target, {}
+    audiences = reach.audiences(shortlists.store, shortlist_id)
+    return target, target_shares(shortlists.store, audiences, target)
+
+
+def _member(member: Member, in_target: float | None = None) -> MemberOut:
     user = member.user
     return MemberOut(
         user_id=user.id, handle=user.handle, name=user.name,
@@ -58,7 +70,7 @@ def _member(member: Member) -> MemberOut:
         cost=member.cost, added_at=member.added_at,
         added=StandingOut.model_validate(member.added, from_attributes=True),
         now=StandingOut.model_validate(member.now, from_attributes=True),
-        rank_change=member.rank_change,
+        rank_change=member.rank_change, in_target=in_target,
     )  # fmt: skip
 
 
@@ -98,8 +110,9 @@ def shortlist_csv(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Strea
     ``added_profile``, ``added_window``, ``added_analyzed_at``, ``added_run_kept``."""
     shortlist = shortlists.get(shortlist_id)
     members = shortlists.members(shortlist_id)
+    _, shares = _shares(shortlists, shortlist_id)
     return StreamingResponse(
-        chunked(shortlist_csv_lines(members, shortlists.latest_run())),
+        chunked(shortlist_csv_lines(members, shortlists.latest_run(), shares)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="shortlist-{shortlist.id}.csv"'},
     )
@@ -113,9 +126,29 @@ def get_shortlist(shortlists: ShortlistsDep, shortlist_id: ShortlistId) -> Short
     """The shortlist and its members (handle, rank, score, role, reasons, note, tags), each
     with its standing when added and now, labelled with their runs."""
     shortlist = shortlists.get(shortlist_id)
-    items = [_member(member) for member in shortlists.members(shortlist_id)]
+    target, shares = _shares(shortlists, shortlist_id)
+    items = [
+        _member(member, shares.get(member.user.id)) for member in shortlists.members(shortlist_id)
+    ]
     latest = _label(shortlists.latest_run())
-    return ShortlistDetailOut(**_out(shortlist).model_dump(), latest_run=latest, items=items)
+    return ShortlistDetailOut(
+        **_out(shortlist).model_dump(),
+        target=TargetOut(topics=list(target.topics), communities=list(target.communities)),
+        latest_run=latest,
+        items=items,
+    )
+
+
+@router.put(
+    "/{shortlist_id}/target", response_model=TargetOut,
+    responses={**not_found("shortlist or topic"), **BAD_INPUT, **AUTH_RESPONSES},
+    summary="Set the campaign target", dependencies=[TOKEN_REQUIRED],
+)  # fmt: skip
+def put_target(shortlists: ShortlistsDep, shortlist_id: ShortlistId, body: TargetIn) -> TargetOut:
+    """Where the campaign wants to be heard: topics and/or communities (both empty: no
+    target). Each member's share of its audience inside it shows on the list and its CSV."""
+    target = set_target(shortlists.store, shortlist_id, body.topics, body.communities)
+    return TargetOut(topics=list(target.topics), communities=list(target.communities))
 
 
 @router.put(

@@ -93,6 +93,43 @@ WHERE a.id <> m.id AND a.hollow_account IS NULL AND NOT 'booster' IN coalesce(a.
 RETURN m.id AS member, i.cost AS cost, collect(DISTINCT a.id) AS audience
 """
 
+# The campaign target of a shortlist (``graph/shortlists/target.py``): topics and communities.
+TARGET: LiteralString = """
+MATCH (s:Shortlist {id: $id})
+RETURN s.target_topics AS topics, s.target_communities AS communities
+"""
+
+SET_TARGET: LiteralString = """
+MATCH (s:Shortlist {id: $id})
+SET s.target_topics = $topics, s.target_communities = $communities, s.updated_at = $now
+RETURN s.id AS id
+"""
+
+KNOWN_TOPICS: LiteralString = """
+UNWIND $topics AS key
+MATCH (t:Topic {id: key})
+RETURN t.id AS id
+"""
+
+# Of the accounts ``$ids``: those in one of ``$communities`` (the latest analysis's), and
+# those that amplified a post tagged with one of ``$topics``.
+IN_COMMUNITIES: LiteralString = """
+UNWIND $ids AS key
+MATCH (a:User {id: key})
+WHERE a.community IN $communities
+RETURN a.id AS id
+"""
+
+ON_TOPICS: LiteralString = """
+UNWIND $ids AS key
+MATCH (a:User {id: key})-[r:AMPLIFIED]->(:User)
+WHERE r.post_id IS NOT NULL AND r.post_id <> ''
+WITH DISTINCT key, r.post_id AS post
+MATCH (p:Post {id: post})-[:TAGGED]->(t:Topic)
+WHERE t.id IN $topics
+RETURN DISTINCT key AS id
+"""
+
 REMOVE_MEMBER: LiteralString = """
 MATCH (s:Shortlist {id: $id})-[i:INCLUDES]->(u:User {id: $user_id})
 SET s.updated_at = $now

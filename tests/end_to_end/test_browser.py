@@ -495,6 +495,52 @@ def test_what_to_read_on_the_side_panel_and_the_shortlist_page(page: Page, app_u
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
 
 
+def test_shortlist_target_share_sorted_and_filtered(page: Page, app_url: str) -> None:
+    """The external-reach lens: a target picked on the page, each member's share of its
+    audience inside it as the API measures it, sorted by a click, filtered by a minimum."""
+    list_id = _send(app_url, "POST", "/api/shortlists", {"name": "Lens"})["id"]
+    members = [u["id"] for u in _api(app_url, "/api/influencers?limit=6")["items"]]
+    for member in members:
+        _send(app_url, "PUT", f"/api/shortlists/{list_id}/members/{member}", {})
+    page.goto(f"/shortlists?id={list_id}")
+    page.locator("#members tbody tr").first.wait_for()
+    expect(page.locator("#target-form [data-field='target-status']")).to_contain_text("No target")
+    page.wait_for_function(
+        "document.querySelector(\"#target-form select[name='topics']\").options.length > 0"
+    )
+    page.wait_for_function(
+        "document.querySelector(\"#target-form select[name='communities']\").options.length > 0"
+    )
+    page.select_option("#target-form select[name='topics']", ["vegan"])
+    page.select_option("#target-form select[name='communities']", ["1"])
+    page.click("#target-form button[type='submit']")
+    expect(page.locator("#target-form [data-field='target-status']")).to_contain_text(
+        "Target: vegan, community 1"
+    )
+    detail = _api(app_url, f"/api/shortlists/{list_id}")
+    assert detail["target"] == {"topics": ["vegan"], "communities": [1]}
+    shares = {m["user_id"]: m["in_target"] for m in detail["items"]}
+    rows = page.locator("#members tbody tr")
+    expect(rows.first.locator("td.in-target")).not_to_have_text("—")
+    shown = {
+        r.get_attribute("data-user-id"): r.locator("td.in-target").text_content()
+        for r in rows.all()
+    }
+    assert shown == {k: f"{round(100 * v)}%" for k, v in shares.items()}
+
+    page.click("#members [data-sort='in_target']")
+    order = [r.get_attribute("data-user-id") for r in rows.all()]
+    assert order == sorted(shares, key=lambda k: -shares[k])
+    assert page.locator("#members th[aria-sort='descending']").count() == 1
+    percent = round(100 * sorted(shares.values())[len(shares) // 2]) + 1
+    page.fill("#target-min", str(percent))
+    visible = [r.get_attribute("data-user-id") for r in rows.all() if r.is_visible()]
+    assert visible == [k for k in order if shares[k] >= percent / 100]
+    assert len(visible) < len(shares)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
+    _shot(page, "shortlist-target")
+
+
 def _run_until_rows(page: Page) -> int:
     """The console reads a replica, which catches up asynchronously: rerun until rows show."""
     deadline = time.monotonic() + 20

@@ -281,6 +281,11 @@
           });
           resetReach();
           loadReading(detail.id);
+          if (window.ResonanceTarget) {
+            window.ResonanceTarget.show(detail, function () {
+              open(detail.id);
+            });
+          }
           membersStatus.textContent = detail.items.length
             ? detail.items.length + " member" + (detail.items.length === 1 ? "" : "s")
             : "No members yet.";
@@ -337,6 +342,9 @@
       tr.appendChild(standing("added", member.added));
       tr.appendChild(standing("now", member.now));
       tr.appendChild(change(member.rank_change));
+      if (window.ResonanceTarget) {
+        tr.appendChild(window.ResonanceTarget.cell(member));
+      }
       var reasons = R.el("td");
       var ul = R.el("ul", "reasons");
       (member.reasons || []).forEach(function (reason) {

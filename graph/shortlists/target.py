@@ -1,0 +1,94 @@
+"""The external-reach lens: a shortlist's campaign target (topics and/or communities) and, for
+each candidate, the share of its audience inside the target.
+
+A member's audience is as for the overlap (``graph.shortlists.overlap``: distinct amplifiers,
+boosters and hollow accounts left out). An amplifier is inside the target when it belongs to
+one of the target's communities (the latest analysis's) or has amplified a post tagged with
+one of its topics: where the campaign wants to be heard. A large audience mostly outside the
+target is reach the campaign does not need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from graph.errors import NodeNotFound
+from graph.shortlists import queries as q
+from graph.shortlists.lists import Shortlists
+from graph.store import Store
+
+MAX_TOPICS = 50
+MAX_COMMUNITIES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    topics: tuple[str, ...] = ()
+    communities: tuple[int, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.topics and not self.communities
+
+
+def get_target(store: Store, shortlist_id: str) -> Target:
+    """The shortlist's target (empty when none was set; NodeNotFound for no such list)."""
+    rows = store.read(q.TARGET, {"id": shortlist_id})
+    if not rows:
+        raise NodeNotFound("Shortlist", shortlist_id)
+    row = rows[0]
+    return Target(
+        tuple(str(t) for t in row.get("topics") or ()),
+        tuple(int(c) for c in row.get("communities") or ()),
+    )
+
+
+def set_target(
+    store: Store, shortlist_id: str, topics: Sequence[str], communities: Sequence[int]
+) -> Target:
+    """Save the target with the shortlist; every topic must exist (NodeNotFound naming it)."""
+    Shortlists(store).get(shortlist_id)
+    wanted = list(dict.fromkeys(topics))
+    known = {str(row["id"]) for row in store.read(q.KNOWN_TOPICS, {"topics": wanted})}
+    missing = [topic for topic in wanted if topic not in known]
+    if missing:
+        raise NodeNotFound("Topic", ", ".join(missing))
+    chosen = sorted(set(communities))
+    now = datetime.now(UTC).isoformat()
+    store.write(
+        q.SET_TARGET, {"id": shortlist_id, "topics": wanted, "communities": chosen, "now": now}
+    )
+    return Target(tuple(wanted), tuple(chosen))
+
+
+def inside(store: Store, accounts: Collection[str], target: Target) -> set[str]:
+    """The accounts among ``accounts`` that sit inside ``target``."""
+    ids = sorted(accounts)
+    found: set[str] = set()
+    if not ids or target.empty:
+        return found
+    if target.communities:
+        params = {"ids": ids, "communities": list(target.communities)}
+        found |= {str(row["id"]) for row in store.read(q.IN_COMMUNITIES, params)}
+    rest = [account for account in ids if account not in found]
+    if target.topics and rest:
+        params = {"ids": rest, "topics": list(target.topics)}
+        found |= {str(row["id"]) for row in store.read(q.ON_TOPICS, params)}
+    return found
+
+
+def target_shares(
+    store: Store, audiences: Mapping[str, set[str]], target: Target
+) -> dict[str, float | None]:
+    """Each member's share of its audience inside ``target`` (None: no target, or no
+    audience to measure)."""
+    if target.empty:
+        return {member: None for member in audiences}
+    everyone: set[str] = set().union(*audiences.values()) if audiences else set()
+    within = inside(store, everyone, target)
+    return {
+        member: len(people & within) / len(people) if people else None
+        for member, people in audiences.items()
+    }
