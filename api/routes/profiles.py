@@ -128,7 +128,7 @@ def profiles(store: StoreDep, settings: SettingsDep) -> ProfilesOut:
     return ProfilesOut(in_use=in_use, groups=list(GROUPS), items=items)
 
 
-# Before /{name}, which would take "compare" as a profile's name.
+# Before /{profile}, which would take "compare" as a profile's name.
 @router.get(
     "/compare",
     response_model=ProfileComparisonOut,
@@ -152,13 +152,13 @@ def compare(
 
 
 @router.get(
-    "/{name}", response_model=ProfileOut, responses={**DOWN, **UNKNOWN}, summary="A profile"
+    "/{profile}", response_model=ProfileOut, responses={**DOWN, **UNKNOWN}, summary="A profile"
 )
-def profile(store: StoreDep, settings: SettingsDep, name: ProfileName) -> ProfileOut:
+def profile(store: StoreDep, settings: SettingsDep, profile: ProfileName) -> ProfileOut:
     """Every setting of the profile with its meaning, bounds and the default's value."""
-    if name not in {known.name for known in list_profiles(settings.data_dir)}:
-        raise NodeNotFound("Profile", name)
-    return _profile_out(load_profile(name, settings.data_dir), _in_use(store))
+    if profile not in {known.name for known in list_profiles(settings.data_dir)}:
+        raise NodeNotFound("Profile", profile)
+    return _profile_out(load_profile(profile, settings.data_dir), _in_use(store))
 
 
 @router.post(

@@ -120,14 +120,21 @@ WHERE a.community IN $communities
 RETURN a.id AS id
 """
 
-ON_TOPICS: LiteralString = """
-UNWIND $ids AS key
+# Posts tagged with one of ``$topics``; and each account's amplified posts (``source``: its
+# position in ``$ids``), matched against them in Python: ``r.post_id IN $posts`` scans the
+# list for every edge (38 s for 18k accounts and 75k posts on the bench graph, 0.6 s this way).
+TAGGED_POSTS: LiteralString = """
+MATCH (t:Topic)<-[:TAGGED]-(p:Post)
+WHERE t.id IN $topics
+RETURN DISTINCT p.id AS post
+"""
+
+AMPLIFIED_POSTS: LiteralString = """
+UNWIND range(0, size($ids) - 1) AS i
+WITH i, $ids[i] AS key
 MATCH (a:User {id: key})-[r:AMPLIFIED]->(:User)
 WHERE r.post_id IS NOT NULL AND r.post_id <> ''
-WITH DISTINCT key, r.post_id AS post
-MATCH (p:Post {id: post})-[:TAGGED]->(t:Topic)
-WHERE t.id IN $topics
-RETURN DISTINCT key AS id
+RETURN i AS source, r.post_id AS post
 """
 
 REMOVE_MEMBER: LiteralString = """

@@ -11,9 +11,11 @@ target is reach the campaign does not need.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from graph.backends.base import Columns
 from graph.errors import NodeNotFound
 from graph.shortlists import queries as q
 from graph.shortlists.lists import Shortlists
@@ -21,6 +23,7 @@ from graph.store import Store
 
 MAX_TOPICS = 50
 MAX_COMMUNITIES = 200
+CHUNK = 10_000  # accounts per read of their amplified posts
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,27 @@ def inside(store: Store, accounts: Collection[str], target: Target) -> set[str]:
         found |= {str(row["id"]) for row in store.read(q.IN_COMMUNITIES, params)}
     rest = [account for account in ids if account not in found]
     if target.topics and rest:
-        params = {"ids": rest, "topics": list(target.topics)}
-        found |= {str(row["id"]) for row in store.read(q.ON_TOPICS, params)}
+        found |= _on_topics(store, rest, target.topics)
+    return found
+
+
+def _on_topics(store: Store, ids: Sequence[str], topics: Sequence[str]) -> set[str]:
+    """The accounts among ``ids`` that amplified a post tagged with one of ``topics`` (the
+    tagged posts and the accounts' amplified posts are read at once, on two connections)."""
+    chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
+
+    def amplified(chunk: Sequence[str]) -> Columns:
+        return store.read_text_columns(q.AMPLIFIED_POSTS, {"ids": list(chunk)})
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        tagged_read = pool.submit(store.read_text_columns, q.TAGGED_POSTS, {"topics": list(topics)})
+        parts = list(pool.map(amplified, chunks))
+        tagged = set(tagged_read.result().get("post", []))
+    found: set[str] = set()
+    for chunk, rows in zip(chunks, parts, strict=True):
+        for source, post in zip(rows.get("source", []), rows.get("post", []), strict=True):
+            if post in tagged:
+                found.add(chunk[source])
     return found
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from graph.errors import NodeNotFound
 from graph.models import AmplificationRow, PostRow, UserRow
+from graph.shortlists import target as target_module
 from graph.shortlists.lists import Shortlists
 from graph.shortlists.overlap import audiences
 from graph.shortlists.target import Target, get_target, inside, set_target, target_shares
@@ -94,3 +95,13 @@ def test_a_target_names_topics_that_exist(listed: tuple[Store, str]) -> None:
     assert get_target(store, list_id).empty  # nothing saved
     with pytest.raises(NodeNotFound):
         set_target(store, "no-such-list", [], [1])
+
+
+def test_the_accounts_are_read_in_chunks_with_the_same_answer(
+    listed: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = listed
+    target = Target(topics=("vegan", "camping"))
+    whole = inside(store, PEOPLE, target)
+    monkeypatch.setattr(target_module, "CHUNK", 3)  # 8 accounts: three reads
+    assert inside(store, PEOPLE, target) == whole == {"a4", "a6", "a7"}
