@@ -30,6 +30,7 @@ from api.routes import (
     runs,
     saved_queries,
     shortlists,
+    target,
     topics,
     users,
 )
@@ -101,6 +102,7 @@ def create_app(
         backtest.router,
         profiles.router,
         reading.router,
+        target.router,
     ):
         app.include_router(api_router, dependencies=[TOKEN_REQUIRED], responses=AUTH_RESPONSES)
     app.include_router(pages.router, responses=PAGE_RESPONSES)

@@ -93,6 +93,15 @@ WHERE a.id <> m.id AND a.hollow_account IS NULL AND NOT 'booster' IN coalesce(a.
 RETURN m.id AS member, i.cost AS cost, collect(DISTINCT a.id) AS audience
 """
 
+# The same audiences for any accounts (the influencer table's lens), each with its id.
+AUDIENCES_OF: LiteralString = """
+UNWIND $ids AS key
+MATCH (m:User {id: key})
+OPTIONAL MATCH (a:User)-[:AMPLIFIED]->(m)
+WHERE a.id <> m.id AND a.hollow_account IS NULL AND NOT 'booster' IN coalesce(a.roles, [])
+RETURN m.id AS member, collect(DISTINCT a.id) AS audience
+"""
+
 # The campaign target of a shortlist (``graph/shortlists/target.py``): topics and communities.
 TARGET: LiteralString = """
 MATCH (s:Shortlist {id: $id})

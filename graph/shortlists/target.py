@@ -48,16 +48,23 @@ def get_target(store: Store, shortlist_id: str) -> Target:
     )
 
 
-def set_target(
-    store: Store, shortlist_id: str, topics: Sequence[str], communities: Sequence[int]
-) -> Target:
-    """Save the target with the shortlist; every topic must exist (NodeNotFound naming it)."""
-    Shortlists(store).get(shortlist_id)
+def known_topics(store: Store, topics: Sequence[str]) -> list[str]:
+    """``topics`` without repeats, each checked to exist (NodeNotFound naming those that do
+    not)."""
     wanted = list(dict.fromkeys(topics))
     known = {str(row["id"]) for row in store.read(q.KNOWN_TOPICS, {"topics": wanted})}
     missing = [topic for topic in wanted if topic not in known]
     if missing:
         raise NodeNotFound("Topic", ", ".join(missing))
+    return wanted
+
+
+def set_target(
+    store: Store, shortlist_id: str, topics: Sequence[str], communities: Sequence[int]
+) -> Target:
+    """Save the target with the shortlist; every topic must exist (NodeNotFound naming it)."""
+    Shortlists(store).get(shortlist_id)
+    wanted = known_topics(store, topics)
     chosen = sorted(set(communities))
     now = datetime.now(UTC).isoformat()
     store.write(
@@ -99,6 +106,12 @@ def _on_topics(store: Store, ids: Sequence[str], topics: Sequence[str]) -> set[s
             if post in tagged:
                 found.add(chunk[source])
     return found
+
+
+def audiences_of(store: Store, ids: Sequence[str]) -> dict[str, set[str]]:
+    """The audience of each account of ``ids`` that exists, as a shortlist member's is."""
+    rows = store.read(q.AUDIENCES_OF, {"ids": list(dict.fromkeys(ids))})
+    return {str(row["member"]): {str(a) for a in row["audience"] or ()} for row in rows}
 
 
 def target_shares(

@@ -95,3 +95,29 @@ def test_a_bad_target_is_refused(
     assert client.put(f"/api/shortlists/{list_id}/target", json=body).status_code == status
     assert client.get(f"/api/shortlists/{list_id}").json()["target"]["topics"] == []
     assert client.put("/api/shortlists/nothing/target", json={}).status_code == 404
+
+
+def test_the_lens_for_any_accounts(listed: tuple[TestClient, Store, str]) -> None:
+    """``POST /api/target-shares`` (the influencer table's column): the same shares as a
+    shortlist of the same accounts gets."""
+    client, _, list_id = listed
+    members = [m["user_id"] for m in client.get(f"/api/shortlists/{list_id}").json()["items"]]
+    client.put(
+        f"/api/shortlists/{list_id}/target", json={"topics": ["camping"], "communities": [0]}
+    )
+    expected = {
+        m["user_id"]: m["in_target"]
+        for m in client.get(f"/api/shortlists/{list_id}").json()["items"]
+    }
+    body = {"user_ids": [*members, "nobody", members[0]], "topics": ["camping"], "communities": [0]}
+    got = client.post("/api/target-shares", json=body)
+    assert got.status_code == 200, got.text
+    items = got.json()["items"]
+    assert [item["user_id"] for item in items] == members  # unknown and repeated ids dropped
+    assert {item["user_id"]: item["in_target"] for item in items} == pytest.approx(expected)
+    assert all(item["audience"] > 0 for item in items)
+    none = client.post("/api/target-shares", json={"user_ids": members}).json()["items"]
+    assert {item["in_target"] for item in none} == {None}
+    missing = client.post("/api/target-shares", json={"user_ids": members, "topics": ["nowhere"]})
+    assert missing.status_code == 404 and "nowhere" in missing.json()["detail"]
+    assert client.post("/api/target-shares", json={"user_ids": []}).status_code == 422

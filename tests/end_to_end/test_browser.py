@@ -541,6 +541,39 @@ def test_shortlist_target_share_sorted_and_filtered(page: Page, app_url: str) ->
     _shot(page, "shortlist-target")
 
 
+def test_influencer_table_share_in_target(page: Page, app_url: str) -> None:
+    """The lens on the influencer table: the page's rows measured against a target, as the
+    API measures them, sorted by a click and filtered by a minimum share."""
+    page.goto("/influencers")
+    rows = page.locator("#influencers tbody tr")
+    rows.first.wait_for()
+    page.wait_for_function(
+        "document.querySelector(\"#lens-form select[name='topics']\").options.length > 0"
+    )
+    page.select_option("#lens-form select[name='topics']", ["camping"])
+    page.click("#lens-form button[type='submit']")
+    expect(page.locator("#lens-form [data-field='lens-status']")).to_contain_text("camping")
+    ids = [r.get_attribute("data-user-id") for r in rows.all()]
+    found = _send(app_url, "POST", "/api/target-shares", {"user_ids": ids, "topics": ["camping"]})[
+        "items"
+    ]
+    shares = {item["user_id"]: item["in_target"] for item in found}
+    shown = {
+        r.get_attribute("data-user-id"): r.locator("td.in-target").text_content()
+        for r in rows.all()
+    }
+    assert shown == {k: "—" if v is None else f"{round(100 * v)}%" for k, v in shares.items()}
+    page.click("#influencers [data-lens-sort]")
+    order = [r.get_attribute("data-user-id") for r in rows.all()]
+    assert order == sorted(shares, key=lambda k: -(shares[k] if shares[k] is not None else -1))
+    page.fill("#lens-min", "50")
+    visible = [r.get_attribute("data-user-id") for r in rows.all() if r.is_visible()]
+    assert visible == [k for k in order if shares[k] is not None and shares[k] >= 0.5]
+    assert 0 < len(visible) < len(order)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
+    _shot(page, "influencers-target")
+
+
 def _run_until_rows(page: Page) -> int:
     """The console reads a replica, which catches up asynchronously: rerun until rows show."""
     deadline = time.monotonic() + 20

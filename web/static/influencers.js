@@ -137,10 +137,64 @@
         body.appendChild(row(item));
       });
       loadTrends(page.items);
+      measureLens(page.items);
       summary.textContent = page.total.toLocaleString("en") + " influencer" +
         (page.total === 1 ? "" : "s") + " match";
       var last = Math.min(page.offset + page.items.length, page.total);
       status.textContent = page.total ? page.offset + 1 + "–" + last + " of " + page.total : "";
+    }
+
+    /* The lens: each row's share of its audience inside the target picked (one request for
+       the page's rows, POST /api/target-shares); sorted and filtered on the page. */
+    var lens = document.getElementById("lens-form");
+    var Target = window.ResonanceTarget;
+    var lensColumn = null;
+    if (lens && Target) {
+      Target.fillChoices(lens, [], []);
+      lensColumn = Target.wireColumn(table, table.querySelector("[data-lens-sort]"), document.getElementById("lens-min"));
+      lens.addEventListener("submit", function (event) {
+        event.preventDefault();
+        measureLens(Array.prototype.map.call(body.rows, function (tr) {
+          return { id: tr.dataset.userId };
+        }));
+      });
+    }
+
+    function measureLens(items) {
+      if (!lens || !Target || !items.length) {
+        return;
+      }
+      var target = Target.chosen(lens);
+      var status = lens.querySelector("[data-field='lens-status']");
+      if (!target.topics.length && !target.communities.length) {
+        status.textContent = "Pick topics or communities to measure.";
+        return;
+      }
+      var mine = request;
+      status.textContent = "Measuring…";
+      var asked = Object.assign({ user_ids: items.map(function (item) { return item.id; }) }, target);
+      R.send("POST", "/api/target-shares", asked)
+        .then(function (found) {
+          if (mine !== request) {
+            return;
+          }
+          var byId = {};
+          found.items.forEach(function (entry) {
+            byId[entry.user_id] = entry.in_target;
+          });
+          Array.prototype.forEach.call(body.rows, function (tr) {
+            var cell = tr.querySelector("td.in-target");
+            var value = byId[tr.dataset.userId];
+            cell.textContent = Target.percent(value);
+            cell.dataset.share = value === null || value === undefined ? "" : String(value);
+          });
+          status.textContent = "Share of each row's audience inside: " +
+            [].concat(target.topics, target.communities.map(function (c) { return "community " + c; })).join(", ");
+          lensColumn();
+        })
+        .catch(function (error) {
+          status.textContent = "Could not measure: " + error.message;
+        });
     }
 
     /* The rows' sparklines, in one request; "—" where fewer than two runs are kept. */
@@ -197,6 +251,8 @@
       tr.appendChild(R.el("td", "num", Number(item.amplifiers).toLocaleString("en")));
       tr.appendChild(R.el("td", "num", item.followers === null ? "—" : Number(item.followers).toLocaleString("en")));
       tr.appendChild(R.el("td", null, (item.topics || []).join(", ")));
+      var share = tr.appendChild(R.el("td", "num in-target", "—"));
+      share.dataset.share = "";
       var cell = R.el("td", "shortlist-col");
       cell.hidden = !shortlists;
       var pick = R.el("input");

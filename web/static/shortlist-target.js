@@ -1,7 +1,8 @@
 /*
- * Resonance shortlist target, the external-reach lens: where the campaign wants to be heard
- * (topics and/or communities, PUT /api/shortlists/{id}/target), and each member's share of its
- * audience inside it (the "In target" column), sortable and filtered by a minimum share.
+ * Resonance's external-reach lens: where the campaign wants to be heard (topics and/or
+ * communities; a shortlist keeps its own, PUT /api/shortlists/{id}/target), and each account's
+ * share of its audience inside it (the "In target" column of the shortlist and of the
+ * influencer table), sortable and filtered by a minimum share.
  * Text reaches the DOM through textContent only.
  */
 (function () {
@@ -58,49 +59,32 @@
     });
   }
 
-  /* Wire the target form of the open list `detail`; `reopen()` reloads the list once saved. */
-  function show(detail, reopen) {
-    var form = document.getElementById("target-form");
-    if (!form) {
-      return;
-    }
-    var topics = form.elements.namedItem("topics");
-    var communities = form.elements.namedItem("communities");
-    var status = form.querySelector("[data-field='target-status']");
-    var chosenTopics = detail.target.topics;
-    var chosenCommunities = detail.target.communities.map(String);
-    status.textContent = detail.target.topics.length || detail.target.communities.length
-      ? "Target: " + [].concat(detail.target.topics, detail.target.communities.map(function (c) {
-          return "community " + c;
-        })).join(", ")
-      : "No target yet: pick topics or communities.";
+  /* The topics and communities to pick a target from, `topics` and `communities` selected. */
+  function fillChoices(form, topics, communities) {
+    var chosenCommunities = communities.map(String);
     R.getJSON("/api/topics?limit=200").then(function (page) {
-      options(topics, page.items.map(function (item) {
+      options(form.elements.namedItem("topics"), page.items.map(function (item) {
         return { value: item.topic, label: item.topic };
-      }), chosenTopics);
+      }), topics);
     }).catch(function () {});
     R.getJSON("/api/communities?limit=200").then(function (page) {
-      options(communities, page.items.map(function (item) {
+      options(form.elements.namedItem("communities"), page.items.map(function (item) {
         var about = (item.topics || []).slice(0, 2).map(function (t) { return t.topic; }).join(", ");
         return { value: String(item.community), label: item.community + (about ? " · " + about : "") };
       }), chosenCommunities);
     }).catch(function () {});
-    form.onsubmit = function (event) {
-      event.preventDefault();
-      status.textContent = "Saving…";
-      var body = { topics: selected(topics), communities: selected(communities).map(Number) };
-      R.send("PUT", "/api/shortlists/" + encodeURIComponent(detail.id) + "/target", body).then(
-        function () {
-          reopen();
-        },
-        function (error) {
-          status.textContent = "Not saved: " + error.message;
-        }
-      );
+  }
+
+  /* The target picked in `form`, as the API takes it. */
+  function chosen(form) {
+    return {
+      topics: selected(form.elements.namedItem("topics")),
+      communities: selected(form.elements.namedItem("communities")).map(Number),
     };
-    var table = document.getElementById("members");
-    var sort = table.querySelector("[data-sort='in_target']");
-    var minimum = document.getElementById("target-min");
+  }
+
+  /* Sort by share on a click of `sort` and hide the rows under `minimum`'s percent. */
+  function wireColumn(table, sort, minimum) {
     var descending = null;
     function apply() {
       arrange(table.tBodies[0], descending, Number(minimum.value || 0) / 100);
@@ -113,7 +97,47 @@
     minimum.oninput = apply;
     sort.closest("th").removeAttribute("aria-sort");
     apply();
+    return apply;
   }
 
-  window.ResonanceTarget = { cell: cell, show: show };
+  /* Wire the target form of the open list `detail`; `reopen()` reloads the list once saved. */
+  function show(detail, reopen) {
+    var form = document.getElementById("target-form");
+    if (!form) {
+      return;
+    }
+    var topics = form.elements.namedItem("topics");
+    var communities = form.elements.namedItem("communities");
+    var status = form.querySelector("[data-field='target-status']");
+    status.textContent = detail.target.topics.length || detail.target.communities.length
+      ? "Target: " + [].concat(detail.target.topics, detail.target.communities.map(function (c) {
+          return "community " + c;
+        })).join(", ")
+      : "No target yet: pick topics or communities.";
+    fillChoices(form, detail.target.topics, detail.target.communities);
+    form.onsubmit = function (event) {
+      event.preventDefault();
+      status.textContent = "Saving…";
+      var body = chosen(form);
+      R.send("PUT", "/api/shortlists/" + encodeURIComponent(detail.id) + "/target", body).then(
+        function () {
+          reopen();
+        },
+        function (error) {
+          status.textContent = "Not saved: " + error.message;
+        }
+      );
+    };
+    var table = document.getElementById("members");
+    wireColumn(table, table.querySelector("[data-sort='in_target']"), document.getElementById("target-min"));
+  }
+
+  window.ResonanceTarget = {
+    cell: cell,
+    chosen: chosen,
+    fillChoices: fillChoices,
+    percent: percent,
+    show: show,
+    wireColumn: wireColumn,
+  };
 })();
