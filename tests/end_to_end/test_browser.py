@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import json
 import time
 import urllib.request
@@ -271,8 +272,26 @@ def test_overview_draws_heatmap_and_charts(page: Page) -> None:
     page.locator("#heatmap tbody tr").first.wait_for()
     page.locator("#scores-chart svg rect").first.wait_for(state="attached")
     page.locator("#roles-chart svg rect").first.wait_for(state="attached")
-    assert page.locator("#scores-chart svg rect").count() == 10
+    assert page.locator("#scores-chart svg rect").count() == 7
     assert page.locator("#roles-chart svg rect").count() == len(ROLE_ORDER)
+    for chart in ("#scores-chart", "#roles-chart"):  # no two labels overlap
+        boxes = [text.bounding_box() for text in page.locator(f"{chart} svg text.bar-label").all()]
+        assert all(box is not None for box in boxes)
+        for first, second in itertools.combinations([b for b in boxes if b], 2):
+            apart = (
+                first["y"] + first["height"] <= second["y"] + 0.5
+                or second["y"] + second["height"] <= first["y"] + 0.5
+                or first["x"] + first["width"] <= second["x"]
+                or second["x"] + second["width"] <= first["x"]
+            )
+            assert apart, (chart, first, second)
+    # By percentile, on a log scale: the bars separate the accounts, the top share first.
+    lengths = [
+        float(r.get_attribute("width") or 0) for r in page.locator("#scores-chart svg rect").all()
+    ]
+    assert lengths == sorted(lengths, reverse=True) and lengths[0] > lengths[3] > 0, lengths
+    texts = page.locator("#scores-chart svg text.bar-count").all_text_contents()
+    assert texts[0].startswith("≥ ") and len(set(texts)) >= 4
     _shot(page, "overview")
 
 

@@ -15,54 +15,72 @@
     });
   }
 
-  /* A vertical bar chart of values with labels under the bars. */
-  function barChart(container, labels, values) {
+  /* A horizontal bar chart: one row per value, its label left of the bar and its count at
+     the bar's end (or `texts[i]`), so that labels never overlap however many or long they
+     are. */
+  function barChart(container, labels, values, texts) {
     R.clear(container);
     var width = 420;
-    var height = 200;
-    var bottom = 34;
-    var top = 16;
+    var row = 24;
+    var labelWidth = 130;
+    var countWidth = 52;
+    var height = row * Math.max(values.length, 1) + 8;
     var max = Math.max.apply(null, values.concat([1]));
-    var step = width / Math.max(values.length, 1);
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img" });
     chart.appendChild(svg("title")).textContent = labels.map(function (label, i) {
-      return label + ": " + values[i];
+      return label + ": " + (texts ? texts[i] : values[i]);
     }).join(", ");
     values.forEach(function (value, i) {
-      var barHeight = ((height - bottom - top) * value) / max;
-      var x = i * step + step * 0.15;
-      var bar = svg("rect", {
-        x: x,
-        y: height - bottom - barHeight,
-        width: step * 0.7,
-        height: barHeight,
+      var y = 4 + i * row;
+      var barWidth = ((width - labelWidth - countWidth) * value) / max;
+      var label = svg("text", { x: labelWidth - 8, y: y + row * 0.62, "text-anchor": "end", class: "bar-label" });
+      label.textContent = labels[i];
+      chart.appendChild(label);
+      chart.appendChild(svg("rect", {
+        x: labelWidth,
+        y: y + 3,
+        width: Math.max(barWidth, value ? 1 : 0),
+        height: row - 6,
         rx: 3,
         fill: "#4e79a7",
         "data-value": value,
-      });
-      chart.appendChild(bar);
-      var count = svg("text", { x: x + step * 0.35, y: height - bottom - barHeight - 4, "text-anchor": "middle" });
-      count.textContent = String(value);
+      }));
+      var count = svg("text", { x: labelWidth + barWidth + 6, y: y + row * 0.62, class: "bar-count" });
+      count.textContent = texts ? texts[i] : Number(value).toLocaleString("en");
       chart.appendChild(count);
-      var label = svg("text", { x: x + step * 0.35, y: height - bottom + 14, "text-anchor": "middle" });
-      label.textContent = labels[i];
-      chart.appendChild(label);
     });
     container.appendChild(chart);
   }
 
+  /* The score distribution by percentile of the ranked accounts: the score reached by the
+     top 1%, 5%, 10%, ... drawn on a log scale (floored at 0.001). Scores are relative to the
+     top account (100) and heavy-tailed: on linear bands of ten, nine accounts in ten sat in
+     the lowest, and most are below 0.001. */
+  var SHARES = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1];
+  var FLOOR = 0.001;
+
+  function logLength(score) {
+    return Math.log10(1 + Math.max(score, 0) / FLOOR) / Math.log10(1 + 100 / FLOOR);
+  }
+
   function scores(container) {
-    var edges = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90];
-    Promise.all(edges.map(function (low) {
-      return total("min_score=" + low);
-    }))
-      .then(function (atLeast) {
-        var counts = atLeast.map(function (count, i) {
-          return i + 1 < atLeast.length ? count - atLeast[i + 1] : count;
+    R.getJSON("/api/influencers?limit=1")
+      .then(function (first) {
+        var ranked = first.total;
+        return Promise.all(SHARES.map(function (share) {
+          var offset = Math.max(0, Math.ceil(share * ranked) - 1);
+          return ranked ? R.getJSON("/api/influencers?limit=1&offset=" + offset) : { items: [] };
+        }));
+      })
+      .then(function (pages) {
+        var reached = pages.map(function (page) {
+          return page.items.length ? page.items[0].score : 0;
         });
-        barChart(container, edges.map(function (low) {
-          return low + "–";
-        }), counts);
+        barChart(container, SHARES.map(function (share) {
+          return share === 1 ? "all ranked" : "top " + Math.round(share * 100) + "%";
+        }), reached.map(logLength), reached.map(function (score) {
+          return "≥ " + R.formatScore(score);
+        }));
       })
       .catch(function (error) {
         container.textContent = "Could not load: " + error.message;
