@@ -139,6 +139,10 @@ class CommunityTopicOut(BaseModel):
 
 class CommunityOut(BaseModel):
     community: int
+    name: str | None = Field(default=None, description="the analysts' name for it, if any")
+    label: str = Field(
+        default="", description="its name, else its top topics and top voice, as pages show it"
+    )
     size: int = Field(description="analysed accounts in the community")
     ranked: int
     topics: list[CommunityTopicOut]

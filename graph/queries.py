@@ -217,13 +217,21 @@ RETURN users, count(staged) AS ranks
 ANY_NODE: LiteralString = "MATCH (n) RETURN n.id AS id LIMIT 1"
 
 # What the explorer's reads depend on: the latest analysis's run stamp (switched with the
-# scores) and the number of loads that ended (each load counts one when it ends, done or not;
-# not into a graph with no account, which shows nothing and must stay empty for the bulk path).
+# scores), the number of loads that ended (each load counts one when it ends, done or not;
+# not into a graph with no account, which shows nothing and must stay empty for the bulk path)
+# and the number of the analysts' edits of what the pages show (community names).
 DATA_STAMP: LiteralString = """
 OPTIONAL MATCH (a:Analysis {id: 'latest'})
 WITH a
 OPTIONAL MATCH (v:DataVersion {id: 'loads'})
-RETURN a.run AS run, v.version AS loads
+WITH a, v
+OPTIONAL MATCH (e:DataVersion {id: 'edits'})
+RETURN a.run AS run, v.version AS loads, e.version AS edits
+"""
+
+COUNT_AN_EDIT: LiteralString = """
+MERGE (e:DataVersion {id: 'edits'})
+SET e.version = coalesce(e.version, 0) + 1
 """
 
 COUNT_A_LOAD: LiteralString = """

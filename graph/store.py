@@ -381,11 +381,18 @@ class Store:
         return int(rows[0]["deleted"]) if rows else 0
 
     # -------------------------------------------------------------- reads
-    def data_stamp(self) -> tuple[Any, Any]:
-        """``(latest analysis run, loads ended)``: what changes whenever what the explorer
-        shows can (one statement, so never half of a switch)."""
+    def data_stamp(self) -> tuple[Any, Any, Any]:
+        """``(latest analysis run, loads ended, edits made)``: what changes whenever what the
+        explorer shows can (one statement, so never half of a switch)."""
         rows = self.backend.read(queries.DATA_STAMP)
-        return (rows[0]["run"], rows[0]["loads"]) if rows else (None, None)
+        if not rows:
+            return (None, None, None)
+        return (rows[0]["run"], rows[0]["loads"], rows[0]["edits"])
+
+    def count_an_edit(self) -> None:
+        """Record an edit of what the pages show, such as a community's name (``data_stamp``
+        changes)."""
+        self.backend.write(queries.COUNT_AN_EDIT)
 
     def count_a_load(self) -> None:
         """Record that a load ended (``data_stamp`` changes)."""

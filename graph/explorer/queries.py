@@ -222,6 +222,40 @@ MATCH (u:User {id: key})
 RETURN u.topics AS topics
 """
 
+# ---------------------------------------------------------------- community names
+# An analyst's name for a community is anchored on the community's best-ranked member when it
+# was named: it follows that account into whichever community a later analysis puts it in.
+COMMUNITY_NAMES: LiteralString = """
+MATCH (n:CommunityName)
+MATCH (u:User {id: n.anchor})
+WHERE u.community IS NOT NULL
+RETURN u.community AS community, n.name AS name, n.anchor AS anchor,
+       coalesce(u.rank, $unranked) AS rank
+ORDER BY rank ASC, anchor ASC
+"""
+
+COMMUNITY_ANCHOR: LiteralString = """
+MATCH (u:User)
+WHERE u.community = $community
+WITH u, coalesce(u.rank, $unranked) AS rank, coalesce(u.score, -1.0) AS score
+RETURN u.id AS id
+ORDER BY rank ASC, score DESC, id ASC
+LIMIT 1
+"""
+
+DROP_COMMUNITY_NAMES: LiteralString = """
+MATCH (n:CommunityName)
+OPTIONAL MATCH (u:User {id: n.anchor})
+WITH n, u
+WHERE u.community = $community OR u IS NULL
+DELETE n
+"""
+
+NAME_COMMUNITY: LiteralString = """
+MERGE (n:CommunityName {anchor: $anchor})
+SET n.name = $name, n.named_at = $now
+"""
+
 # ---------------------------------------------------------------- provenance
 ANALYSIS: LiteralString = """
 MATCH (a:Analysis {id: 'latest'})

@@ -137,18 +137,17 @@ def backend(request: pytest.FixtureRequest, server: ServerInfo, data: Data) -> I
     report = load_csv_dir(store, data.folder, rejects_path=data.folder / "rejects.txt")
     assert report.rejected_total == 0
     analyze(store)
-    original, original_columns = backend.read, backend.read_columns
+    originals = {name: getattr(backend, name) for name in ("read", "read_columns", "write")}
 
-    def recording(query: Any, params: Any = None, **options: Any) -> Any:
-        SENT.add(query)
-        return original(query, params, **options)
+    def recording(name: str) -> Any:
+        def sent(query: Any, params: Any = None, **options: Any) -> Any:
+            SENT.add(query)
+            return originals[name](query, params, **options)
 
-    def recording_columns(query: Any, params: Any = None, **options: Any) -> Any:
-        SENT.add(query)
-        return original_columns(query, params, **options)
+        return sent
 
-    backend.read = recording  # type: ignore[method-assign]
-    backend.read_columns = recording_columns  # type: ignore[method-assign]
+    for name in originals:  # the community names write too
+        setattr(backend, name, recording(name))
     yield backend
     backend.clear()
     backend.close()
@@ -648,6 +647,18 @@ def test_leaderboard_pages_are_the_stores(store: Store) -> None:
         assert leaderboard.influencers(
             store, InfluencerQuery(topic=topic), limit=10
         ) == store.influencers(InfluencerQuery(topic=topic), limit=10)
+
+
+def test_reading_and_community_names_on_these_files(client: TestClient) -> None:
+    """The reads of what to read and of community names, on the same files (their behaviour
+    is tested in tests/api/test_api_reading.py and test_api_community_names.py)."""
+    top = _get(client, "/api/influencers", limit=1)["items"][0]["id"]
+    reading = _get(client, f"/api/users/{top}/reading")
+    assert reading["seeds"] == [top] and reading["voices"]
+    assert client.put("/api/communities/0/name", json={"name": "Named"}).status_code == 200
+    assert _get(client, "/api/communities")["items"][0]["name"] == "Named"
+    assert client.delete("/api/communities/0/name").status_code == 200
+    assert _get(client, "/api/communities")["items"][0]["name"] is None
 
 
 def test_every_explorer_statement_ran_on_falkordb() -> None:

@@ -593,6 +593,37 @@ def test_influencer_table_share_in_target(page: Page, app_url: str) -> None:
     _shot(page, "influencers-target")
 
 
+def test_communities_named_by_topics_and_by_the_analyst(page: Page, app_url: str) -> None:
+    """Communities read as what they are about (top topics and voice), on the overview and in
+    the network's legend; an analyst's name (hostile text here, which stays text) replaces
+    it everywhere, and an empty name brings the label back."""
+    page.goto("/overview")
+    first = page.locator("#heatmap tbody tr[data-community='0']")
+    first.wait_for()
+    listed = _api(app_url, "/api/communities?limit=200")["items"]
+    label = next(item["label"] for item in listed if item["community"] == 0)
+    assert label.startswith(listed[0]["topics"][0]["topic"]) and ", around @" in label
+    expect(first.locator("td.community-name a")).to_have_text(label)
+    hostile = '<img src=x onerror="window.__xss=1">Campers'
+    first.locator("input[name='name']").fill(hostile)
+    first.locator("form.rename button").click()
+    expect(first.locator("td.community-name a")).to_have_text(hostile)
+    assert page.locator("#heatmap img").count() == 0
+    page.goto("/?limit=40")
+    page.wait_for_function("window.__resonanceNetwork !== undefined")
+    legend = page.locator("#legend .legend-community[data-community='0'] .legend-name")
+    expect(legend).to_have_text(hostile)
+    _shot(page, "network-community-named")
+    page.goto("/overview")
+    row = page.locator("#heatmap tbody tr[data-community='0']")
+    expect(row.locator("input[name='name']")).to_have_value(hostile)
+    row.locator("input[name='name']").fill("")
+    row.locator("form.rename button").click()
+    expect(row.locator("td.community-name a")).to_have_text(label)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
+    _shot(page, "overview-communities")
+
+
 def _run_until_rows(page: Page) -> int:
     """The console reads a replica, which catches up asynchronously: rerun until rows show."""
     deadline = time.monotonic() + 20

@@ -157,7 +157,7 @@
       getJSON("/api/communities?limit=200")
         .then(function (page) {
           page.items.forEach(function (item) {
-            addOption(community, String(item.community), item.community + " (" + item.size + ")", false);
+            addOption(community, String(item.community), item.community + " · " + (item.label || "") + " (" + item.size + ")", false);
           });
         })
         .catch(function () {});

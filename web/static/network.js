@@ -415,15 +415,27 @@
       return;
     }
     var first = legend.firstChild;
+    var names = {};
     entries.slice(0, 10).forEach(function (entry) {
       var item = R.el("span", "legend-community");
+      item.dataset.community = String(entry.community);
       var swatch = R.el("i", "swatch");
       swatch.style.backgroundColor = entry.colour;
       item.appendChild(swatch);
-      item.appendChild(document.createTextNode("Community " + entry.community));
+      names[entry.community] = item.appendChild(R.el("span", "legend-name", "Community " + entry.community));
       item.title = entry.members + " shown";
       legend.insertBefore(item, first);
     });
+    // What each community is about (its name, else its top topics and voice).
+    R.getJSON("/api/communities?limit=200").then(function (page) {
+      page.items.forEach(function (community) {
+        var span = names[community.community];
+        if (span && community.label) {
+          span.textContent = community.label;
+          span.parentNode.title = "Community " + community.community + ": " + community.label;
+        }
+      });
+    }).catch(function () {});
   }
 
   function showProgress(element, text) {

@@ -102,6 +102,42 @@
       });
   }
 
+  /* The community's label (its name, else its top topics and voice), linked to its network,
+     with a form to name it (PUT /api/communities/{c}/name; an empty name forgets it). */
+  function nameCell(community) {
+    var cell = R.el("td", "community-name");
+    var link = cell.appendChild(R.el("a", null, community.label || "Community " + community.community));
+    link.href = "/?community=" + encodeURIComponent(community.community);
+    link.title = "Community " + community.community;
+    var form = cell.appendChild(R.el("form", "rename"));
+    var input = form.appendChild(R.el("input"));
+    input.name = "name";
+    input.maxLength = 80;
+    input.placeholder = "Name it";
+    input.value = community.name || "";
+    input.setAttribute("aria-label", "Name of community " + community.community);
+    var save = form.appendChild(R.el("button", "button quiet", "Name"));
+    save.type = "submit";
+    var status = form.appendChild(R.el("span", "muted"));
+    status.setAttribute("aria-live", "polite");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var url = "/api/communities/" + encodeURIComponent(community.community) + "/name";
+      var name = input.value.trim();
+      var sent = name ? R.send("PUT", url, { name: name }) : R.send("DELETE", url);
+      status.textContent = "Saving…";
+      sent.then(function () {
+        return R.getJSON("/api/communities/" + encodeURIComponent(community.community) + "?limit=1");
+      }).then(function (found) {
+        link.textContent = found.label;
+        status.textContent = "Saved";
+      }).catch(function (error) {
+        status.textContent = "Not saved: " + error.message;
+      });
+    });
+    return cell;
+  }
+
   function heatmap(table) {
     R.getJSON("/api/communities?limit=200")
       .then(function (page) {
@@ -125,11 +161,8 @@
         table.tHead.appendChild(head);
         page.items.forEach(function (community) {
           var row = R.el("tr");
-          var link = R.el("a", null, "Community " + community.community);
-          link.href = "/?community=" + encodeURIComponent(community.community);
-          var name = R.el("td");
-          name.appendChild(link);
-          row.appendChild(name);
+          row.dataset.community = String(community.community);
+          row.appendChild(nameCell(community));
           row.appendChild(R.el("td", "num", community.size));
           topics.forEach(function (topic) {
             var found = community.topics.filter(function (entry) {

@@ -69,8 +69,7 @@
     }).catch(function () {});
     R.getJSON("/api/communities?limit=200").then(function (page) {
       options(form.elements.namedItem("communities"), page.items.map(function (item) {
-        var about = (item.topics || []).slice(0, 2).map(function (t) { return t.topic; }).join(", ");
-        return { value: String(item.community), label: item.community + (about ? " · " + about : "") };
+        return { value: String(item.community), label: item.community + (item.label ? " · " + item.label : "") };
       }), chosenCommunities);
     }).catch(function () {});
   }

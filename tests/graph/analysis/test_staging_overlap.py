@@ -19,7 +19,7 @@ NEO4J_SUITE = "analysis suite"
 
 
 def _written(store: Store) -> dict[str, Any]:
-    run, _loads = store.data_stamp()
+    run, _loads, _edits = store.data_stamp()
     users = {
         row["id"]: {k: v for k, v in row["properties"].items() if k != "analysis"}
         for row in store.read(USER_PROPERTIES)
