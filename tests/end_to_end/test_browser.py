@@ -185,6 +185,60 @@ def test_network_search_click_explain_expand(page: Page) -> None:
     _shot(page, "network-expanded")
 
 
+def _labelled(page: Page) -> list[str]:
+    shown: list[str] = page.evaluate(
+        "window.__resonanceNetwork.nodes.get().filter((n) => n.label).map((n) => n.id)"
+    )
+    return shown
+
+
+def test_network_labels_the_largest_nodes_then_on_hover_and_zoom(page: Page) -> None:
+    """At 150 nodes the labels piled up: at the fitted view at most the 8 largest keep theirs
+    (none over a larger one's), any other shows its label when hovered or selected, and all
+    show once zoomed in."""
+    page.goto("/?limit=150")
+    page.wait_for_function("window.__resonanceNetwork !== undefined")
+    page.locator("#progress").wait_for(state="hidden")
+    count = _node_count(page)
+    assert count > 60
+    largest: str = page.evaluate(
+        "window.__resonanceNetwork.nodes.get().sort((a, b) => b.size - a.size)[0].id"
+    )
+    shown = _labelled(page)
+    assert largest in shown and 1 < len(shown) <= 8  # the largest, a few more, never a mass
+    _shot(page, "network-labels")
+    small: str = page.evaluate(
+        "window.__resonanceNetwork.nodes.get().sort((a, b) => a.size - b.size)[0].id"
+    )
+    box = page.locator("#network").bounding_box()
+    assert box is not None
+    point = page.evaluate(
+        "(id) => { const n = window.__resonanceNetwork.network;"
+        " n.moveTo({position: n.getPosition(id), animation: false});"
+        " return n.canvasToDOM(n.getPosition(id)); }",
+        small,
+    )
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_function(
+        "(id) => window.__resonanceNetwork.nodes.get(id).label !== ''", arg=small
+    )
+    assert small in _labelled(page) and len(_labelled(page)) == len(shown) + 1
+    page.mouse.move(box["x"] + 5, box["y"] + 5)  # off the node: its label goes
+    page.wait_for_function(
+        "(id) => window.__resonanceNetwork.nodes.get(id).label === ''", arg=small
+    )
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    every = "window.__resonanceNetwork.nodes.get().every((n) => n.label === n.handle)"
+    for _ in range(30):  # zoom in with the wheel, as a person does
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(80)
+        if page.evaluate(every):
+            break
+        assert len(_labelled(page)) >= 8  # more labels as the view zooms in, never fewer
+    page.wait_for_function(every)
+    assert len(_labelled(page)) == count
+
+
 def test_network_view_downloads_as_png_and_an_ego_network_as_gexf(page: Page) -> None:
     page.goto("/?limit=40")
     page.wait_for_function("window.__resonanceNetwork !== undefined")

@@ -46,6 +46,107 @@
     var readingRequest = 0;
     window.__resonanceNetwork = { network: network, nodes: nodes, edges: edges };
 
+    /* Labels: the LABELLED largest nodes at the fitted view (skipping any whose label would
+       overlap a larger one's), more as one zooms in (with the square of the zoom), every one past ZOOMED or four times the fitted scale; any other when hovered or selected (150
+       labels at once piled into an unreadable mass). Each node keeps its handle in `handle`,
+       which the search and the edges' titles read. */
+    var LABELLED = 8;
+    var ZOOMED = 1.6;
+    var fitted = null;  // the scale of the settled, fitted view
+    var zoomedIn = false;
+    var hovered = null;
+    var labelled = new Set();
+    function shows(id) {
+      return zoomedIn || labelled.has(id) || id === hovered || id === current;
+    }
+    function relabel() {
+      var all = nodes.get();
+      all.forEach(function (node) {
+        if (node.handle === undefined) {
+          node.handle = node.label;
+        }
+      });
+      labelled = pickLabelled(all, labelCount());
+      nodes.update(all.map(function (node) {
+        return { id: node.id, handle: node.handle, label: shows(node.id) ? node.handle : "" };
+      }));
+      readable();
+    }
+    /* The largest nodes' labels stay readable (12 px on screen) however far out the view is. */
+    function readable() {
+      var scale = Math.max(network.getScale(), 0.05);
+      nodes.update(Array.from(labelled).map(function (id) {
+        var node = nodes.get(id);
+        if (node.baseFont === undefined) {
+          node.baseFont = (node.font && node.font.size) || 14;
+        }
+        return { id: id, baseFont: node.baseFont, font: { size: Math.min(Math.max(node.baseFont, 12 / scale), 80) } };
+      }));
+    }
+    /* The largest nodes, up to `count`, whose labels (about 12 px, under the node) do not
+       overlap a larger node's on screen. */
+    function pickLabelled(all, count) {
+      var positions = network.getPositions(all.map(function (node) { return node.id; }));
+      var scale = network.getScale();
+      var boxes = [];
+      var chosen = new Set();
+      all.slice().sort(function (a, b) {
+        return (b.size || 0) - (a.size || 0);
+      }).forEach(function (node) {
+        var at = positions[node.id];
+        if (chosen.size >= count || !at) {
+          return;
+        }
+        var centre = network.canvasToDOM(at);
+        var width = String(node.handle || "").length * 7.2;
+        var top = centre.y + (node.size || 10) * scale + 2;
+        var box = { left: centre.x - width / 2, right: centre.x + width / 2, top: top, bottom: top + 16 };
+        var clear = boxes.every(function (other) {
+          return box.right < other.left || box.left > other.right || box.bottom < other.top || box.top > other.bottom;
+        });
+        if (clear) {
+          boxes.push(box);
+          chosen.add(node.id);
+        }
+      });
+      return chosen;
+    }
+    function labelCount() {
+      var zoom = fitted ? network.getScale() / fitted : 1;
+      return Math.max(LABELLED, Math.round(LABELLED * zoom * zoom));
+    }
+    function showLabel(id, on) {
+      var node = nodes.get(id);
+      if (node) {
+        nodes.update({ id: id, label: on || shows(id) ? node.handle : "" });
+      }
+    }
+    relabel();
+    network.setOptions({ interaction: { hover: true } });
+    network.on("zoom", function () {
+      var scale = network.getScale();
+      var now = scale >= ZOOMED || (fitted !== null && scale >= 4 * fitted);
+      if (now !== zoomedIn || labelCount() !== labelled.size) {
+        zoomedIn = now;
+        relabel();
+      } else {
+        readable();
+      }
+    });
+    network.on("dragEnd", function () {
+      if (!zoomedIn) {
+        relabel();
+      }
+    });
+    network.on("hoverNode", function (params) {
+      hovered = params.node;
+      showLabel(params.node, true);
+    });
+    network.on("blurNode", function (params) {
+      hovered = null;
+      showLabel(params.node, false);
+    });
+
     network.on("stabilizationProgress", function (params) {
       var percent = Math.round((100 * params.iterations) / Math.max(params.total, 1));
       showProgress(progress, "Laying out the network… " + percent + "%");
@@ -56,6 +157,8 @@
       }
       // Keep the settled layout still; dragging a node then moves just that node.
       network.setOptions({ physics: { enabled: false } });
+      fitted = network.getScale();
+      relabel();
     });
 
     wirePngDownload(document.getElementById("png-download"), container);
@@ -122,7 +225,12 @@
       if (!node) {
         return;
       }
+      var before = current;
       current = id;
+      if (before !== null && before !== id) {
+        showLabel(before, false);
+      }
+      showLabel(id, true);
       network.selectNodes([id]);
       if (focus) {
         network.focus(id, { scale: 1.1, animation: { duration: 450, easingFunction: "easeInOutQuad" } });
@@ -141,7 +249,11 @@
     }
 
     function clear() {
+      var before = current;
       current = null;
+      if (before !== null) {
+        showLabel(before, false);
+      }
       network.unselectAll();
       panel.hidden = true;
       rows.forEach(function (row) {
@@ -278,13 +390,14 @@
         }
       });
       edges.add(links);
+      relabel();
       container.dataset.nodes = String(nodes.length);
       return made.length;
     }
 
     function label(id) {
       var node = nodes.get(id);
-      return node ? node.label : id;
+      return node ? node.handle || node.label : id;
     }
 
     function wireSearch() {
@@ -303,7 +416,7 @@
         var best = null;
         var bestRank = Infinity;
         nodes.forEach(function (node) {
-          var handle = String(node.label || "").toLowerCase();
+          var handle = String(node.handle || node.label || "").toLowerCase();
           var where = handle.indexOf(query);
           if (where < 0) {
             return;
