@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from graph.models import Network
 from web.appearance import format_score
+from web.i18n import DEFAULT, LOCALES, catalog, translate
 from web.network import build_network, view_data
 
 TABLE_ROWS: Final = 100
@@ -71,9 +72,28 @@ def _filter_values(filters: Mapping[str, object] | None) -> dict[str, str]:
     return {key: "" if given.get(key) is None else str(given.get(key)) for key in FILTERS}
 
 
-def render_page(template_name: str, **context: Any) -> str:
+def locale_context(locale: str) -> dict[str, Any]:
+    """What every template needs to speak ``locale``: ``locale`` (for ``<html lang>`` and the
+    switch), ``t`` and the catalogue as JSON for the page's scripts."""
+    chosen = locale if locale in LOCALES else DEFAULT
+
+    def t(text: str, **params: object) -> str:
+        return translate(chosen, text, **params)
+
+    messages = {} if chosen == DEFAULT else catalog(chosen)
+    return {
+        "locale": chosen,
+        "locales": LOCALES,
+        "t": t,
+        "i18n_json": script_json({"locale": chosen, "messages": messages}),
+    }
+
+
+def render_page(template_name: str, *, locale: str = DEFAULT, **context: Any) -> str:
     """One of the explorer's other pages (``influencers.html``, ``overview.html``): static HTML
-    whose script fills it from the JSON API. ``static_url`` defaults to ``/static``."""
+    whose script fills it from the JSON API, in ``locale``. ``static_url`` defaults to
+    ``/static``."""
+    context.update(locale_context(locale))
     context["static_url"] = str(context.get("static_url", "/static")).rstrip("/")
     context["filters"] = _filter_values(context.get("filters"))
     context.setdefault("roles", ())
@@ -93,6 +113,7 @@ def render_network_page(
     focus: str | None = None,
     logged_in: bool = False,
     window_notice: str | None = None,
+    locale: str = DEFAULT,
 ) -> str:
     """The explorer's network page as HTML: graph, top-influencer table, CSV download.
 
@@ -123,4 +144,5 @@ def render_network_page(
         physics=graph["options"]["physics"]["enabled"],
         logged_in=logged_in,
         window_notice=window_notice,
+        **locale_context(locale),
     )

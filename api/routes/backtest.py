@@ -15,7 +15,7 @@ from api.deps import SettingsDep, StoreProvider
 from api.error_responses import BAD_INPUT
 from api.jobs import JobControl
 from api.routes.jobs import BUSY, JobOut, JobsDep, submit_job
-from api.routes.pages import LOGIN
+from api.routes.pages import LOGIN, page_locale
 from api.schemas import NOT_BOOL
 from graph.analysis.profile import NAME_PATTERN, list_profiles, load_profile
 from graph.analysis.roles import ROLE_ORDER
@@ -110,5 +110,6 @@ def backtest_page(request: Request, settings: SettingsDep) -> HTMLResponse:
         roles=ROLE_ORDER,
         logged_in=has_session(request),
         profiles=profiles,
+        locale=page_locale(request),
     )
     return HTMLResponse(page)

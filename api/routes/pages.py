@@ -34,6 +34,7 @@ from graph.console.saved_queries import SavedQueries
 from graph.explorer.network import top_network
 from graph.models import Network
 from graph.runs import movement
+from web.i18n import COOKIE, negotiate, translate
 from web.pages import render_network_page, render_page, script_json
 
 router = APIRouter(tags=["pages"])
@@ -123,9 +124,16 @@ def network_page(
         if notice is not None
         else top_network(store, filters.query(store), limit=limit, leaderboard=leaderboard)
     )
-    title = f"Top {len(network.nodes)} voices by amplification"
-    if filters.wanted.topic is not None:
-        title += f" on {filters.wanted.topic}"
+    locale = page_locale(request)
+    if filters.wanted.topic is None:
+        title = translate(locale, "Top {count} voices by amplification", count=len(network.nodes))
+    else:
+        title = translate(
+            locale,
+            "Top {count} voices by amplification on {topic}",
+            count=len(network.nodes),
+            topic=filters.wanted.topic,
+        )
     page = render_network_page(
         network,
         title=title,
@@ -134,12 +142,24 @@ def network_page(
         focus=focus,
         logged_in=has_session(request),
         window_notice=notice,
+        locale=locale,
     )
     return HTMLResponse(page)
 
 
+def page_locale(request: Request) -> str:
+    """The language of the pages for this visitor: the switch's cookie, else Accept-Language."""
+    return negotiate(request.headers.get("accept-language"), request.cookies.get(COOKIE))
+
+
 def _page(request: Request, template: str, **context: object) -> HTMLResponse:
-    page = render_page(template, roles=ROLE_ORDER, logged_in=has_session(request), **context)
+    page = render_page(
+        template,
+        roles=ROLE_ORDER,
+        logged_in=has_session(request),
+        locale=page_locale(request),
+        **context,
+    )
     return HTMLResponse(page)
 
 

@@ -14,7 +14,7 @@ from api.auth import AUTH_RESPONSES, TOKEN_REQUIRED, has_session
 from api.deps import SettingsDep, StoreDep
 from api.error_responses import BAD_INPUT, DOWN, ErrorOut
 from api.params import NO_NUL
-from api.routes.pages import LOGIN
+from api.routes.pages import LOGIN, page_locale
 from api.run_schemas import MovementOut, RunOut, run_out
 from graph.analysis.profile import BUILT_IN, NAME_PATTERN, Profile, list_profiles, load_profile
 from graph.analysis.profile_fields import (
@@ -188,6 +188,10 @@ def profiles_page(request: Request) -> HTMLResponse:
     """The criteria behind the ranking: the profile in use, every setting in words; change
     some and save them as a new profile, analyse with it, compare two profiles."""
     page = render_page(
-        "profiles.html", title="Profiles", roles=ROLE_ORDER, logged_in=has_session(request)
+        "profiles.html",
+        title="Profiles",
+        roles=ROLE_ORDER,
+        logged_in=has_session(request),
+        locale=page_locale(request),
     )
     return HTMLResponse(page)

@@ -127,3 +127,48 @@ def test_read_the_criteria_change_one_analyse_and_compare(
         "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
     ]
     context.close()
+
+
+def test_the_profile_page_in_french_and_the_switch_remembered(
+    browser: Browser, served: tuple[Store, Path, str]
+) -> None:
+    """A French browser gets the page in French (settings' meanings, numbers, messages); the
+    switch turns it to English and the choice holds on the next page."""
+    _, data_dir, url = served
+    context = browser.new_context(
+        base_url=url, viewport={"width": WIDTH, "height": 900}, locale="fr-FR"
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto("/profiles")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    expect(page.get_by_role("link", name="Profils")).to_be_visible()
+    expect(page.locator("[data-field='in-use']")).to_have_text(
+        "Les scores affichés viennent du profil default."
+    )
+    meaning = page.locator("tr[data-setting='post_share'] td.meaning")
+    expect(meaning).to_contain_text("publications distinctes amplifiées")
+    expect(page.locator("tr[data-setting='post_share'] td.num")).to_have_text("0,5")
+    page.locator("input[name='min_audience']").fill("7")
+    page.locator("#profile-form input[name='name']").fill("fr-test")
+    page.get_by_role("button", name="Enregistrer comme nouveau profil").click()
+    expect(page.locator("[data-field='save-status']")).to_have_text(
+        "Enregistré comme profil fr-test."
+    )
+    assert load_profile("fr-test", data_dir).min_audience == 7
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    page.screenshot(path=str(ARTIFACTS / "profiles-french.png"), full_page=True)
+
+    page.locator("[data-lang='en']").click()
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Profiles")).to_be_visible()
+    page.goto("/runs")  # remembered
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator("[data-lang='fr']").click()
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("link", name="Réseau")).to_be_visible()
+    assert problems == []
+    context.close()

@@ -12,6 +12,41 @@
   var RELOGIN = "Not logged in, or the session expired: reload the page to log in again.";
 
   /* An element with optional class and text (set with textContent). */
+  /* The page's language and its catalogue (web/i18n.py embeds them as JSON in every page):
+     t("English text {name}", {name: value}) is the text in the page's language. */
+  var I18N = (function () {
+    var block = document.getElementById("i18n");
+    try {
+      return JSON.parse((block && block.textContent) || "{}");
+    } catch (error) {
+      return {};
+    }
+  })();
+  var LOCALE = I18N.locale || "en";
+  var MESSAGES = I18N.messages || {};
+
+  function t(text, params) {
+    var found = Object.prototype.hasOwnProperty.call(MESSAGES, text) ? MESSAGES[text] : text;
+    return String(found).replace(/\{(\w+)\}/g, function (whole, name) {
+      return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
+    });
+  }
+
+  /* A number as the page's language writes it (1,234.5 / 1 234,5). */
+  function number(value, digits) {
+    var options = digits === undefined ? {} : { maximumFractionDigits: digits };
+    return Number(value).toLocaleString(LOCALE, options);
+  }
+
+  /* The language switch on every page: remembered in a cookie (a year), then the page again. */
+  Array.prototype.forEach.call(document.querySelectorAll("[data-lang]"), function (button) {
+    button.addEventListener("click", function () {
+      document.cookie = "resonance_lang=" + encodeURIComponent(button.dataset.lang) +
+        "; Path=/; Max-Age=31536000; SameSite=Lax";
+      window.location.reload();
+    });
+  });
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) {
@@ -306,6 +341,9 @@
   });
 
   window.Resonance = {
+    locale: LOCALE,
+    t: t,
+    number: number,
     FILTERS: FILTERS,
     RELOGIN: RELOGIN,
     el: el,

@@ -10,11 +10,11 @@
   var R = window.Resonance;
 
   function roleName(role) {
-    return role ? String(role).replace(/_/g, " ") : "—";
+    return role ? R.t(String(role).replace(/_/g, " ")) : "—";
   }
 
   function number(value) {
-    return value === null || value === undefined ? "—" : Number(value).toLocaleString("en");
+    return value === null || value === undefined ? "—" : R.number(value);
   }
 
   function rank(value) {
@@ -24,7 +24,7 @@
   /* The rank change as a signed number, "new" for an account not ranked before. */
   function changeCell(item) {
     if (item.earlier_rank === null || item.earlier_rank === undefined) {
-      return R.el("td", "num up", "new");
+      return R.el("td", "num up", R.t("new"));
     }
     var gain = item.gain || 0;
     return R.el("td", "num" + (gain > 0 ? " up" : gain < 0 ? " down" : ""), gain > 0 ? "+" + gain : gain === 0 ? "=" : String(gain));
@@ -34,7 +34,7 @@
     var cell = R.el("td", "handle");
     var link = R.el("a", null, R.at(item.handle));
     link.href = "/?focus=" + encodeURIComponent(item.id);
-    link.title = "Show in the network";
+    link.title = R.t("Show in the network");
     cell.appendChild(link);
     return cell;
   }
@@ -81,7 +81,7 @@
       body.appendChild(tr);
     });
     if (!result.items.length) {
-      empty(body, 9, "The later run ranked no one.");
+      empty(body, 9, R.t("The later run ranked no one."));
     }
   }
 
@@ -95,7 +95,7 @@
       body.appendChild(tr);
     });
     if (!result.items.length) {
-      empty(body, 6, "No account with that audience climbed.");
+      empty(body, 6, R.t("No account with that audience climbed."));
     }
   }
 

@@ -10,11 +10,11 @@
   var R = window.Resonance;
   var M = window.ResonanceMovements;
   var GROUP_NAMES = {
-    weights: "Edge weights",
-    score: "Global score",
-    topics: "Topics",
-    roles: "Roles",
-    boosting: "Boosting flagged and not counted",
+    weights: R.t("Edge weights"),
+    score: R.t("Global score"),
+    topics: R.t("Topics"),
+    roles: R.t("Roles"),
+    boosting: R.t("Boosting flagged and not counted"),
   };
 
   function words(name) {
@@ -61,16 +61,16 @@
       }).join(", ");
     } else {
       valueCell.appendChild(numberInput(setting.name, setting.value, setting.bounds));
-      defaultCell.textContent = String(setting.default);
+      defaultCell.textContent = R.number(setting.default);
     }
-    tr.appendChild(R.el("td", "meaning", setting.meaning));
+    tr.appendChild(R.el("td", "meaning", R.t(setting.meaning)));
     return tr;
   }
 
   function showProfile(profile, groups) {
-    document.querySelector("[data-field='profile-heading']").textContent = "Profile " + profile.name;
+    document.querySelector("[data-field='profile-heading']").textContent = R.t("Profile {name}", { name: profile.name });
     document.querySelector("[data-field='profile-description']").textContent =
-      profile.description + (profile.in_use ? " (the profile of the scores shown)" : "");
+      R.t(profile.description) + (profile.in_use ? " " + R.t("(the profile of the scores shown)") : "");
     var body = document.querySelector("#settings-table tbody");
     R.clear(body);
     groups.forEach(function (group) {
@@ -140,8 +140,8 @@
         fillNames(compareForm.elements.namedItem("first"), names, inUse || "default");
         fillNames(compareForm.elements.namedItem("second"), names, shown);
         pick.querySelector("[data-field='in-use']").textContent = inUse
-          ? "The scores shown come from profile " + inUse + "."
-          : "No analysis yet.";
+          ? R.t("The scores shown come from profile {name}.", { name: inUse })
+          : R.t("No analysis yet.");
         return load(select.value);
       });
     }
@@ -159,14 +159,14 @@
         base: select.value,
         changes: changes(form),
       };
-      saveStatus.textContent = "Saving…";
+      saveStatus.textContent = R.t("Saving…");
       R.send("POST", "/api/profiles", body).then(
         function (saved) {
-          saveStatus.textContent = "Saved as profile " + saved.name + ".";
+          saveStatus.textContent = R.t("Saved as profile {name}.", { name: saved.name });
           return loadList(saved.name);
         },
         function (error) {
-          saveStatus.textContent = "Not saved: " + error.message;
+          saveStatus.textContent = R.t("Not saved: {error}", { error: R.t(error.message) });
         }
       );
     });
@@ -186,13 +186,13 @@
         }, select.value);
       }).then(
         function () {
-          progress.textContent = "Done: the scores now come from profile " + select.value + ".";
+          progress.textContent = R.t("Done: the scores now come from profile {name}.", { name: select.value });
           return loadList(select.value);
         },
         function (error) {
           progress.textContent = error.cancelled
-            ? "Cancelled: the scores shown are unchanged."
-            : "The analysis failed: " + error.message;
+            ? R.t("Cancelled: the scores shown are unchanged.")
+            : R.t("The analysis failed: {error}", { error: R.t(error.message) });
         }
       ).then(function () {
         analyse.disabled = false;
@@ -208,26 +208,31 @@
         second: compareForm.elements.namedItem("second").value,
         top: compareForm.elements.namedItem("top").value,
       });
-      compareStatus.textContent = "Comparing…";
+      compareStatus.textContent = R.t("Comparing…");
       var table = document.getElementById("profile-compare-table");
       var heading = document.querySelector("[data-field='compare-heading']");
       R.send("GET", "/api/profiles/compare?" + params.toString()).then(
         function (result) {
-          heading.textContent = "Top " + params.get("top") + " under " + result.second.profile +
-            " (run " + result.second.id + ") against " + result.first.profile + " (run " + result.first.id + ")";
+          heading.textContent = R.t("Top {top} under {second} (run {second_run}) against {first} (run {first_run})", {
+            top: params.get("top"),
+            second: result.second.profile,
+            second_run: result.second.id,
+            first: result.first.profile,
+            first_run: result.first.id,
+          });
           heading.hidden = false;
           M.showCompare(result, table.querySelector("tbody"));
           table.hidden = false;
           compareStatus.textContent = "";
         },
         function (error) {
-          compareStatus.textContent = "Could not compare: " + error.message;
+          compareStatus.textContent = R.t("Could not compare: {error}", { error: R.t(error.message) });
         }
       );
     });
 
     loadList(null).catch(function (error) {
-      saveStatus.textContent = "Could not load the profiles: " + error.message;
+      saveStatus.textContent = R.t("Could not load the profiles: {error}", { error: R.t(error.message) });
     });
   }
 
