@@ -127,8 +127,8 @@ def node_colour(*, brand: bool, community: int | None = None) -> dict[str, Any]:
 
 
 def node_info(influencer: Influencer) -> dict[str, Any]:
-    """What the page's details panel shows for a node, ready to display."""
-    followers = "" if influencer.followers is None else f"{influencer.followers:,}"
+    """What the page's details panel shows for a node, ready to display (numbers are left to
+    the page, which writes them as its language does)."""
     return {
         "handle": at_handle(influencer.handle),
         "name": influencer.name,
@@ -136,7 +136,7 @@ def node_info(influencer: Influencer) -> dict[str, Any]:
         "rank": influencer.rank,
         "score": format_score(influencer.score),
         "amplifiers": influencer.amplifiers,
-        "followers": followers,
+        "followers": influencer.followers,
         "brand": influencer.is_brand,
         "community": influencer.community,
         "role": influencer.role,

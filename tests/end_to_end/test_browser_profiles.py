@@ -172,3 +172,30 @@ def test_the_profile_page_in_french_and_the_switch_remembered(
     expect(page.get_by_role("link", name="Réseau")).to_be_visible()
     assert problems == []
     context.close()
+
+
+def test_the_network_page_in_french(browser: Browser, served: tuple[Store, Path, str]) -> None:
+    """The network page in French: the page, the side panel drawn by its script, numbers."""
+    _, _, url = served
+    context = browser.new_context(
+        base_url=url, viewport={"width": WIDTH, "height": 900}, locale="fr-FR"
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto("/?limit=60")
+    page.wait_for_function("window.__resonanceNetwork !== undefined")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    expect(page.locator("#top-heading")).to_have_text("Principaux influenceurs")
+    expect(page.locator("#legend")).to_contain_text("Taille = score")
+    page.locator("tr[data-node-id]").first.click()
+    details = page.locator("#details")
+    details.wait_for(state="visible")
+    expect(details.locator("h3").first).to_have_text("Rang au fil des analyses")
+    expect(details.get_by_role("button", name="Étendre aux voisins")).to_be_visible()
+    expect(details.locator("[data-list='topics'] li").first).to_contain_text("n° ")
+    expect(details.locator("#reading")).to_contain_text("Publications sur")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    page.screenshot(path=str(ARTIFACTS / "network-french.png"), full_page=True)
+    assert problems == []
+    context.close()

@@ -27,7 +27,7 @@ STRING = r'"((?:[^"\\]|\\.)*)"'
 
 
 def _asked() -> dict[str, str]:
-    """Every text a template (``t("...")``), a script (``R.t("...")``) or a route
+    """Every text a template (``t("...")``), a script (``R.t("...")``, ``R.plural``) or a route
     (``translate(locale, "...")``, a page's ``title="..."``) asks for, with where."""
     found: dict[str, str] = {}
     sources = [
@@ -39,6 +39,11 @@ def _asked() -> dict[str, str]:
     for path, pattern in sources:
         for text in re.findall(pattern, path.read_text(encoding="utf-8")):
             found.setdefault(text, str(path.relative_to(ROOT)))
+    plural = re.compile(rf"\bR\.plural\([^,]+,\s*{STRING},\s*{STRING}")
+    for path in (ROOT / "web" / "static").glob("*.js"):
+        for texts in plural.findall(path.read_text(encoding="utf-8")):
+            for text in texts:
+                found.setdefault(text, str(path.relative_to(ROOT)))
     # Texts the pages translate from the API's data: roles, settings' meanings, profiles.
     for text in [
         *(role.replace("_", " ") for role in ROLE_ORDER),

@@ -38,6 +38,13 @@
     return Number(value).toLocaleString(LOCALE, options);
   }
 
+  /* `one` or `other` (English keys with a {count}) as the page's language counts: French says
+     "0 amplificateur", English "0 amplifiers". */
+  function plural(count, one, other, params) {
+    var rule = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LOCALE).select(Number(count)) : count === 1 ? "one" : "other";
+    return t(rule === "one" ? one : other, Object.assign({ count: number(count) }, params || {}));
+  }
+
   /* The language switch on every page: remembered in a cookie (a year), then the page again. */
   Array.prototype.forEach.call(document.querySelectorAll("[data-lang]"), function (button) {
     button.addEventListener("click", function () {
@@ -344,6 +351,7 @@
     locale: LOCALE,
     t: t,
     number: number,
+    plural: plural,
     FILTERS: FILTERS,
     RELOGIN: RELOGIN,
     el: el,

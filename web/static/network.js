@@ -25,7 +25,7 @@
     }
     drawLegend(document.getElementById("legend"), view.legend || []);
     if (typeof vis === "undefined" || !vis.Network) {
-      showProgress(progress, "The network view could not load (vis-network is missing).");
+      showProgress(progress, R.t("The network view could not load (vis-network is missing)."));
       return;
     }
 
@@ -149,7 +149,7 @@
 
     network.on("stabilizationProgress", function (params) {
       var percent = Math.round((100 * params.iterations) / Math.max(params.total, 1));
-      showProgress(progress, "Laying out the network… " + percent + "%");
+      showProgress(progress, R.t("Laying out the network… {percent}%", { percent: percent }));
     });
     network.once("stabilizationIterationsDone", function () {
       if (progress) {
@@ -263,7 +263,7 @@
 
     function loadExplanation(id) {
       var mine = ++request;
-      setField(panel, "status", "Loading the explanation…");
+      setField(panel, "status", R.t("Loading the explanation…"));
       clearLists(panel);
       R.getJSON("/api/users/" + encodeURIComponent(id))
         .then(function (detail) {
@@ -274,7 +274,7 @@
         })
         .catch(function (error) {
           if (mine === request) {
-            setField(panel, "status", "No explanation: " + error.message);
+            setField(panel, "status", R.t("No explanation: {error}", { error: R.t(error.message) }));
           }
         });
     }
@@ -302,14 +302,16 @@
             return;
           }
           if (points.length < 2) {
-            note.textContent = "One run only: the trajectory shows once two runs are kept.";
+            note.textContent = R.t("One run only: the trajectory shows once two runs are kept.");
           } else {
             T.drawChart(chart, points);
             var ranked = points.filter(function (point) {
               return point.rank !== null;
             }).length;
-            note.textContent = "Ranked in " + ranked + " of " + points.length + " kept runs" +
-              (ranked < points.length ? "; a gap is a run that did not rank it." : ".");
+            var counts = { ranked: ranked, runs: points.length };
+            note.textContent = ranked < points.length
+              ? R.t("Ranked in {ranked} of {runs} kept runs; a gap is a run that did not rank it.", counts)
+              : R.t("Ranked in {ranked} of {runs} kept runs.", counts);
           }
           section.hidden = false;
         })
@@ -344,7 +346,7 @@
     }
 
     function expand(id) {
-      setField(panel, "status", "Expanding neighbours…");
+      setField(panel, "status", R.t("Expanding neighbours…"));
       var url = "/api/users/" + encodeURIComponent(id) + "/network?depth=1&limit=60";
       return R.getJSON(url)
         .then(function (ego) {
@@ -355,7 +357,7 @@
           }
         })
         .catch(function (error) {
-          setField(panel, "status", "Could not expand: " + error.message);
+          setField(panel, "status", R.t("Could not expand: {error}", { error: R.t(error.message) }));
         });
     }
 
@@ -428,7 +430,7 @@
           }
         });
         if (status) {
-          status.textContent = best ? "" : "No loaded account matches";
+          status.textContent = best ? "" : R.t("No loaded account matches");
         }
         if (best) {
           select(String(best.id), true);
@@ -492,9 +494,9 @@
     var fraction = top > 0 ? Math.min(Math.max((Number(item.score) || 0) / top, 0), 1) : 0;
     var fill = item.is_brand ? view.brand || "#ff8a5b" : communityColour(view, item.community);
     var facts = [
-      item.is_brand ? "brand account" : "rank " + item.rank,
-      "score " + R.formatScore(item.score),
-      item.amplifiers + " amplifier" + (item.amplifiers === 1 ? "" : "s"),
+      item.is_brand ? R.t("brand account") : R.t("rank {rank}", { rank: item.rank }),
+      R.t("score {score}", { score: R.formatScore(item.score) }),
+      R.plural(item.amplifiers, "{count} amplifier", "{count} amplifiers"),
     ];
     return {
       id: item.id,
@@ -515,7 +517,7 @@
         rank: item.rank,
         score: R.formatScore(item.score),
         amplifiers: item.amplifiers,
-        followers: item.followers === null ? "" : Number(item.followers).toLocaleString("en"),
+        followers: item.followers,
         brand: item.is_brand,
         community: item.community,
         role: item.role,
@@ -535,7 +537,7 @@
       var swatch = R.el("i", "swatch");
       swatch.style.backgroundColor = entry.colour;
       item.appendChild(swatch);
-      names[entry.community] = item.appendChild(R.el("span", "legend-name", "Community " + entry.community));
+      names[entry.community] = item.appendChild(R.el("span", "legend-name", R.t("Community {number}", { number: entry.community })));
       item.title = entry.members + " shown";
       legend.insertBefore(item, first);
     });
@@ -545,7 +547,7 @@
         var span = names[community.community];
         if (span && community.label) {
           span.textContent = community.label;
-          span.parentNode.title = "Community " + community.community + ": " + community.label;
+          span.parentNode.title = R.t("Community {number}", { number: community.community }) + ": " + community.label;
         }
       });
     }).catch(function () {});
@@ -576,20 +578,20 @@
   }
 
   function roleName(role) {
-    return role ? String(role).replace(/_/g, " ") : "—";
+    return role ? R.t(String(role).replace(/_/g, " ")) : "—";
   }
 
   function showSummary(panel, info) {
-    setField(panel, "kind", info.brand ? "Brand" : "Person");
+    setField(panel, "kind", info.brand ? R.t("Brand") : R.t("Person"));
     setField(panel, "handle", info.handle);
     setField(panel, "name", info.name);
     setField(panel, "bio", info.bio);
-    setField(panel, "rank", info.brand ? "brand account" : "#" + info.rank);
+    setField(panel, "rank", info.brand ? R.t("brand account") : "#" + info.rank);
     setField(panel, "score", info.score);
     setField(panel, "role", roleName(info.role));
     setField(panel, "community", info.community === null || info.community === undefined ? "—" : info.community);
-    setField(panel, "amplifiers", Number(info.amplifiers).toLocaleString("en"));
-    setField(panel, "followers", info.followers || "—");
+    setField(panel, "amplifiers", R.number(info.amplifiers));
+    setField(panel, "followers", info.followers === null || info.followers === undefined || info.followers === "" ? "—" : R.number(info.followers));
     panel.hidden = false;
   }
 
@@ -616,8 +618,9 @@
       return R.el("li", null, reason);
     });
     fill(list(panel, "topics"), detail.topics || [], function (topic) {
-      return R.el("li", null, "#" + topic.rank + " on " + topic.topic + " · score " +
-        R.formatScore(topic.score) + " · " + Math.round(100 * topic.focus) + "% focus");
+      return R.el("li", null, R.t("#{rank} on {topic} · score {score} · {focus}% focus", {
+        rank: topic.rank, topic: topic.topic, score: R.formatScore(topic.score), focus: Math.round(100 * topic.focus),
+      }));
     });
     fill(list(panel, "amplifiers"), detail.top_amplifiers || [], function (entry) {
       var item = R.el("li");
@@ -627,13 +630,13 @@
         select(String(entry.account.id), true);
       });
       item.appendChild(button);
-      item.appendChild(R.el("span", "share", " " + (100 * entry.share).toFixed(1) + "% of its PageRank"));
+      item.appendChild(R.el("span", "share", " " + R.t("{share}% of its PageRank", { share: R.number(100 * entry.share, 1) })));
       return item;
     });
     fill(list(panel, "posts"), detail.top_posts || [], function (post) {
       var item = R.el("li");
       item.appendChild(R.el("span", "post-text", post.text));
-      var meta = post.amplifiers + " amplifier" + (post.amplifiers === 1 ? "" : "s");
+      var meta = R.plural(post.amplifiers, "{count} amplifier", "{count} amplifiers");
       if (post.created_at) {
         meta += " · " + String(post.created_at).slice(0, 10);
       }

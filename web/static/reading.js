@@ -12,21 +12,17 @@
 
   function shortText(text) {
     var clean = String(text || "").replace(/\s+/g, " ").trim();
-    return clean.length > MAX_TEXT ? clean.slice(0, MAX_TEXT - 1) + "…" : clean || "(no text)";
-  }
-
-  function plural(count, word) {
-    return Number(count).toLocaleString("en") + " " + word + (count === 1 ? "" : "s");
+    return clean.length > MAX_TEXT ? clean.slice(0, MAX_TEXT - 1) + "…" : clean || R.t("(no text)");
   }
 
   /* Fill `target` with the reading list `found`; `follow(id)` is called when a voice is
      clicked (no link when it is not given). */
   function draw(target, found, follow) {
     R.clear(target);
-    var topics = found.topics && found.topics.length ? found.topics.join(", ") : "any topic";
-    target.appendChild(R.el("p", "muted", "Posts on " + topics + "."));
+    var topics = found.topics && found.topics.length ? found.topics.join(", ") : R.t("any topic");
+    target.appendChild(R.el("p", "muted", R.t("Posts on {topics}.", { topics: topics })));
     if (!found.voices.length) {
-      target.appendChild(R.el("p", "muted", "No voice shares this audience yet."));
+      target.appendChild(R.el("p", "muted", R.t("No voice shares this audience yet.")));
       return;
     }
     var list = target.appendChild(R.el("ol", "reading-voices"));
@@ -45,9 +41,9 @@
       } else {
         head.appendChild(R.el("span", "handle", R.at(account.handle)));
       }
-      head.appendChild(R.el("span", "muted", " · " + plural(entry.voice.shared, "shared amplifier")));
+      head.appendChild(R.el("span", "muted", " · " + R.plural(entry.voice.shared, "{count} shared amplifier", "{count} shared amplifiers")));
       if (!entry.posts.length) {
-        item.appendChild(R.el("p", "muted", "No amplified post on these topics."));
+        item.appendChild(R.el("p", "muted", R.t("No amplified post on these topics.")));
         return;
       }
       var posts = item.appendChild(R.el("ul", "reading-posts"));
@@ -55,7 +51,7 @@
         var line = posts.appendChild(R.el("li"));
         line.dataset.postId = post.id;
         line.appendChild(R.el("span", "post-text", shortText(post.text)));
-        line.appendChild(R.el("span", "muted", " · " + plural(post.amplifiers, "amplifier") +
+        line.appendChild(R.el("span", "muted", " · " + R.plural(post.amplifiers, "{count} amplifier", "{count} amplifiers") +
           (post.topics.length ? " · " + post.topics.join(", ") : "")));
       });
     });

@@ -20,15 +20,15 @@
     var box = el("section", "shortlist-picker");
     box.id = "shortlist-picker";
     box.setAttribute("role", "group");
-    box.setAttribute("aria-label", "Add to shortlist");
+    box.setAttribute("aria-label", R.t("Add to shortlist"));
     box.hidden = true;
-    var title = el("h2", null, "Add to shortlist");
+    var title = el("h2", null, R.t("Add to shortlist"));
     title.dataset.field = "picker-title";
-    var chooseLabel = el("label", null, "Shortlist ");
+    var chooseLabel = el("label", null, R.t("Shortlist") + " ");
     var select = el("select");
     select.name = "shortlist";
     chooseLabel.appendChild(select);
-    var nameLabel = el("label", null, "New list name ");
+    var nameLabel = el("label", null, R.t("New list name") + " ");
     var name = el("input");
     name.name = "shortlist-name";
     name.type = "text";
@@ -36,13 +36,13 @@
     name.placeholder = "e.g. Spring campaign";
     nameLabel.appendChild(name);
     var actions = el("div", "picker-actions");
-    var add = el("button", "button primary", "Add");
+    var add = el("button", "button primary", R.t("Add"));
     add.type = "button";
     add.dataset.action = "picker-add";
-    var cancel = el("button", "button quiet", "Cancel");
+    var cancel = el("button", "button quiet", R.t("Cancel"));
     cancel.type = "button";
     cancel.dataset.action = "picker-cancel";
-    var link = el("a", "button quiet", "Open shortlists");
+    var link = el("a", "button quiet", R.t("Open shortlists"));
     link.href = "/shortlists";
     actions.appendChild(add);
     actions.appendChild(cancel);
@@ -76,13 +76,13 @@
       var chosen = select.value;
       var newName = name.value.trim();
       if (!chosen && !newName) {
-        status.textContent = "Choose a shortlist or type a name for a new one.";
+        status.textContent = R.t("Choose a shortlist or type a name for a new one.");
         name.focus();
         return;
       }
       state.busy = true;
       add.disabled = true;
-      status.textContent = "Adding…";
+      status.textContent = R.t("Adding…");
       var target = chosen
         ? Promise.resolve({ id: chosen, name: select.options[select.selectedIndex].textContent })
         : R.send("POST", "/api/shortlists", { name: newName });
@@ -113,13 +113,13 @@
         })
         .then(function (result) {
           status.textContent = result.added
-            ? "Added to “" + listName + "”."
-            : "Already on “" + listName + "”.";
+            ? R.t("Added to “{name}”.", { name: listName })
+            : R.t("Already on “{name}”.", { name: listName });
           box.dataset.shortlistId = result.list.id;
           return refresh(result.list.id);
         })
         .catch(function (error) {
-          status.textContent = "Could not add: " + error.message;
+          status.textContent = R.t("Could not add: {error}", { error: R.t(error.message) });
         })
         .then(function () {
           state.busy = false;
@@ -130,7 +130,7 @@
     function refresh(selected) {
       return R.send("GET", "/api/shortlists?limit=200").then(function (page) {
         R.clear(select);
-        var fresh = el("option", null, "New shortlist…");
+        var fresh = el("option", null, R.t("New shortlist…"));
         fresh.value = "";
         select.appendChild(fresh);
         page.items.forEach(function (item) {
@@ -149,13 +149,13 @@
     return {
       open: function (ids, handle) {
         state.ids = ids;
-        title.textContent = handle ? "Add " + handle + " to a shortlist" : "Add to shortlist";
+        title.textContent = handle ? R.t("Add {handle} to a shortlist", { handle: handle }) : R.t("Add to shortlist");
         status.textContent = "";
         name.value = "";
         box.hidden = false;
         refresh(select.value)
           .catch(function (error) {
-            status.textContent = "Could not load the shortlists: " + error.message;
+            status.textContent = R.t("Could not load the shortlists: {error}", { error: R.t(error.message) });
           })
           .then(function () {
             (select.value ? select : name).focus();
