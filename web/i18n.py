@@ -77,3 +77,16 @@ def translate(locale: str, text: str, **params: object) -> str:
     """
     found = catalog(locale).get(text, text)
     return found.format(**params) if params else found
+
+
+def localized_number(text: str, locale: str) -> str:
+    """A number written the English way (``12,346.5``) as ``locale`` writes it: French groups
+    thousands with a narrow no-break space and marks decimals with a comma, as the browsers'
+    ``Intl`` does.
+
+    >>> localized_number("12,346.5", "fr"), localized_number("0.0123", "en")
+    ('12\u202f346,5', '0.0123')
+    """
+    if locale != "fr":
+        return text
+    return text.replace(",", "\u202f").replace(".", ",")

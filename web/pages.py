@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from graph.models import Network
 from web.appearance import format_score
-from web.i18n import DEFAULT, LOCALES, catalog, translate
+from web.i18n import DEFAULT, LOCALES, catalog, localized_number, translate
 from web.network import build_network, view_data
 
 TABLE_ROWS: Final = 100
@@ -74,17 +74,26 @@ def _filter_values(filters: Mapping[str, object] | None) -> dict[str, str]:
 
 def locale_context(locale: str) -> dict[str, Any]:
     """What every template needs to speak ``locale``: ``locale`` (for ``<html lang>`` and the
-    switch), ``t`` and the catalogue as JSON for the page's scripts."""
+    switch), ``t``, ``score`` and ``integer`` (numbers as the language writes them) and the
+    catalogue as JSON for the page's scripts."""
     chosen = locale if locale in LOCALES else DEFAULT
 
     def t(text: str, **params: object) -> str:
         return translate(chosen, text, **params)
+
+    def score(value: float) -> str:
+        return localized_number(format_score(value), chosen)
+
+    def integer(value: int) -> str:
+        return localized_number(f"{value:,}", chosen)
 
     messages = {} if chosen == DEFAULT else catalog(chosen)
     return {
         "locale": chosen,
         "locales": LOCALES,
         "t": t,
+        "score": score,
+        "integer": integer,
         "i18n_json": script_json({"locale": chosen, "messages": messages}),
     }
 

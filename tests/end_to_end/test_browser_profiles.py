@@ -199,3 +199,30 @@ def test_the_network_page_in_french(browser: Browser, served: tuple[Store, Path,
     page.screenshot(path=str(ARTIFACTS / "network-french.png"), full_page=True)
     assert problems == []
     context.close()
+
+
+def test_the_influencer_table_in_french(browser: Browser, served: tuple[Store, Path, str]) -> None:
+    """The table in French: headers, the summary its script writes (plural by French rules),
+    numbers as French writes them, the roles' names."""
+    _, _, url = served
+    context = browser.new_context(
+        base_url=url, viewport={"width": WIDTH, "height": 900}, locale="fr-FR"
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto("/influencers")
+    page.locator("#influencers tbody tr").first.wait_for()
+    expect(page.locator("#summary")).to_contain_text("influenceurs correspondent")
+    expect(page.locator("#influencers thead")).to_contain_text("Amplificateurs")
+    expect(page.locator("#influencers thead")).to_contain_text("Abonnés")
+    followers = page.locator("#influencers tbody tr td.num").nth(4).text_content() or ""
+    if len(followers) > 3 and followers != "—":
+        assert "," not in followers  # 26 320, not 26,320
+    roles = set(page.locator("#influencers tbody td.role").all_text_contents())
+    assert roles & {"blogueur thématique", "ambassadeur de marque", "passerelle", "pivot", "—"}
+    assert not roles & {"thematic blogger", "brand ambassador"}
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    page.screenshot(path=str(ARTIFACTS / "influencers-french.png"), full_page=True)
+    assert problems == []
+    context.close()

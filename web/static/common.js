@@ -147,9 +147,10 @@
       return "n/a";
     }
     if (Math.abs(value) >= 1000) {
-      return Math.round(value).toLocaleString("en");
+      return Math.round(value).toLocaleString(LOCALE);
     }
-    return String(Number(Number(value).toPrecision(3)));
+    // Three significant digits, as the server's format_score, written as the page's language.
+    return Number(Number(value).toPrecision(3)).toLocaleString(LOCALE, { maximumFractionDigits: 20 });
   }
 
   function at(handle) {

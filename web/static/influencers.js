@@ -39,8 +39,8 @@
       var ids = Object.keys(selected);
       if (addSelected) {
         addSelected.hidden = !shortlists || ids.length === 0;
-        addSelected.textContent = "Add the " + ids.length + " selected account" +
-          (ids.length === 1 ? "" : "s") + " to a shortlist";
+        addSelected.textContent = R.plural(ids.length, "Add the {count} selected account to a shortlist",
+          "Add the {count} selected accounts to a shortlist");
       }
     }
     if (addSelected) {
@@ -105,7 +105,7 @@
         }
       });
       var mine = ++request;
-      summary.textContent = "Loading…";
+      summary.textContent = R.t("Loading…");
       R.send("GET", "/api/influencers?" + query.toString())
         .then(function (page) {
           if (mine !== request) {
@@ -123,11 +123,11 @@
             // Another window than the analysed one: offer to analyse it, then load again.
             R.clear(body);
             status.textContent = "";
-            summary.textContent = "No scores for this window yet.";
+            summary.textContent = R.t("No scores for this window yet.");
             R.showWindowNotice(error.message, query.get("since"), query.get("until"), load);
             return;
           }
-          summary.textContent = "Could not load the influencers: " + error.message;
+          summary.textContent = R.t("Could not load the influencers: {error}", { error: R.t(error.message) });
         });
     }
 
@@ -138,10 +138,11 @@
       });
       loadTrends(page.items);
       measureLens(page.items);
-      summary.textContent = page.total.toLocaleString("en") + " influencer" +
-        (page.total === 1 ? "" : "s") + " match";
+      summary.textContent = R.plural(page.total, "{count} influencer matches", "{count} influencers match");
       var last = Math.min(page.offset + page.items.length, page.total);
-      status.textContent = page.total ? page.offset + 1 + "–" + last + " of " + page.total : "";
+      status.textContent = page.total
+        ? R.t("{first}–{last} of {total}", { first: R.number(page.offset + 1), last: R.number(last), total: R.number(page.total) })
+        : "";
     }
 
     /* The lens: each row's share of its audience inside the target picked (one request for
@@ -167,11 +168,11 @@
       var target = Target.chosen(lens);
       var status = lens.querySelector("[data-field='lens-status']");
       if (!target.topics.length && !target.communities.length) {
-        status.textContent = "Pick topics or communities to measure.";
+        status.textContent = R.t("Pick topics or communities to measure.");
         return;
       }
       var mine = request;
-      status.textContent = "Measuring…";
+      status.textContent = R.t("Measuring…");
       var asked = Object.assign({ user_ids: items.map(function (item) { return item.id; }) }, target);
       R.send("POST", "/api/target-shares", asked)
         .then(function (found) {
@@ -188,12 +189,15 @@
             cell.textContent = Target.percent(value);
             cell.dataset.share = value === null || value === undefined ? "" : String(value);
           });
-          status.textContent = "Share of each row's audience inside: " +
-            [].concat(target.topics, target.communities.map(function (c) { return "community " + c; })).join(", ");
+          status.textContent = R.t("Share of each row's audience inside: {target}", {
+            target: [].concat(target.topics, target.communities.map(function (c) {
+              return R.t("community {number}", { number: c });
+            })).join(", "),
+          });
           lensColumn();
         })
         .catch(function (error) {
-          status.textContent = "Could not measure: " + error.message;
+          status.textContent = R.t("Could not measure: {error}", { error: R.t(error.message) });
         });
     }
 
@@ -223,7 +227,7 @@
             R.clear(cell);
             if (points.length < 2) {
               cell.textContent = "—";
-              cell.title = points.length ? "One run only" : "";
+              cell.title = points.length ? R.t("One run only") : "";
               return;
             }
             cell.title = T.describe(points);
@@ -241,15 +245,15 @@
       var handle = R.el("td", "handle");
       var link = R.el("a", null, R.at(item.handle));
       link.href = "/?focus=" + encodeURIComponent(item.id);
-      link.title = "Show in the network";
+      link.title = R.t("Show in the network");
       handle.appendChild(link);
       tr.appendChild(handle);
       tr.appendChild(R.el("td", null, item.name));
       tr.appendChild(R.el("td", "num", R.formatScore(item.score)));
-      tr.appendChild(R.el("td", "role", item.role ? item.role.replace(/_/g, " ") : "—"));
+      tr.appendChild(R.el("td", "role", item.role ? R.t(item.role.replace(/_/g, " ")) : "—"));
       tr.appendChild(R.el("td", "num", item.community === null ? "—" : item.community));
-      tr.appendChild(R.el("td", "num", Number(item.amplifiers).toLocaleString("en")));
-      tr.appendChild(R.el("td", "num", item.followers === null ? "—" : Number(item.followers).toLocaleString("en")));
+      tr.appendChild(R.el("td", "num", R.number(item.amplifiers)));
+      tr.appendChild(R.el("td", "num", item.followers === null ? "—" : R.number(item.followers)));
       tr.appendChild(R.el("td", null, (item.topics || []).join(", ")));
       var share = tr.appendChild(R.el("td", "num in-target", "—"));
       share.dataset.share = "";
@@ -260,7 +264,7 @@
       pick.dataset.action = "select";
       pick.checked = Boolean(selected[item.id]);
       pick.hidden = !shortlists;
-      pick.setAttribute("aria-label", "Select " + R.at(item.handle));
+      pick.setAttribute("aria-label", R.t("Select {handle}", { handle: R.at(item.handle) }));
       pick.addEventListener("change", function () {
         if (pick.checked) {
           selected[item.id] = true;
@@ -270,7 +274,7 @@
         showSelected();
       });
       cell.appendChild(pick);
-      var add = R.el("button", "button quiet", "Add to shortlist");
+      var add = R.el("button", "button quiet", R.t("Add to shortlist"));
       add.type = "button";
       add.dataset.action = "shortlist";
       add.hidden = !shortlists;

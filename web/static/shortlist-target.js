@@ -11,7 +11,7 @@
   var R = window.Resonance;
 
   function percent(share) {
-    return share === null || share === undefined ? "—" : Math.round(100 * share) + "%";
+    return share === null || share === undefined ? "—" : R.t("{percent}%", { percent: Math.round(100 * share) });
   }
 
   /* The members table's cell for a member's share inside the target. */
@@ -109,21 +109,23 @@
     var communities = form.elements.namedItem("communities");
     var status = form.querySelector("[data-field='target-status']");
     status.textContent = detail.target.topics.length || detail.target.communities.length
-      ? "Target: " + [].concat(detail.target.topics, detail.target.communities.map(function (c) {
-          return "community " + c;
-        })).join(", ")
-      : "No target yet: pick topics or communities.";
+      ? R.t("Target: {target}", {
+          target: [].concat(detail.target.topics, detail.target.communities.map(function (c) {
+            return R.t("community {number}", { number: c });
+          })).join(", "),
+        })
+      : R.t("No target yet: pick topics or communities.");
     fillChoices(form, detail.target.topics, detail.target.communities);
     form.onsubmit = function (event) {
       event.preventDefault();
-      status.textContent = "Saving…";
+      status.textContent = R.t("Saving…");
       var body = chosen(form);
       R.send("PUT", "/api/shortlists/" + encodeURIComponent(detail.id) + "/target", body).then(
         function () {
           reopen();
         },
         function (error) {
-          status.textContent = "Not saved: " + error.message;
+          status.textContent = R.t("Not saved: {error}", { error: R.t(error.message) });
         }
       );
     };

@@ -8,7 +8,8 @@
 (function () {
   "use strict";
 
-  var svg = window.Resonance.svg;
+  var R = window.Resonance;
+  var svg = R.svg;
 
   /* The run's date: the end of its window, else when it was analysed (YYYY-MM-DD). */
   function runDate(point) {
@@ -41,7 +42,7 @@
   /* The words of a trajectory, for the chart's <title> and the table cell's tooltip. */
   function describe(points) {
     return points.map(function (point) {
-      return runDate(point) + ": " + (point.rank === null || point.rank === undefined ? "not ranked" : "#" + point.rank);
+      return runDate(point) + ": " + (point.rank === null || point.rank === undefined ? R.t("not ranked") : "#" + point.rank);
     }).join(", ");
   }
 
@@ -67,7 +68,7 @@
       return top + ((height - top - bottom) * (rank - 1)) / (worst - 1);
     }
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", class: "rank-chart" });
-    chart.appendChild(svg("title")).textContent = "Rank across runs: " + describe(points);
+    chart.appendChild(svg("title")).textContent = R.t("Rank across runs: {points}", { points: describe(points) });
     [1, worst].forEach(function (rank) {
       chart.appendChild(svg("line", { x1: left, x2: width - right, y1: y(rank), y2: y(rank), class: "grid" }));
       var label = svg("text", { x: left - 6, y: y(rank) + 4, "text-anchor": "end", class: "axis" });
@@ -122,7 +123,7 @@
       viewBox: "0 0 " + width + " " + height, width: width, height: height, role: "img", class: "sparkline",
       "data-points": points.length, "data-ranked": found.length,
     });
-    chart.appendChild(svg("title")).textContent = "Rank across runs: " + describe(points);
+    chart.appendChild(svg("title")).textContent = R.t("Rank across runs: {points}", { points: describe(points) });
     var path = linePath(points, x, y);
     if (path) {
       chart.appendChild(svg("path", { d: path, class: "line", fill: "none" }));
