@@ -209,8 +209,14 @@ def console_page(request: Request, store: StoreDep) -> HTMLResponse:
     )
 
 
-def _login_form(next_path: str, *, error: str | None = None, status: int = 200) -> HTMLResponse:
-    page = render_page("login.html", title="Log in", next_path=next_path, error=error)
+def _login_form(
+    request: Request, next_path: str, *, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    locale = page_locale(request)
+    shown = None if error is None else translate(locale, error)
+    page = render_page(
+        "login.html", title="Log in", next_path=next_path, error=shown, locale=locale
+    )
     return HTMLResponse(page, status_code=status, headers=LOGIN_HEADERS)
 
 
@@ -224,7 +230,7 @@ def login_page(request: Request, next_path: NextPath = "/") -> Response:
     target = safe_next(next_path)
     if _settings(request).api_token is None or has_session(request):
         return RedirectResponse(target, status_code=303)
-    return _login_form(target)
+    return _login_form(request, target)
 
 
 @router.post(
@@ -250,7 +256,7 @@ def login(
     if not origin_matches(request):
         raise HTTPException(403, "cross-origin login refused")
     if not token_matches(token.strip(), expected):
-        return _login_form(target, error="That is not the API token.", status=401)
+        return _login_form(request, target, error="That is not the API token.", status=401)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

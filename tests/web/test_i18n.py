@@ -35,6 +35,7 @@ def _asked() -> dict[str, str]:
         *((path, rf"\bR\.t\({STRING}") for path in (ROOT / "web" / "static").glob("*.js")),
         *((path, rf"translate\(\s*locale,\s*{STRING}") for path in (ROOT / "api").rglob("*.py")),
         *((path, rf"\btitle={STRING}") for path in (ROOT / "api" / "routes").glob("*.py")),
+        *((path, rf"\berror={STRING}") for path in (ROOT / "api" / "routes").glob("*.py")),
     ]
     for path, pattern in sources:
         for text in re.findall(pattern, path.read_text(encoding="utf-8")):

@@ -46,7 +46,7 @@
         "data-value": value,
       }));
       var count = svg("text", { x: labelWidth + barWidth + 6, y: y + row * 0.62, class: "bar-count" });
-      count.textContent = texts ? texts[i] : Number(value).toLocaleString("en");
+      count.textContent = texts ? texts[i] : R.number(value);
       chart.appendChild(count);
     });
     container.appendChild(chart);
@@ -77,13 +77,13 @@
           return page.items.length ? page.items[0].score : 0;
         });
         barChart(container, SHARES.map(function (share) {
-          return share === 1 ? "all ranked" : "top " + Math.round(share * 100) + "%";
+          return share === 1 ? R.t("all ranked") : R.t("top {percent}%", { percent: Math.round(share * 100) });
         }), reached.map(logLength), reached.map(function (score) {
           return "≥ " + R.formatScore(score);
         }));
       })
       .catch(function (error) {
-        container.textContent = "Could not load: " + error.message;
+        container.textContent = R.t("Could not load: {error}", { error: R.t(error.message) });
       });
   }
 
@@ -94,11 +94,11 @@
     }))
       .then(function (counts) {
         barChart(container, names.map(function (role) {
-          return role.replace(/_/g, " ");
+          return R.t(role.replace(/_/g, " "));
         }), counts);
       })
       .catch(function (error) {
-        container.textContent = "Could not load: " + error.message;
+        container.textContent = R.t("Could not load: {error}", { error: R.t(error.message) });
       });
   }
 
@@ -106,17 +106,17 @@
      with a form to name it (PUT /api/communities/{c}/name; an empty name forgets it). */
   function nameCell(community) {
     var cell = R.el("td", "community-name");
-    var link = cell.appendChild(R.el("a", null, community.label || "Community " + community.community));
+    var link = cell.appendChild(R.el("a", null, community.label || R.t("Community {number}", { number: community.community })));
     link.href = "/?community=" + encodeURIComponent(community.community);
-    link.title = "Community " + community.community;
+    link.title = R.t("Community {number}", { number: community.community });
     var form = cell.appendChild(R.el("form", "rename"));
     var input = form.appendChild(R.el("input"));
     input.name = "name";
     input.maxLength = 80;
-    input.placeholder = "Name it";
+    input.placeholder = R.t("Name it");
     input.value = community.name || "";
-    input.setAttribute("aria-label", "Name of community " + community.community);
-    var save = form.appendChild(R.el("button", "button quiet", "Name"));
+    input.setAttribute("aria-label", R.t("Name of community {number}", { number: community.community }));
+    var save = form.appendChild(R.el("button", "button quiet", R.t("Save the name")));
     save.type = "submit";
     var status = form.appendChild(R.el("span", "muted"));
     status.setAttribute("aria-live", "polite");
@@ -125,14 +125,14 @@
       var url = "/api/communities/" + encodeURIComponent(community.community) + "/name";
       var name = input.value.trim();
       var sent = name ? R.send("PUT", url, { name: name }) : R.send("DELETE", url);
-      status.textContent = "Saving…";
+      status.textContent = R.t("Saving…");
       sent.then(function () {
         return R.getJSON("/api/communities/" + encodeURIComponent(community.community) + "?limit=1");
       }).then(function (found) {
         link.textContent = found.label;
-        status.textContent = "Saved";
+        status.textContent = R.t("Saved");
       }).catch(function (error) {
-        status.textContent = "Not saved: " + error.message;
+        status.textContent = R.t("Not saved: {error}", { error: R.t(error.message) });
       });
     });
     return cell;
@@ -153,8 +153,8 @@
         });
         topics.sort();
         var head = R.el("tr");
-        head.appendChild(R.el("th", null, "Community"));
-        head.appendChild(R.el("th", "num", "Size"));
+        head.appendChild(R.el("th", null, R.t("Community")));
+        head.appendChild(R.el("th", "num", R.t("Size")));
         topics.forEach(function (topic) {
           head.appendChild(R.el("th", null, topic));
         });
@@ -179,11 +179,11 @@
           table.tBodies[0].appendChild(row);
         });
         if (!page.items.length) {
-          table.tBodies[0].appendChild(R.el("tr")).appendChild(R.el("td", "muted", "No communities yet."));
+          table.tBodies[0].appendChild(R.el("tr")).appendChild(R.el("td", "muted", R.t("No communities yet.")));
         }
       })
       .catch(function (error) {
-        table.tBodies[0].appendChild(R.el("tr")).appendChild(R.el("td", "muted", "Could not load: " + error.message));
+        table.tBodies[0].appendChild(R.el("tr")).appendChild(R.el("td", "muted", R.t("Could not load: {error}", { error: R.t(error.message) })));
       });
   }
 

@@ -15,13 +15,13 @@
 
   function windowText(run) {
     if (!run.since && !run.until) {
-      return "all the data";
+      return R.t("all the data");
     }
     return (run.since ? String(run.since).slice(0, 10) : "…") + " – " + (run.until ? String(run.until).slice(0, 10) : "…");
   }
 
   function runLabel(run) {
-    return day(run.analyzed_at) + " · " + windowText(run) + (run.latest ? " (latest)" : "");
+    return day(run.analyzed_at) + " · " + windowText(run) + (run.latest ? " " + R.t("(latest)") : "");
   }
 
   var M = window.ResonanceMovements;
@@ -36,7 +36,7 @@
       tr.dataset.runId = String(run.id);
       var id = R.el("td", null, run.id);
       if (run.latest) {
-        id.appendChild(R.el("span", "badge latest", "latest"));
+        id.appendChild(R.el("span", "badge latest", R.t("latest")));
       }
       tr.appendChild(id);
       tr.appendChild(R.el("td", null, day(run.analyzed_at)));
@@ -46,9 +46,9 @@
       body.appendChild(tr);
     });
     if (!runs.length) {
-      empty(body, 5, "No run is kept yet: run an analysis.");
+      empty(body, 5, R.t("No run is kept yet: run an analysis."));
     }
-    document.getElementById("runs-summary").textContent = runs.length + " run" + (runs.length === 1 ? "" : "s") + " kept, newest first";
+    document.getElementById("runs-summary").textContent = R.plural(runs.length, "{count} run kept, newest first", "{count} runs kept, newest first");
   }
 
   function fillSelect(select, runs, chosen) {
@@ -82,7 +82,7 @@
       rising.set("limit", form.elements.namedItem("limit").value);
       rising.set("min_audience", form.elements.namedItem("min_audience").value);
       var mine = ++request;
-      status.textContent = "Comparing…";
+      status.textContent = R.t("Comparing…");
       Promise.all([
         R.send("GET", "/api/runs/compare?" + compared.toString()),
         R.send("GET", "/api/runs/risers?" + rising.toString()),
@@ -95,9 +95,9 @@
           var later = byId[results[0].to];
           var between = (earlier ? runLabel(earlier) : results[0].from) + " → " + (later ? runLabel(later) : results[0].to);
           compareCard.querySelector("[data-field='compare-heading']").textContent =
-            "Top " + compared.get("top") + " of the later run: " + between;
+            R.t("Top {top} of the later run: {between}", { top: compared.get("top"), between: between });
           risersCard.querySelector("[data-field='risers-heading']").textContent =
-            "Rising voices: " + between;
+            R.t("Rising voices: {between}", { between: between });
           M.showCompare(results[0], document.querySelector("#compare-table tbody"));
           M.showRisers(results[1], document.querySelector("#risers-table tbody"));
           compareCard.hidden = false;
@@ -106,7 +106,7 @@
         },
         function (error) {
           if (mine === request) {
-            status.textContent = "Could not compare: " + error.message;
+            status.textContent = R.t("Could not compare: {error}", { error: R.t(error.message) });
           }
         }
       );
@@ -125,7 +125,7 @@
         showRuns(runs);
         if (runs.length < 2) {
           form.hidden = true;
-          document.getElementById("runs-summary").textContent += "; two are needed to compare.";
+          document.getElementById("runs-summary").textContent += R.t("; two are needed to compare.");
           return;
         }
         fillSelect(form.elements.namedItem("from"), runs, runs[1].id);
@@ -133,7 +133,7 @@
         compare();
       })
       .catch(function (error) {
-        document.getElementById("runs-summary").textContent = "Could not load the runs: " + error.message;
+        document.getElementById("runs-summary").textContent = R.t("Could not load the runs: {error}", { error: R.t(error.message) });
       });
   }
 

@@ -30,18 +30,18 @@
 
   function windowText(run) {
     if (!run.since && !run.until) {
-      return "all events";
+      return R.t("all events");
     }
     return (run.since || "…") + " – " + (run.until || "…");
   }
 
   function runText(run) {
     if (!run) {
-      return "not analysed";
+      return R.t("not analysed");
     }
-    var text = "run " + run.run + " · " + (run.profile || "?") + " · " + windowText(run);
-    text += " · analysed " + (run.analyzed_at || "?");
-    return run.kept ? text : text + " (run no longer kept)";
+    var text = R.t("run {run}", { run: run.run }) + " · " + (run.profile || "?") + " · " + windowText(run);
+    text += " · " + R.t("analysed {at}", { at: run.analyzed_at || "?" });
+    return run.kept ? text : text + " " + R.t("(run no longer kept)");
   }
 
   function standing(field, value) {
@@ -49,9 +49,9 @@
     cell.dataset.field = field;
     var parts = [];
     if (value.run) {
-      parts.push(value.rank === null ? "unranked" : "#" + value.rank);
+      parts.push(value.rank === null ? R.t("unranked") : "#" + value.rank);
       parts.push(R.formatScore(value.score));
-      parts.push(value.role ? value.role.replace(/_/g, " ") : "no role");
+      parts.push(value.role ? R.t(value.role.replace(/_/g, " ")) : R.t("no role"));
     } else {
       parts.push("—");
     }
@@ -78,7 +78,7 @@
     } else {
       cell.textContent = "=";
     }
-    cell.title = "ranks climbed since added";
+    cell.title = R.t("ranks climbed since added");
     return cell;
   }
 
@@ -127,14 +127,14 @@
     function showOverlap(id) {
       var status = document.getElementById("overlap-status");
       var table = document.getElementById("overlap");
-      status.textContent = "Loading…";
+      status.textContent = R.t("Loading…");
       R.send("GET", "/api/shortlists/" + encodeURIComponent(id) + "/overlap")
         .then(function (found) {
           clear(table);
           var head = R.el("tr");
-          head.appendChild(R.el("th", null, "Member"));
-          head.appendChild(R.el("th", "num", "Audience"));
-          head.appendChild(R.el("th", "num", "Unique"));
+          head.appendChild(R.el("th", null, R.t("Member")));
+          head.appendChild(R.el("th", "num", R.t("Audience")));
+          head.appendChild(R.el("th", "num", R.t("Unique")));
           found.members.forEach(function (member) {
             var th = R.el("th", "num", handles[member] || member);
             th.scope = "col";
@@ -146,8 +146,8 @@
             var th = R.el("th", null, handles[member] || member);
             th.scope = "row";
             tr.appendChild(th);
-            tr.appendChild(R.el("td", "num", found.audience[i].toLocaleString()));
-            tr.appendChild(R.el("td", "num", found.unique[i].toLocaleString()));
+            tr.appendChild(R.el("td", "num", R.number(found.audience[i])));
+            tr.appendChild(R.el("td", "num", R.number(found.unique[i])));
             found.shared[i].forEach(function (share, j) {
               var td = R.el("td", "num" + (i === j ? " self" : ""), i === j ? "—" : Math.round(share * 100) + "%");
               td.style.setProperty("--share", String(i === j ? 0 : share));
@@ -156,34 +156,41 @@
             table.appendChild(tr);
           });
           table.hidden = false;
-          status.textContent = "Together they reach " + found.union.toLocaleString() + " accounts.";
+          status.textContent = R.t("Together they reach {count} accounts.", { count: R.number(found.union) });
         })
         .catch(function (error) {
-          status.textContent = "Could not compute the overlap: " + error.message;
+          status.textContent = R.t("Could not compute the overlap: {error}", { error: R.t(error.message) });
         });
     }
 
     function pickForBudget(id, budget) {
       var status = document.getElementById("selection-status");
       var steps = document.getElementById("selection-steps");
-      status.textContent = "Picking…";
+      status.textContent = R.t("Picking…");
       R.send("POST", "/api/shortlists/" + encodeURIComponent(id) + "/selection", { budget: budget })
         .then(function (chosen) {
           clear(steps);
           chosen.steps.forEach(function (step) {
             steps.appendChild(
-              R.el("li", null, (handles[step.member] || step.member) + ": +" + step.gain.toLocaleString() +
-                " (" + step.coverage.toLocaleString() + " reached, " + step.spent + " spent)")
+              R.el("li", null, R.t("{member}: +{gain} ({coverage} reached, {spent} spent)", {
+                member: handles[step.member] || step.member,
+                gain: R.number(step.gain),
+                coverage: R.number(step.coverage),
+                spent: R.number(step.spent),
+              }))
             );
           });
-          status.textContent = chosen.steps.length + " picked: " + chosen.coverage.toLocaleString() +
-            " of the " + chosen.union.toLocaleString() + " accounts the whole list reaches, for " +
-            chosen.spent + " of " + chosen.budget +
-            (chosen.unit_cost.length ? " (" + chosen.unit_cost.length + " without a cost counted as 1)" : "");
+          status.textContent = R.t("{picked} picked: {coverage} of the {union} accounts the whole list reaches, for {spent} of {budget}", {
+            picked: chosen.steps.length,
+            coverage: R.number(chosen.coverage),
+            union: R.number(chosen.union),
+            spent: R.number(chosen.spent),
+            budget: R.number(chosen.budget),
+          }) + (chosen.unit_cost.length ? " " + R.t("({count} without a cost counted as 1)", { count: chosen.unit_cost.length }) : "");
           drawCurve(document.getElementById("selection-curve"), chosen);
         })
         .catch(function (error) {
-          status.textContent = "Could not pick: " + error.message;
+          status.textContent = R.t("Could not pick: {error}", { error: R.t(error.message) });
         });
     }
 
@@ -209,7 +216,7 @@
       line.setAttribute("d", path);
       line.setAttribute("class", "curve");
       svg.appendChild(line);
-      [["budget spent", width / 2, height - 6], ["reached", 4, 14]].forEach(function (label) {
+      [[R.t("budget spent"), width / 2, height - 6], [R.t("reached"), 4, 14]].forEach(function (label) {
         var text = document.createElementNS(ns, "text");
         text.setAttribute("x", String(label[1]));
         text.setAttribute("y", String(label[2]));
@@ -224,8 +231,8 @@
         .then(function (page) {
           clear(index);
           listsStatus.textContent = page.total
-            ? page.total + " shortlist" + (page.total === 1 ? "" : "s")
-            : "No shortlists yet: add accounts from the Influencers or Network pages.";
+            ? R.plural(page.total, "{count} shortlist", "{count} shortlists")
+            : R.t("No shortlists yet: add accounts from the Influencers or Network pages.");
           page.items.forEach(function (item) {
             var li = R.el("li");
             li.dataset.shortlistId = item.id;
@@ -246,7 +253,7 @@
           });
         })
         .catch(function (error) {
-          listsStatus.textContent = "Could not load the shortlists: " + error.message;
+          listsStatus.textContent = R.t("Could not load the shortlists: {error}", { error: R.t(error.message) });
         });
     }
 
@@ -256,7 +263,7 @@
       Array.prototype.forEach.call(index.children, function (li) {
         li.classList.toggle("selected", li.dataset.shortlistId === id);
       });
-      membersStatus.textContent = "Loading…";
+      membersStatus.textContent = R.t("Loading…");
       return R.send("GET", "/api/shortlists/" + encodeURIComponent(id))
         .then(function (detail) {
           if (current !== id) {
@@ -265,12 +272,12 @@
           card.hidden = false;
           card.dataset.shortlistId = detail.id;
           document.getElementById("shortlist-name").textContent = detail.name;
-          var meta = "Updated " + detail.updated_at;
+          var meta = R.t("Updated {at}", { at: detail.updated_at });
           if (detail.profile) {
-            meta += " · started under profile " + detail.profile;
+            meta += " · " + R.t("started under profile {profile}", { profile: detail.profile });
           }
           document.getElementById("shortlist-meta").textContent = meta;
-          document.getElementById("shortlist-now").textContent = "Scores now: " + runText(detail.latest_run);
+          document.getElementById("shortlist-now").textContent = R.t("Scores now: {run}", { run: runText(detail.latest_run) });
           document.getElementById("shortlist-csv").href =
             "/api/shortlists/" + encodeURIComponent(detail.id) + ".csv";
           clear(body);
@@ -287,13 +294,13 @@
             });
           }
           membersStatus.textContent = detail.items.length
-            ? detail.items.length + " member" + (detail.items.length === 1 ? "" : "s")
-            : "No members yet.";
+            ? R.plural(detail.items.length, "{count} member", "{count} members")
+            : R.t("No members yet.");
         })
         .catch(function (error) {
           card.hidden = false;
           clear(body);
-          membersStatus.textContent = "Could not open the shortlist: " + error.message;
+          membersStatus.textContent = R.t("Could not open the shortlist: {error}", { error: R.t(error.message) });
         });
     }
 
@@ -305,7 +312,7 @@
         return;
       }
       R.clear(target);
-      target.appendChild(R.el("p", "muted", "Loading…"));
+      target.appendChild(R.el("p", "muted", R.t("Loading…")));
       R.getJSON("/api/shortlists/" + encodeURIComponent(id) + "/reading")
         .then(function (found) {
           if (current !== id) {
@@ -313,7 +320,7 @@
           }
           if (!found.seeds.length) {
             R.clear(target);
-            target.appendChild(R.el("p", "muted", "Add members to see whom their audience also reads."));
+            target.appendChild(R.el("p", "muted", R.t("Add members to see whom their audience also reads.")));
             return;
           }
           Reading.draw(target, found, function (voice) {
@@ -322,7 +329,7 @@
         })
         .catch(function (error) {
           R.clear(target);
-          target.appendChild(R.el("p", "muted", "Could not load the reading list: " + error.message));
+          target.appendChild(R.el("p", "muted", R.t("Could not load the reading list: {error}", { error: R.t(error.message) })));
         });
     }
 
@@ -333,7 +340,7 @@
       var handle = R.el("td", "handle");
       var link = R.el("a", null, R.at(member.handle));
       link.href = "/?focus=" + encodeURIComponent(member.user_id);
-      link.title = "Show in the network";
+      link.title = R.t("Show in the network");
       handle.appendChild(link);
       if (member.name) {
         handle.appendChild(R.el("span", "name", member.name));
@@ -359,31 +366,31 @@
       note.rows = 2;
       note.maxLength = 2000;
       note.value = member.note;
-      note.setAttribute("aria-label", "Note for " + R.at(member.handle));
+      note.setAttribute("aria-label", R.t("Note for {handle}", { handle: R.at(member.handle) }));
       var tags = R.el("input");
       tags.name = "tags";
       tags.type = "text";
-      tags.placeholder = "tags, comma-separated";
+      tags.placeholder = R.t("tags, comma-separated");
       tags.value = (member.tags || []).join(", ");
-      tags.setAttribute("aria-label", "Tags for " + R.at(member.handle));
+      tags.setAttribute("aria-label", R.t("Tags for {handle}", { handle: R.at(member.handle) }));
       var cost = R.el("input");
       cost.name = "cost";
       cost.type = "number";
       cost.min = "0.01";
       cost.step = "any";
-      cost.placeholder = "cost";
+      cost.placeholder = R.t("cost");
       cost.value = member.cost === null || member.cost === undefined ? "" : String(member.cost);
-      cost.setAttribute("aria-label", "Cost of " + R.at(member.handle));
+      cost.setAttribute("aria-label", R.t("Cost of {handle}", { handle: R.at(member.handle) }));
       edit.appendChild(note);
       edit.appendChild(tags);
       edit.appendChild(cost);
       tr.appendChild(edit);
 
       var actions = R.el("td", "member-actions");
-      var save = R.el("button", "button primary", "Save");
+      var save = R.el("button", "button primary", R.t("Save"));
       save.type = "button";
       save.dataset.action = "save-member";
-      var remove = R.el("button", "button quiet", "Remove");
+      var remove = R.el("button", "button quiet", R.t("Remove"));
       remove.type = "button";
       remove.dataset.action = "remove-member";
       var status = R.el("span", "muted");
@@ -396,17 +403,17 @@
 
       save.addEventListener("click", function () {
         save.disabled = true;
-        status.textContent = "Saving…";
+        status.textContent = R.t("Saving…");
         var price = cost.value.trim() === "" ? null : Number(cost.value);
         R.send("PUT", url, { note: note.value, tags: splitTags(tags.value), cost: price })
           .then(function (saved) {
             note.value = saved.note;
             tags.value = saved.tags.join(", ");
             cost.value = saved.cost === null ? "" : String(saved.cost);
-            status.textContent = "Saved";
+            status.textContent = R.t("Saved");
           })
           .catch(function (error) {
-            status.textContent = "Not saved: " + error.message;
+            status.textContent = R.t("Not saved: {error}", { error: R.t(error.message) });
           })
           .then(function () {
             save.disabled = false;
@@ -414,7 +421,7 @@
       });
       remove.addEventListener("click", function () {
         remove.disabled = true;
-        status.textContent = "Removing…";
+        status.textContent = R.t("Removing…");
         R.send("DELETE", url)
           .then(function () {
             open(listId);
@@ -422,7 +429,7 @@
           })
           .catch(function (error) {
             remove.disabled = false;
-            status.textContent = "Not removed: " + error.message;
+            status.textContent = R.t("Not removed: {error}", { error: R.t(error.message) });
           });
       });
       return tr;
