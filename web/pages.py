@@ -17,6 +17,7 @@ from typing import Any, Final
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from graph.analysis.roles import REASONS
 from graph.models import Network
 from web.appearance import format_score
 from web.i18n import DEFAULT, LOCALES, catalog, localized_number, translate
@@ -88,13 +89,14 @@ def locale_context(locale: str) -> dict[str, Any]:
         return localized_number(f"{value:,}", chosen)
 
     messages = {} if chosen == DEFAULT else catalog(chosen)
+    patterns = [] if chosen == DEFAULT else list(REASONS.values())
     return {
         "locale": chosen,
         "locales": LOCALES,
         "t": t,
         "score": score,
         "integer": integer,
-        "i18n_json": script_json({"locale": chosen, "messages": messages}),
+        "i18n_json": script_json({"locale": chosen, "messages": messages, "patterns": patterns}),
     }
 
 

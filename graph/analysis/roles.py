@@ -35,6 +35,39 @@ RoleName = Literal["booster", "brand_ambassador", "thematic_blogger", "bridge", 
 ROLE_ORDER: tuple[RoleName, ...] = get_args(RoleName)
 HUB_TOPIC_SHARE = 0.1
 
+#: The reasons in words, as templates (the pages translate them: ``web/locales``).
+REASONS: dict[str, str] = {
+    "brand": "the brand's own account: scored, never ranked among external voices",
+    "audience": "amplified by {audience} distinct accounts ({acts} acts)",
+    "audience_community": (
+        "amplified by {audience} distinct accounts ({acts} acts) from one community"
+    ),
+    "audience_communities": (
+        "amplified by {audience} distinct accounts ({acts} acts) from {reached} communities"
+    ),
+    "topic": "#{topic}: rank {rank}, {focus} of its amplification on the topic",
+    "ring": (
+        "suspicious ring: {partners} accounts it amplifies amplify it back ({share} of its "
+        "amplification); not counted"
+    ),
+    "hollow": (
+        "suspicious audience: {hollow} high-volume amplifiers with no audience of their own "
+        "bring {share}; not counted"
+    ),
+    "burst": (
+        "burst: {share} of {acts} acts from at most {accounts} accounts, {day} on a single day"
+    ),
+    "ambassador": (
+        "brand ambassador: amplified the brand on {days} days ({posts} posts) and has an "
+        "audience of {audience}"
+    ),
+    "bridge": (
+        "bridge: {top} of its amplification from community {first}, {second} from community "
+        "{other}; betweenness {betweenness}"
+    ),
+    "hub": "hub: amplified on {count} topics, none above {focus}",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Reach:
@@ -170,45 +203,55 @@ def _reasons(
 ) -> list[str]:
     said: list[str] = []
     if "brand" in matched:
-        said.append("the brand's own account: scored, never ranked among external voices")
+        said.append(REASONS["brand"])
     if s.audience[i]:
-        reached = reach.communities_reached[i]
-        where = f" from {reached} communities" if reached > 1 else ""
-        where = " from one community" if reached == 1 else where
-        said.append(
-            f"amplified by {s.audience[i]} distinct accounts ({s.received_events[i]} acts){where}"
-        )
+        reached = int(reach.communities_reached[i])
+        audience = {"audience": s.audience[i], "acts": s.received_events[i]}
+        if reached > 1:
+            said.append(REASONS["audience_communities"].format(**audience, reached=reached))
+        elif reached == 1:
+            said.append(REASONS["audience_community"].format(**audience))
+        else:
+            said.append(REASONS["audience"].format(**audience))
     for topic, rank, _, focus in topics.of(i)[:3]:
-        said.append(f"#{topic}: rank {rank}, {focus:.0%} of its amplification on the topic")
+        said.append(REASONS["topic"].format(topic=topic, rank=rank, focus=f"{focus:.0%}"))
     if "booster" in matched:
         if s.ring[i]:
             said.append(
-                f"suspicious ring: {s.reciprocal_partners[i]} accounts it amplifies amplify it "
-                f"back ({s.reciprocal_share[i]:.0%} of its amplification); not counted"
+                REASONS["ring"].format(
+                    partners=s.reciprocal_partners[i], share=f"{s.reciprocal_share[i]:.0%}"
+                )
             )
         if s.hollow[i]:
             said.append(
-                f"suspicious audience: {s.hollow_amplifiers[i]} high-volume amplifiers with no "
-                f"audience of their own bring {s.hollow_share[i]:.0%}; not counted"
+                REASONS["hollow"].format(
+                    hollow=s.hollow_amplifiers[i], share=f"{s.hollow_share[i]:.0%}"
+                )
             )
         if s.burst[i]:
             said.append(
-                f"burst: {s.burst_top_share[i]:.0%} of {s.received_events[i]} acts from at "
-                f"most {profile.burst_max_amplifiers} accounts, {s.burst_day_share[i]:.0%} "
-                "on a single day"
+                REASONS["burst"].format(
+                    share=f"{s.burst_top_share[i]:.0%}",
+                    acts=s.received_events[i],
+                    accounts=profile.burst_max_amplifiers,
+                    day=f"{s.burst_day_share[i]:.0%}",
+                )
             )
     if "brand_ambassador" in matched:
         said.append(
-            f"brand ambassador: amplified the brand on {days[i]} days ({brand_posts[i]} posts) "
-            f"and has an audience of {s.audience[i]}"
+            REASONS["ambassador"].format(days=days[i], posts=brand_posts[i], audience=s.audience[i])
         )
     if "bridge" in matched:
         said.append(
-            f"bridge: {reach.top_share[i]:.0%} of its amplification from community "
-            f"{reach.top_community[i]}, {reach.second_share[i]:.0%} from community "
-            f"{reach.second_community[i]}; betweenness {betweenness[i]:.4g}"
+            REASONS["bridge"].format(
+                top=f"{reach.top_share[i]:.0%}",
+                first=reach.top_community[i],
+                second=f"{reach.second_share[i]:.0%}",
+                other=reach.second_community[i],
+                betweenness=f"{betweenness[i]:.4g}",
+            )
         )
     if "hub" in matched:
         count = int((topics.focus[i] >= HUB_TOPIC_SHARE).sum())
-        said.append(f"hub: amplified on {count} topics, none above {profile.hub_max_focus:.0%}")
+        said.append(REASONS["hub"].format(count=count, focus=f"{profile.hub_max_focus:.0%}"))
     return said

@@ -810,6 +810,67 @@ def test_a_saved_targeting_query_runs_with_its_parameter_form(page: Page, app_ur
     assert page.locator("[data-example]").count() == 4
 
 
+def test_a_campaign_in_french_from_a_saved_query_to_the_budget(
+    browser: Browser, app_url: str
+) -> None:
+    """Issue 14's "done when", in French: a saved targeting query run with a parameter, its
+    accounts sent to a new shortlist, the shortlist's overlap, the best subset for a budget
+    with its curve, what to read, and its CSV."""
+    context = browser.new_context(
+        base_url=app_url, accept_downloads=True, bypass_csp=True, locale="fr-FR"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/console")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    examples = page.locator("[data-example]")
+    expect(examples.nth(3)).to_have_text("Blogueurs d'une communauté, pas encore sélectionnés")
+    examples.nth(1).click()  # brand ambassadors: a query with accounts and no parameter
+    expect(page.locator("#query-description")).to_contain_text("ont amplifié la marque")
+    examples.nth(3).click()
+    page.locator("#param-form input[name='community']").fill("0")
+    assert _run_until_rows(page) >= 0
+    page.fill(
+        "#query",
+        "MATCH (u:User) WHERE u.rank IS NOT NULL AND u.rank <= $top "
+        "RETURN u.id AS id, u.handle AS handle ORDER BY u.rank",
+    )
+    page.fill("#params", '{"top": 5}')
+    assert _run_until_rows(page) == 5
+    expect(page.locator("#results-summary")).to_contain_text("5 lignes")
+    button = page.locator("#console-shortlist")
+    expect(button).to_have_text("Ajouter ces 5 comptes à une sélection")
+    button.click()
+    picker = page.locator("#shortlist-picker")
+    picker.wait_for(state="visible")
+    page.wait_for_function('document.querySelector("#shortlist-picker select").options.length > 0')
+    page.select_option("#shortlist-picker select", "")
+    page.fill("#shortlist-picker input[name='shortlist-name']", "Campagne")
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+    expect(picker.locator("[data-field='picker-status']")).to_contain_text("Ajouté à « Campagne »")
+    list_id = picker.get_attribute("data-shortlist-id")
+    assert list_id
+
+    page.goto(f"/shortlists?id={list_id}")
+    page.locator("#members tbody tr").first.wait_for()
+    expect(page.locator("#members-status")).to_have_text("5 membres")
+    page.get_by_role("button", name="Montrer le recouvrement").click()
+    expect(page.locator("#overlap-status")).to_contain_text("Ensemble, ils atteignent")
+    page.fill("#selection-budget", "3")
+    page.get_by_role("button", name="Choisir pour le budget").click()
+    expect(page.locator("#selection-status")).to_contain_text("retenus")
+    expect(page.locator("#selection-curve svg")).to_be_visible()
+    expect(page.locator("#reading")).to_contain_text("Que lire, qui suivre")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Télécharger en CSV").click()
+    assert info.value.suggested_filename == f"shortlist-{list_id}.csv"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    _shot(page, "shortlist-french")
+    assert errors == []
+    context.close()
+
+
 def test_login_then_shortlist_and_console(browser: Browser, token_url: str) -> None:
     # The pages' own CSP stays on here: the login form must post under form-action 'self'.
     context = browser.new_context(base_url=token_url)

@@ -195,6 +195,9 @@ def test_the_network_page_in_french(browser: Browser, served: tuple[Store, Path,
     expect(details.get_by_role("button", name="Étendre aux voisins")).to_be_visible()
     expect(details.locator("[data-list='topics'] li").first).to_contain_text("n° ")
     expect(details.locator("#reading")).to_contain_text("Publications sur")
+    reasons = details.locator("[data-list='reasons'] li")
+    expect(reasons.first).to_contain_text("amplifié par")  # the server's reasons, in French
+    assert not any("amplified by" in text for text in reasons.all_text_contents())
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
     page.screenshot(path=str(ARTIFACTS / "network-french.png"), full_page=True)
     assert problems == []

@@ -15,9 +15,10 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from graph.analysis.profile import BUILT_IN
 from graph.analysis.profile_fields import FIELD_MEANINGS
-from graph.analysis.roles import ROLE_ORDER
+from graph.analysis.roles import REASONS, ROLE_ORDER
 from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
+from graph.console.saved_queries import BUILTIN_QUERIES
 from tests.support.api_client import api_client
 from web.i18n import COOKIE, LOCALES, catalog, negotiate, translate
 
@@ -33,6 +34,7 @@ def _asked() -> dict[str, str]:
     sources = [
         *((path, rf"\bt\({STRING}") for path in (ROOT / "web" / "templates").glob("*.html")),
         *((path, rf"\bR\.t\({STRING}") for path in (ROOT / "web" / "static").glob("*.js")),
+        (ROOT / "web" / "static" / "common.js", rf"(?<![.\w])t\({STRING}"),
         *((path, rf"translate\(\s*locale,\s*{STRING}") for path in (ROOT / "api").rglob("*.py")),
         *((path, rf"\btitle={STRING}") for path in (ROOT / "api" / "routes").glob("*.py")),
         *((path, rf"\berror={STRING}") for path in (ROOT / "api" / "routes").glob("*.py")),
@@ -45,11 +47,14 @@ def _asked() -> dict[str, str]:
         for texts in plural.findall(path.read_text(encoding="utf-8")):
             for text in texts:
                 found.setdefault(text, str(path.relative_to(ROOT)))
-    # Texts the pages translate from the API's data: roles, settings' meanings, profiles.
+    # Texts the pages translate from the API's data: roles, settings' meanings, built-in
+    # profiles and targeting queries.
     for text in [
         *(role.replace("_", " ") for role in ROLE_ORDER),
         *(meaning for _, meaning in FIELD_MEANINGS.values()),
         *(profile.description for profile in BUILT_IN.values()),
+        *(query[field] for query in BUILTIN_QUERIES for field in ("label", "description")),
+        *REASONS.values(),
     ]:
         found.setdefault(text, "the API's data")
     return found

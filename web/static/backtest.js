@@ -10,13 +10,16 @@
   var R = window.Resonance;
   var svg = R.svg;
   var OUTCOMES = [
-    { key: "amplifiers", label: "distinct amplifiers", fill: "#4e79a7" },
-    { key: "reach", label: "two-step reach", fill: "#f28e2b" },
+    { key: "amplifiers", label: R.t("distinct amplifiers"), fill: "#4e79a7" },
+    { key: "reach", label: R.t("two-step reach"), fill: "#f28e2b" },
   ];
   var MAX_LABEL = 28;
 
+  var DECIMAL = (1.5).toLocaleString(R.locale).charAt(1);
+
+  /* toFixed's rounding (as the server's reports), with the page's decimal mark. */
   function fixed(value, digits) {
-    return Number(value).toFixed(digits);
+    return Number(value).toFixed(digits).replace(".", DECIMAL);
   }
 
   function short(text) {
@@ -100,27 +103,35 @@
         return !found || method[key] > found[key] ? method : found;
       }, null);
       if (!best || best[key] <= 0) {
-        return "on " + outcome.label + " every baseline scored 0 (the profile " + fixed(ours[key], 3) + ")";
+        return R.t("on {outcome} every baseline scored 0 (the profile {ours})", { outcome: outcome.label, ours: fixed(ours[key], 3) });
       }
-      return fixed(ours[key] / best[key], 2) + " times the best baseline on " + outcome.label +
-        " (" + fixed(ours[key], 3) + " against " + fixed(best[key], 3) + " by " + best.method + ")";
+      return R.t("{ratio} times the best baseline on {outcome} ({ours} against {best} by {method})", {
+        ratio: fixed(ours[key] / best[key], 2),
+        outcome: outcome.label,
+        ours: fixed(ours[key], 3),
+        best: fixed(best[key], 3),
+        method: best.method,
+      });
     });
-    return ours.method + " scores NDCG@" + report.k + " " + parts.join("; and ") + ".";
+    return R.t("{method} scores NDCG@{k} {parts}.", { method: ours.method, k: report.k, parts: parts.join(R.t("; and ")) });
   }
 
   function show(report) {
     var result = document.getElementById("backtest-result");
     var chartCard = document.getElementById("backtest-chart-card");
     result.querySelector("[data-field='heading']").textContent =
-      "What happened next: NDCG@" + report.k + " and precision@" + report.k;
+      R.t("What happened next: NDCG@{k} and precision@{k}", { k: report.k });
     result.querySelector("[data-field='summary']").textContent =
-      "Split " + report.split + ", horizon " + (report.horizon || "the end of the data") + ": " +
-      report.events_before.toLocaleString() + " events before, " +
-      report.events_after.toLocaleString() + " after; " + report.accounts.toLocaleString() +
-      " accounts with an audience before the split.";
+      R.t("Split {split}, horizon {horizon}: {before} events before, {after} after; {accounts} accounts with an audience before the split.", {
+        split: report.split,
+        horizon: report.horizon || R.t("the end of the data"),
+        before: R.number(report.events_before),
+        after: R.number(report.events_after),
+        accounts: R.number(report.accounts),
+      });
     result.querySelector("[data-field='verdict']").textContent = verdict(report);
     drawTable(document.querySelector("#backtest-table tbody"), report.methods);
-    chartCard.querySelector("[data-field='chart-heading']").textContent = "NDCG@" + report.k + " per ranking";
+    chartCard.querySelector("[data-field='chart-heading']").textContent = R.t("NDCG@{k} per ranking", { k: report.k });
     result.hidden = false;
     chartCard.hidden = false;
     drawChart(document.getElementById("backtest-chart"), report.methods);
@@ -130,7 +141,7 @@
     return new Promise(function (resolve, reject) {
       (function next() {
         R.getJSON("/api/jobs/" + encodeURIComponent(jobId)).then(function (job) {
-          progress.textContent = "Backtesting: " + Math.round(100 * (job.progress || 0)) + "% " + (job.message || "");
+          progress.textContent = R.t("Backtesting: {percent}% {message}", { percent: Math.round(100 * (job.progress || 0)), message: R.t(job.message || "") });
           if (job.state === "done") {
             resolve(job.result);
           } else if (job.state === "cancelled") {
@@ -170,16 +181,16 @@
         profile: form.elements.profile.value,
       };
       submit.disabled = true;
-      progress.textContent = "Starting…";
+      progress.textContent = R.t("Starting…");
       R.send("POST", "/api/jobs/backtest", body)
         .then(function (job) {
           cancel.disabled = false;
           cancel.hidden = false;
           cancel.onclick = function () {
             cancel.disabled = true;
-            progress.textContent = "Cancelling…";
+            progress.textContent = R.t("Cancelling…");
             R.cancelJob(job.id).catch(function (error) {
-              progress.textContent = "Could not cancel: " + error.message;
+              progress.textContent = R.t("Could not cancel: {error}", { error: R.t(error.message) });
             });
           };
           return poll(job.id, progress);
@@ -187,12 +198,12 @@
         .then(
           function (report) {
             ended();
-            progress.textContent = "Done.";
+            progress.textContent = R.t("Done.");
             show(report);
           },
           function (error) {
             ended();
-            progress.textContent = error.cancelled ? "Cancelled." : "The backtest failed: " + error.message;
+            progress.textContent = error.cancelled ? R.t("Cancelled.") : R.t("The backtest failed: {error}", { error: R.t(error.message) });
           }
         );
     });

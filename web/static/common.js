@@ -13,7 +13,7 @@
 
   /* An element with optional class and text (set with textContent). */
   /* The page's language and its catalogue (web/i18n.py embeds them as JSON in every page):
-     t("English text {name}", {name: value}) is the text in the page's language. */
+     t(text, params) is the text in the page's language, its {name}s filled from params. */
   var I18N = (function () {
     var block = document.getElementById("i18n");
     try {
@@ -24,12 +24,47 @@
   })();
   var LOCALE = I18N.locale || "en";
   var MESSAGES = I18N.messages || {};
+  var PATTERNS = (I18N.patterns || []).map(function (key) {
+    var names = [];
+    var source = key.split(/(\{\w+\})/).map(function (part) {
+      var name = /^\{(\w+)\}$/.exec(part);
+      if (name) {
+        names.push(name[1]);
+        return "(.+?)";
+      }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("");
+    return { pattern: new RegExp("^" + source + "$"), names: names, key: key };
+  });
 
-  function t(text, params) {
-    var found = Object.prototype.hasOwnProperty.call(MESSAGES, text) ? MESSAGES[text] : text;
-    return String(found).replace(/\{(\w+)\}/g, function (whole, name) {
+  function fill(text, params) {
+    return String(text).replace(/\{(\w+)\}/g, function (whole, name) {
       return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
     });
+  }
+
+  /* A text the server wrote from one of its templates (an account's reasons), in the page's
+     language: the template it matches, translated, with the same values. */
+  function filled(text) {
+    for (var i = 0; i < PATTERNS.length; i++) {
+      var found = PATTERNS[i].pattern.exec(text);
+      if (found && Object.prototype.hasOwnProperty.call(MESSAGES, PATTERNS[i].key)) {
+        var values = {};
+        PATTERNS[i].names.forEach(function (name, j) {
+          values[name] = found[j + 1];
+        });
+        return fill(MESSAGES[PATTERNS[i].key], values);
+      }
+    }
+    return null;
+  }
+
+  function t(text, params) {
+    if (Object.prototype.hasOwnProperty.call(MESSAGES, text)) {
+      return fill(MESSAGES[text], params);
+    }
+    var written = params ? null : filled(String(text));
+    return written === null ? fill(text, params) : written;
   }
 
   /* A number as the page's language writes it (1,234.5 / 1 234,5). */
@@ -248,7 +283,7 @@
           (function poll() {
             getJSON("/api/jobs/" + encodeURIComponent(job.id)).then(function (current) {
               status.textContent =
-                "Analysing: " + Math.round(100 * (current.progress || 0)) + "% " + (current.message || "");
+                t("Analysing: {percent}% {message}", { percent: Math.round(100 * (current.progress || 0)), message: t(current.message || "") });
               if (current.state === "done") {
                 resolve(current);
               } else if (current.state === "cancelled") {
@@ -313,23 +348,23 @@
         cancel.hidden = false;
         cancel.onclick = function () {
           cancel.disabled = true;
-          progress.textContent = "Cancelling…";
+          progress.textContent = t("Cancelling…");
           cancelJob(job.id).catch(function (error) {
-            progress.textContent = "Could not cancel: " + error.message;
+            progress.textContent = t("Could not cancel: {error}", { error: t(error.message) });
           });
         };
       }).then(
         function () {
           ended();
-          progress.textContent = "Done.";
+          progress.textContent = t("Done.");
           (notice.onDone || function () { window.location.reload(); })();
           notice.hidden = true;
         },
         function (error) {
           ended();
           progress.textContent = error.cancelled
-            ? "Cancelled: the scores shown are unchanged."
-            : "The analysis failed: " + error.message;
+            ? t("Cancelled: the scores shown are unchanged.")
+            : t("The analysis failed: {error}", { error: t(error.message) });
         }
       );
     });

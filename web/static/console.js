@@ -32,7 +32,7 @@
     }
     if (value.kind === "path") {
       var nodes = value.nodes || [];
-      return "path of " + nodes.length + " node" + (nodes.length === 1 ? "" : "s");
+      return R.plural(nodes.length, "path of {count} node", "path of {count} nodes");
     }
     var text = JSON.stringify(value);
     return text.length > 300 ? text.slice(0, 300) + "…" : text;
@@ -66,7 +66,7 @@
           query.value = example.query;
           paramsField.value = JSON.stringify(example.params || {}, null, 2);
           if (description) {
-            description.textContent = example.description || "";
+            description.textContent = example.builtin ? R.t(example.description || "") : example.description || "";
           }
           showParams(example.params || {});
           query.focus();
@@ -80,7 +80,7 @@
             window.location.reload();
           })
           .catch(function (error) {
-            refuse("Not deleted: " + error.message);
+            refuse(R.t("Not deleted: {error}", { error: R.t(error.message) }));
           });
       });
     });
@@ -93,10 +93,10 @@
         try {
           params = JSON.parse(paramsField.value.trim() || "{}");
         } catch (error) {
-          saveStatus.textContent = "The parameters are not valid JSON: " + error.message;
+          saveStatus.textContent = R.t("The parameters are not valid JSON: {error}", { error: error.message });
           return;
         }
-        saveStatus.textContent = "Saving…";
+        saveStatus.textContent = R.t("Saving…");
         R.send("POST", "/api/queries", {
           label: saveForm.elements.namedItem("label").value,
           description: saveForm.elements.namedItem("description").value,
@@ -107,7 +107,7 @@
             window.location.reload();
           })
           .catch(function (error) {
-            saveStatus.textContent = "Not saved: " + error.message;
+            saveStatus.textContent = R.t("Not saved: {error}", { error: R.t(error.message) });
           });
       });
     }
@@ -178,20 +178,20 @@
       try {
         params = JSON.parse(paramsField.value.trim() || "{}");
       } catch (error) {
-        refuse("The parameters are not valid JSON: " + error.message);
+        refuse(R.t("The parameters are not valid JSON: {error}", { error: error.message }));
         return;
       }
       if (params === null || typeof params !== "object" || Array.isArray(params)) {
-        refuse("The parameters must be a JSON object.");
+        refuse(R.t("The parameters must be a JSON object."));
         return;
       }
       if (!query.value.trim()) {
-        refuse("Type a Cypher query first.");
+        refuse(R.t("Type a Cypher query first."));
         return;
       }
       busy = true;
       run.disabled = true;
-      status.textContent = "Running…";
+      status.textContent = R.t("Running…");
       fetch("/api/console", {
         method: "POST",
         credentials: "same-origin",
@@ -210,9 +210,10 @@
                 if (typeof detail !== "string") {
                   detail = detail ? JSON.stringify(detail) : "HTTP " + response.status;
                 }
-                var prefix = response.status === 503 ? "The console is unavailable: " :
-                  response.status === 429 ? "Busy: " : "Refused: ";
-                refuse(response.status === 401 ? R.RELOGIN : prefix + detail);
+                var said = { error: R.t(detail) };
+                var text = response.status === 503 ? R.t("The console is unavailable: {error}", said) :
+                  response.status === 429 ? R.t("Busy: {error}", said) : R.t("Refused: {error}", said);
+                refuse(response.status === 401 ? R.t(R.RELOGIN) : text);
                 return;
               }
               status.textContent = "";
@@ -221,7 +222,7 @@
             });
         })
         .catch(function (error) {
-          refuse("Could not reach the console: " + error.message);
+          refuse(R.t("Could not reach the console: {error}", { error: R.t(error.message) }));
         })
         .then(function () {
           busy = false;
@@ -270,7 +271,7 @@
         if (!lastRun) {
           return;
         }
-        resultsStatus.textContent = "Preparing the CSV…";
+        resultsStatus.textContent = R.t("Preparing the CSV…");
         fetch("/api/console.csv", {
           method: "POST",
           credentials: "same-origin",
@@ -293,7 +294,7 @@
             resultsStatus.textContent = "";
           })
           .catch(function (error) {
-            resultsStatus.textContent = "Could not download: " + error.message;
+            resultsStatus.textContent = R.t("Could not download: {error}", { error: R.t(error.message) });
           });
       });
     }
@@ -303,8 +304,8 @@
       accounts = accountsIn(result);
       if (shortlistButton) {
         shortlistButton.hidden = accounts.length === 0;
-        shortlistButton.textContent = "Add these " + accounts.length + " account" +
-          (accounts.length === 1 ? "" : "s") + " to a shortlist";
+        shortlistButton.textContent = R.plural(accounts.length, "Add this {count} account to a shortlist",
+          "Add these {count} accounts to a shortlist");
       }
       var head = table.tHead.rows[0];
       var body = table.tBodies[0];
@@ -323,11 +324,11 @@
         });
         body.appendChild(tr);
       });
-      summary.textContent = result.rows.length + " row" + (result.rows.length === 1 ? "" : "s") +
-        (result.truncated ? " (truncated: there were more)" : "") + " · " +
-        Math.round(result.elapsed_ms) + " ms · " + result.nodes.length + " node" +
-        (result.nodes.length === 1 ? "" : "s") + " · " + result.relationships.length +
-        " relationship" + (result.relationships.length === 1 ? "" : "s");
+      summary.textContent = R.plural(result.rows.length, "{count} row", "{count} rows") +
+        (result.truncated ? " " + R.t("(truncated: there were more)") : "") + " · " +
+        R.t("{ms} ms", { ms: R.number(Math.round(result.elapsed_ms)) }) + " · " +
+        R.plural(result.nodes.length, "{count} node", "{count} nodes") + " · " +
+        R.plural(result.relationships.length, "{count} relationship", "{count} relationships");
       draw(result.nodes || [], result.relationships || []);
     }
 

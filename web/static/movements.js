@@ -51,10 +51,10 @@
     var cell = R.el("td", "reasons");
     var list = cell.appendChild(R.el("ul", "changes"));
     (item.reasons_gained || []).forEach(function (reason) {
-      list.appendChild(R.el("li", "gained", "+ " + reason));
+      list.appendChild(R.el("li", "gained", "+ " + R.t(reason)));
     });
     (item.reasons_lost || []).forEach(function (reason) {
-      list.appendChild(R.el("li", "lost", "\u2212 " + reason));
+      list.appendChild(R.el("li", "lost", "\u2212 " + R.t(reason)));
     });
     return cell;
   }

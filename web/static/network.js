@@ -615,7 +615,7 @@
     }
     clearLists(panel);
     fill(list(panel, "reasons"), detail.reasons || [], function (reason) {
-      return R.el("li", null, reason);
+      return R.el("li", null, R.t(reason));
     });
     fill(list(panel, "topics"), detail.topics || [], function (topic) {
       return R.el("li", null, R.t("#{rank} on {topic} · score {score} · {focus}% focus", {

@@ -244,7 +244,7 @@
             });
             li.appendChild(button);
             li.appendChild(
-              R.el("span", "muted", " · " + item.members + " member" + (item.members === 1 ? "" : "s"))
+              R.el("span", "muted", " · " + R.plural(item.members, "{count} member", "{count} members"))
             );
             if (item.id === current) {
               li.classList.add("selected");
@@ -355,7 +355,7 @@
       var reasons = R.el("td");
       var ul = R.el("ul", "reasons");
       (member.reasons || []).forEach(function (reason) {
-        ul.appendChild(R.el("li", null, reason));
+        ul.appendChild(R.el("li", null, R.t(reason)));
       });
       reasons.appendChild(ul);
       tr.appendChild(reasons);
