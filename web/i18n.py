@@ -23,6 +23,17 @@ DEFAULT: Final = "en"
 COOKIE: Final = "resonance_lang"
 _FOLDER: Final = Path(__file__).resolve().parent / "locales"
 
+#: Texts the server writes from templates and the pages show as they come (a job's progress,
+#: a community's label; the reasons are ``graph.analysis.roles.REASONS``): the scripts match
+#: them against these and translate them with the values they hold.
+SERVER_TEMPLATES: Final = (
+    "weighting {count} events",
+    "communities and PageRank on {count} accounts",
+    "ranking {count} events with the profile {profile}",
+    "{topics}, around {voice}",
+    "around {voice}",
+)
+
 
 @cache
 def catalog(locale: str) -> dict[str, str]:

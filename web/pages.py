@@ -20,7 +20,7 @@ from markupsafe import Markup
 from graph.analysis.roles import REASONS
 from graph.models import Network
 from web.appearance import format_score
-from web.i18n import DEFAULT, LOCALES, catalog, localized_number, translate
+from web.i18n import DEFAULT, LOCALES, SERVER_TEMPLATES, catalog, localized_number, translate
 from web.network import build_network, view_data
 
 TABLE_ROWS: Final = 100
@@ -89,7 +89,7 @@ def locale_context(locale: str) -> dict[str, Any]:
         return localized_number(f"{value:,}", chosen)
 
     messages = {} if chosen == DEFAULT else catalog(chosen)
-    patterns = [] if chosen == DEFAULT else list(REASONS.values())
+    patterns = [] if chosen == DEFAULT else [*REASONS.values(), *SERVER_TEMPLATES]
     return {
         "locale": chosen,
         "locales": LOCALES,

@@ -188,6 +188,7 @@ def test_the_network_page_in_french(browser: Browser, served: tuple[Store, Path,
     assert page.locator("html").get_attribute("lang") == "fr"
     expect(page.locator("#top-heading")).to_have_text("Principaux influenceurs")
     expect(page.locator("#legend")).to_contain_text("Taille = score")
+    expect(page.locator("#legend .legend-name").first).to_contain_text(", autour de @")
     page.locator("tr[data-node-id]").first.click()
     details = page.locator("#details")
     details.wait_for(state="visible")

@@ -20,7 +20,7 @@ from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.console.saved_queries import BUILTIN_QUERIES
 from tests.support.api_client import api_client
-from web.i18n import COOKIE, LOCALES, catalog, negotiate, translate
+from web.i18n import COOKIE, LOCALES, SERVER_TEMPLATES, catalog, negotiate, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -55,6 +55,7 @@ def _asked() -> dict[str, str]:
         *(profile.description for profile in BUILT_IN.values()),
         *(query[field] for query in BUILTIN_QUERIES for field in ("label", "description")),
         *REASONS.values(),
+        *SERVER_TEMPLATES,
     ]:
         found.setdefault(text, "the API's data")
     return found

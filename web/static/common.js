@@ -73,6 +73,22 @@
     return Number(value).toLocaleString(LOCALE, options);
   }
 
+  /* An ISO time as the page's language writes it (UTC): 2026-12-02 13:30 in English, the
+     French way in French. */
+  function date(iso) {
+    if (!iso) {
+      return "—";
+    }
+    var text = String(iso);
+    var when = new Date(text);
+    if (LOCALE === "en" || isNaN(when.getTime())) {
+      return text.replace("T", " ").replace(/:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$/, "");
+    }
+    var dateOnly = /^\d{4}-\d\d-\d\d$/.test(text);
+    var options = dateOnly ? { dateStyle: "medium", timeZone: "UTC" } : { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" };
+    return new Intl.DateTimeFormat(LOCALE, options).format(when);
+  }
+
   /* `one` or `other` (English keys with a {count}) as the page's language counts: French says
      "0 amplificateur", English "0 amplifiers". */
   function plural(count, one, other, params) {
@@ -235,7 +251,7 @@
       getJSON("/api/communities?limit=200")
         .then(function (page) {
           page.items.forEach(function (item) {
-            addOption(community, String(item.community), item.community + " · " + (item.label || "") + " (" + item.size + ")", false);
+            addOption(community, String(item.community), item.community + " · " + t(item.label || "") + " (" + number(item.size) + ")", false);
           });
         })
         .catch(function () {});
@@ -388,6 +404,7 @@
     t: t,
     number: number,
     plural: plural,
+    date: date,
     FILTERS: FILTERS,
     RELOGIN: RELOGIN,
     el: el,

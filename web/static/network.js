@@ -546,8 +546,8 @@
       page.items.forEach(function (community) {
         var span = names[community.community];
         if (span && community.label) {
-          span.textContent = community.label;
-          span.parentNode.title = R.t("Community {number}", { number: community.community }) + ": " + community.label;
+          span.textContent = R.t(community.label);
+          span.parentNode.title = R.t("Community {number}", { number: community.community }) + ": " + R.t(community.label);
         }
       });
     }).catch(function () {});

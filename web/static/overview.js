@@ -106,7 +106,7 @@
      with a form to name it (PUT /api/communities/{c}/name; an empty name forgets it). */
   function nameCell(community) {
     var cell = R.el("td", "community-name");
-    var link = cell.appendChild(R.el("a", null, community.label || R.t("Community {number}", { number: community.community })));
+    var link = cell.appendChild(R.el("a", null, community.label ? R.t(community.label) : R.t("Community {number}", { number: community.community })));
     link.href = "/?community=" + encodeURIComponent(community.community);
     link.title = R.t("Community {number}", { number: community.community });
     var form = cell.appendChild(R.el("form", "rename"));
@@ -129,7 +129,7 @@
       sent.then(function () {
         return R.getJSON("/api/communities/" + encodeURIComponent(community.community) + "?limit=1");
       }).then(function (found) {
-        link.textContent = found.label;
+        link.textContent = R.t(found.label);
         status.textContent = R.t("Saved");
       }).catch(function (error) {
         status.textContent = R.t("Not saved: {error}", { error: R.t(error.message) });

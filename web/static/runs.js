@@ -10,14 +10,14 @@
   var R = window.Resonance;
 
   function day(value) {
-    return value ? String(value).replace("T", " ").replace(/:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$/, "") : "—";
+    return R.date(value);
   }
 
   function windowText(run) {
     if (!run.since && !run.until) {
       return R.t("all the data");
     }
-    return (run.since ? String(run.since).slice(0, 10) : "…") + " – " + (run.until ? String(run.until).slice(0, 10) : "…");
+    return (run.since ? R.date(String(run.since).slice(0, 10)) : "…") + " – " + (run.until ? R.date(String(run.until).slice(0, 10)) : "…");
   }
 
   function runLabel(run) {

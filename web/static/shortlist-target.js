@@ -69,7 +69,7 @@
     }).catch(function () {});
     R.getJSON("/api/communities?limit=200").then(function (page) {
       options(form.elements.namedItem("communities"), page.items.map(function (item) {
-        return { value: String(item.community), label: item.community + (item.label ? " · " + item.label : "") };
+        return { value: String(item.community), label: item.community + (item.label ? " · " + R.t(item.label) : "") };
       }), chosenCommunities);
     }).catch(function () {});
   }

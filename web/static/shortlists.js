@@ -35,12 +35,17 @@
     return (run.since || "…") + " – " + (run.until || "…");
   }
 
+  /* A time as recorded (ISO) in English, as the page's language writes it otherwise. */
+  function when(iso) {
+    return !iso ? "?" : R.locale === "en" ? iso : R.date(iso);
+  }
+
   function runText(run) {
     if (!run) {
       return R.t("not analysed");
     }
     var text = R.t("run {run}", { run: run.run }) + " · " + (run.profile || "?") + " · " + windowText(run);
-    text += " · " + R.t("analysed {at}", { at: run.analyzed_at || "?" });
+    text += " · " + R.t("analysed {at}", { at: when(run.analyzed_at) });
     return run.kept ? text : text + " " + R.t("(run no longer kept)");
   }
 
@@ -272,7 +277,7 @@
           card.hidden = false;
           card.dataset.shortlistId = detail.id;
           document.getElementById("shortlist-name").textContent = detail.name;
-          var meta = R.t("Updated {at}", { at: detail.updated_at });
+          var meta = R.t("Updated {at}", { at: when(detail.updated_at) });
           if (detail.profile) {
             meta += " · " + R.t("started under profile {profile}", { profile: detail.profile });
           }
