@@ -230,3 +230,32 @@ def test_the_influencer_table_in_french(browser: Browser, served: tuple[Store, P
     page.screenshot(path=str(ARTIFACTS / "influencers-french.png"), full_page=True)
     assert problems == []
     context.close()
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
+def test_every_page_fits_1280_px_in_both_languages(
+    browser: Browser, served: tuple[Store, Path, str], locale: str
+) -> None:
+    """Every page at 1280 px wide, in French and in English: no sideways scrolling, the page's
+    language on <html>, the navigation in it, no script error."""
+    _, _, url = served
+    context = browser.new_context(
+        base_url=url, viewport={"width": WIDTH, "height": 800}, locale=locale
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    language = locale[:2]
+    network = {"fr": "Réseau", "en": "Network"}[language]
+    for path in ("/", "/influencers", "/overview", "/runs", "/shortlists", "/profiles",
+                 "/backtest", "/console"):  # fmt: skip
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("html").get_attribute("lang") == language, path
+        expect(page.locator("nav.pages a").first).to_have_text(network)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= WIDTH, (path, width)
+        name = path.strip("/") or "network"
+        page.screenshot(path=str(ARTIFACTS / f"fits-{language}-{name}.png"))
+    assert problems == []
+    context.close()
