@@ -30,8 +30,29 @@ SERVER_TEMPLATES: Final = (
     "weighting {count} events",
     "communities and PageRank on {count} accounts",
     "ranking {count} events with the profile {profile}",
+    "window {number}/{windows} ({start} to {end}): {step}",
     "{topics}, around {voice}",
     "around {voice}",
+    "resonance ({profile})",
+    # The API's errors the pages show most (graph/errors.py, the profiles, the runs, pydantic).
+    "{label} {key} not found",
+    "the embedded database is not reachable ({reason}); start it with `resonance db start` and "
+    "check `resonance db status`",
+    "a profile named {name} exists already: choose another name",
+    "no kept run was scored with profile {quoted}: analyse with it first (`resonance analyze "
+    "--profile {profile}`, or the profile page)",
+    "profile {name} does not validate: {problems}",
+    "comparing needs two runs and {kept} is kept: run another analysis (RESONANCE_KEEP_RUNS says "
+    "how many are kept)",
+    "comparing needs two runs and {kept} are kept: run another analysis (RESONANCE_KEEP_RUNS "
+    "says how many are kept)",
+    "Input should be greater than or equal to {limit}",
+    "Input should be less than or equal to {limit}",
+    "Input should be greater than {limit}",
+    "Input should be less than {limit}",
+    "String should have at most {limit} characters",
+    "String should match pattern {pattern}",
+    "{field}: {message}",  # last: a refused field and what is wrong with it
 )
 
 

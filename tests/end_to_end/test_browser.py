@@ -862,9 +862,32 @@ def test_a_campaign_in_french_from_a_saved_query_to_the_budget(
     expect(page.locator("#selection-status")).to_contain_text("retenus")
     expect(page.locator("#selection-curve svg")).to_be_visible()
     expect(page.locator("#reading")).to_contain_text("Que lire, qui suivre")
+    # The external-reach lens, in French.
+    page.wait_for_function(
+        "document.querySelector(\"#target-form select[name='topics']\").options.length > 0"
+    )
+    page.select_option("#target-form select[name='topics']", ["vegan"])
+    page.get_by_role("button", name="Enregistrer la cible").click()
+    expect(page.locator("#target-form [data-field='target-status']")).to_have_text("Cible : vegan")
+    expect(page.locator("#members thead")).to_contain_text("Dans la cible")
+    expect(page.locator("#members tbody td.in-target").first).to_contain_text(" %")
     with page.expect_download() as info:
         page.get_by_role("link", name="Télécharger en CSV").click()
     assert info.value.suggested_filename == f"shortlist-{list_id}.csv"
+    # The view for Gephi and as a picture, in French.
+    page.goto("/?limit=40")
+    page.wait_for_function("window.__resonanceNetwork !== undefined")
+    page.locator("#progress").wait_for(state="hidden")
+    with page.expect_download() as picture:
+        page.get_by_role("button", name="Télécharger en PNG").click()
+    assert picture.value.suggested_filename == "resonance-network.png"
+    page.locator("tr[data-node-id]").first.click()
+    gexf = page.locator("#details [data-field='gexf-link']")
+    expect(gexf).to_have_attribute("title", "Son réseau personnel, pour Gephi")
+    href = gexf.get_attribute("href") or ""
+    assert href.endswith("/network.gexf")
+    with urllib.request.urlopen(app_url + href, timeout=30) as response:
+        assert b"<gexf" in response.read(2000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     _shot(page, "shortlist-french")
     assert errors == []

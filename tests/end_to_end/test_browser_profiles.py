@@ -157,6 +157,15 @@ def test_the_profile_page_in_french_and_the_switch_remembered(
         "Enregistré comme profil fr-test."
     )
     assert load_profile("fr-test", data_dir).min_audience == 7
+    # The API's refusal stays English; the page says it in French.
+    page.locator("input[name='damping']").fill("1.5")
+    page.locator("#profile-form input[name='name']").fill("fr-broken")
+    page.get_by_role("button", name="Enregistrer comme nouveau profil").click()
+    expect(page.locator("[data-field='save-status']")).to_have_text(
+        "Non enregistré : le profil 'fr-broken' n'est pas valide : "
+        "damping : La valeur doit être inférieure à 1"
+    )
+    page.locator("input[name='damping']").fill("0.85")
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
     page.screenshot(path=str(ARTIFACTS / "profiles-french.png"), full_page=True)
 

@@ -45,7 +45,7 @@
     var scale = (width - labelWidth - valueWidth) / max;
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img" });
     chart.appendChild(svg("title")).textContent = methods.map(function (method) {
-      return method.method + ": " + OUTCOMES.map(function (outcome) {
+      return R.t(method.method) + ": " + OUTCOMES.map(function (outcome) {
         return outcome.label + " " + fixed(method["ndcg_" + outcome.key], 3);
       }).join(", ");
     }).join("; ");
@@ -57,7 +57,7 @@
     methods.forEach(function (method, row) {
       var y = top + row * group;
       var name = svg("text", { x: labelWidth - 8, y: y + bar + 4, "text-anchor": "end" });
-      name.textContent = short(method.method);
+      name.textContent = short(R.t(method.method));
       chart.appendChild(name);
       OUTCOMES.forEach(function (outcome, i) {
         var value = method["ndcg_" + outcome.key];
@@ -84,7 +84,7 @@
     R.clear(body);
     methods.forEach(function (method) {
       var row = R.el("tr");
-      row.appendChild(R.el("td", null, method.method));
+      row.appendChild(R.el("td", null, R.t(method.method)));
       row.appendChild(R.el("td", "num", fixed(method.ndcg_amplifiers, 3)));
       row.appendChild(R.el("td", "num", fixed(method.precision_amplifiers, 2)));
       row.appendChild(R.el("td", "num", fixed(method.ndcg_reach, 3)));
@@ -110,10 +110,10 @@
         outcome: outcome.label,
         ours: fixed(ours[key], 3),
         best: fixed(best[key], 3),
-        method: best.method,
+        method: R.t(best.method),
       });
     });
-    return R.t("{method} scores NDCG@{k} {parts}.", { method: ours.method, k: report.k, parts: parts.join(R.t("; and ")) });
+    return R.t("{method} scores NDCG@{k} {parts}.", { method: R.t(ours.method), k: report.k, parts: parts.join(R.t("; and ")) });
   }
 
   function show(report) {

@@ -45,13 +45,16 @@
 
   /* A text the server wrote from one of its templates (an account's reasons), in the page's
      language: the template it matches, translated, with the same values. */
-  function filled(text) {
+  function filled(text, depth) {
     for (var i = 0; i < PATTERNS.length; i++) {
       var found = PATTERNS[i].pattern.exec(text);
       if (found && Object.prototype.hasOwnProperty.call(MESSAGES, PATTERNS[i].key)) {
         var values = {};
         PATTERNS[i].names.forEach(function (name, j) {
-          values[name] = found[j + 1];
+          // A value may itself be a server text (a window's step): translated too.
+          var value = found[j + 1];
+          var inner = Object.prototype.hasOwnProperty.call(MESSAGES, value) ? MESSAGES[value] : (depth < 2 ? filled(value, depth + 1) : null);
+          values[name] = inner === null ? value : inner;
         });
         return fill(MESSAGES[PATTERNS[i].key], values);
       }
@@ -63,7 +66,7 @@
     if (Object.prototype.hasOwnProperty.call(MESSAGES, text)) {
       return fill(MESSAGES[text], params);
     }
-    var written = params ? null : filled(String(text));
+    var written = params ? null : filled(String(text), 0);
     return written === null ? fill(text, params) : written;
   }
 
@@ -160,7 +163,7 @@
     var place = ((item && item.loc) || []).filter(function (part) {
       return part !== "body";
     });
-    return (place.length ? place.join(".") + ": " : "") + ((item && item.msg) || "invalid");
+    return (place.length ? place.join(".") + ": " : "") + t((item && item.msg) || "invalid");
   }
 
   /* A JSON request; a refusal becomes an Error carrying the API's {"detail"} (or the status). */
