@@ -441,6 +441,14 @@ def test_shortlist_from_table_note_and_csv(page: Page, app_url: str) -> None:
     assert _api(app_url, f"/api/shortlists/{list_id}")["members"] == 0
 
 
+def _send_delete(app_url: str, path: str) -> None:
+    request = urllib.request.Request(
+        app_url + path, method="DELETE", headers={"X-Requested-With": "Resonance"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 204
+
+
 def _send(app_url: str, method: str, path: str, body: object) -> Any:
     request = urllib.request.Request(
         app_url + path,
@@ -826,17 +834,24 @@ def test_a_campaign_in_french_from_a_saved_query_to_the_budget(
     assert page.locator("html").get_attribute("lang") == "fr"
     examples = page.locator("[data-example]")
     expect(examples.nth(3)).to_have_text("Blogueurs d'une communauté, pas encore sélectionnés")
-    examples.nth(1).click()  # brand ambassadors: a query with accounts and no parameter
+    examples.nth(1).click()
     expect(page.locator("#query-description")).to_contain_text("ont amplifié la marque")
-    examples.nth(3).click()
-    page.locator("#param-form input[name='community']").fill("0")
-    assert _run_until_rows(page) >= 0
+    # A targeting query with a parameter, saved, then run from its button with another value.
     page.fill(
         "#query",
         "MATCH (u:User) WHERE u.rank IS NOT NULL AND u.rank <= $top "
         "RETURN u.id AS id, u.handle AS handle ORDER BY u.rank",
     )
-    page.fill("#params", '{"top": 5}')
+    page.fill("#params", '{"top": 3}')
+    page.fill("#save-query input[name='label']", "Meilleurs comptes")
+    page.fill("#save-query input[name='description']", "les premiers du classement")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la requête").click()
+    saved = page.locator("[data-example]").last
+    expect(saved).to_have_text("Meilleurs comptes")
+    saved.click()
+    expect(page.locator("#query-description")).to_have_text("les premiers du classement")
+    page.locator("#param-form input[name='top']").fill("5")
     assert _run_until_rows(page) == 5
     expect(page.locator("#results-summary")).to_contain_text("5 lignes")
     button = page.locator("#console-shortlist")
@@ -851,6 +866,9 @@ def test_a_campaign_in_french_from_a_saved_query_to_the_budget(
     expect(picker.locator("[data-field='picker-status']")).to_contain_text("Ajouté à « Campagne »")
     list_id = picker.get_attribute("data-shortlist-id")
     assert list_id
+    mine = [q["id"] for q in _api(app_url, "/api/queries")["items"] if not q["builtin"]]
+    assert len(mine) == 1
+    _send_delete(app_url, f"/api/queries/{mine[0]}")  # the other tests see the built-in four
 
     page.goto(f"/shortlists?id={list_id}")
     page.locator("#members tbody tr").first.wait_for()
