@@ -138,23 +138,10 @@
   }
 
   function poll(jobId, progress) {
-    return new Promise(function (resolve, reject) {
-      (function next() {
-        R.getJSON("/api/jobs/" + encodeURIComponent(jobId)).then(function (job) {
-          progress.textContent = R.t("Backtesting: {percent}% {message}", { percent: Math.round(100 * (job.progress || 0)), message: R.t(job.message || "") });
-          if (job.state === "done") {
-            resolve(job.result);
-          } else if (job.state === "cancelled") {
-            var stopped = new Error("cancelled");
-            stopped.cancelled = true;
-            reject(stopped);
-          } else if (job.state === "failed" || job.state === "interrupted") {
-            reject(new Error(job.error || job.message || job.state));
-          } else {
-            window.setTimeout(next, 400);
-          }
-        }, reject);
-      })();
+    return R.pollJob(jobId, 400, function (job) {
+      progress.textContent = R.t("Backtesting: {percent}% {message}", { percent: Math.round(100 * (job.progress || 0)), message: R.t(job.message || "") });
+    }).then(function (job) {
+      return job.result;
     });
   }
 

@@ -298,26 +298,34 @@
         if (started) {
           started(job);
         }
-        return new Promise(function (resolve, reject) {
-          (function poll() {
-            getJSON("/api/jobs/" + encodeURIComponent(job.id)).then(function (current) {
-              status.textContent =
-                t("Analysing: {percent}% {message}", { percent: Math.round(100 * (current.progress || 0)), message: t(current.message || "") });
-              if (current.state === "done") {
-                resolve(current);
-              } else if (current.state === "cancelled") {
-                var stopped = new Error("cancelled");
-                stopped.cancelled = true;
-                reject(stopped);
-              } else if (current.state === "failed" || current.state === "interrupted") {
-                reject(new Error(current.error || current.message || current.state));
-              } else {
-                window.setTimeout(poll, 500);
-              }
-            }, reject);
-          })();
+        return pollJob(job.id, 500, function (current) {
+          status.textContent =
+            t("Analysing: {percent}% {message}", { percent: Math.round(100 * (current.progress || 0)), message: t(current.message || "") });
         });
       });
+  }
+
+  /* Poll GET /api/jobs/{id} every `everyMs`, calling `progress(job)` each time; resolves with the
+     job once done, rejects with its error (error.cancelled when it was cancelled). */
+  function pollJob(jobId, everyMs, progress) {
+    return new Promise(function (resolve, reject) {
+      (function poll() {
+        getJSON("/api/jobs/" + encodeURIComponent(jobId)).then(function (current) {
+          progress(current);
+          if (current.state === "done") {
+            resolve(current);
+          } else if (current.state === "cancelled") {
+            var stopped = new Error("cancelled");
+            stopped.cancelled = true;
+            reject(stopped);
+          } else if (current.state === "failed" || current.state === "interrupted") {
+            reject(new Error(current.error || current.message || current.state));
+          } else {
+            window.setTimeout(poll, everyMs);
+          }
+        }, reject);
+      })();
+    });
   }
 
   /* The notice under the filters when the window asked for is not the analysed one: its text,
@@ -422,6 +430,7 @@
     loadFilterChoices: loadFilterChoices,
     applyParams: applyParams,
     analyseWindow: analyseWindow,
+    pollJob: pollJob,
     cancelJob: cancelJob,
     showWindowNotice: showWindowNotice,
     hideWindowNotice: hideWindowNotice,
