@@ -18,10 +18,10 @@ from graph.backtest.run import backtest
 from graph.config import Settings
 from graph.store import Store
 from tests.graph.backtest.test_backtest import _write
-from tests.support.chromium import chromium, serving
+from tests.support.chromium import chromium, open_page, serving
 
 with contextlib.suppress(ImportError):  # without playwright chromium() skips (fails under CI)
-    from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+    from playwright.sync_api import Browser, Page, expect
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +40,9 @@ def app_url(falkordb: FalkorDBBackend, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser, app_url: str) -> Iterator[tuple[Page, list[str]]]:
-    context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 800})
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-
-    def console(message: ConsoleMessage) -> None:  # a CSP violation is a console error
-        if message.type == "error" and not message.location.get("url", "").endswith("favicon.ico"):
-            problems.append(message.text)
-
-    opened.on("console", console)
+    opened, problems = open_page(browser, app_url)
     yield opened, problems
-    context.close()
+    opened.context.close()
 
 
 def test_the_form_runs_the_backtest_and_draws_the_table_and_the_chart(

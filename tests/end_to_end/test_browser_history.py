@@ -23,12 +23,12 @@ from graph.runs.history import list_runs
 from graph.runs.trajectory import trajectory
 from graph.store import Store
 from loaders.demo import generate_demo
-from tests.support.chromium import chromium, serving
+from tests.support.chromium import chromium, open_page, serving
 from tests.support.ingest import load_csv_dir
 from tests.support.run_history import add_accounts, write_run
 
 with contextlib.suppress(ImportError):  # without playwright chromium() skips (fails under CI)
-    from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+    from playwright.sync_api import Browser, Page, expect
 
 WIDTH = 1280
 
@@ -41,20 +41,6 @@ def _ms(day: int) -> int:
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
         yield launched
-
-
-def _open(browser: Browser, url: str) -> tuple[Page, list[str]]:
-    context = browser.new_context(base_url=url, viewport={"width": WIDTH, "height": 800})
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-
-    def console(message: ConsoleMessage) -> None:  # a CSP violation is a console error
-        if message.type == "error" and not message.location.get("url", "").endswith("favicon.ico"):
-            problems.append(message.text)
-
-    opened.on("console", console)
-    return opened, problems
 
 
 def _fits(opened: Page) -> None:
@@ -86,7 +72,7 @@ def test_the_history_on_the_network_the_table_and_the_runs_page(
     assert compared and risen
     # an account ranked in both runs, and one that the earlier run did not rank (if any)
     steady = next(m for m in compared if m.earlier_rank is not None)
-    opened, problems = _open(browser, url)
+    opened, problems = open_page(browser, url, width=WIDTH)
 
     opened.goto(f"/?focus={steady.id}")
     panel = opened.locator("#details #trajectory")
@@ -172,7 +158,7 @@ def test_one_run_kept_is_said_not_drawn(browser: Browser, falkordb: FalkorDBBack
     add_accounts(store)
     write_run(store, 1_000, {"a": (1, 9), "b": (2, 4), "c": (3, 6)})
     with serving(create_app(Settings(), backend=falkordb)) as url:
-        opened, problems = _open(browser, url)
+        opened, problems = open_page(browser, url, width=WIDTH)
         opened.goto("/?focus=a")
         note = opened.locator("#details #trajectory [data-field='trajectory-note']")
         expect(note).to_have_text("One run only: the trajectory shows once two runs are kept.")
@@ -201,7 +187,7 @@ def test_a_run_that_did_not_rank_the_account_is_a_gap(
     write_run(store, 2_000, {"a": (1, 9), "b": (2, 4), "d": (None, 0)}, until="2026-02-01")
     write_run(store, 3_000, {"d": (1, 8), "a": (2, 9), "b": (3, 4)}, until="2026-03-01")
     with serving(create_app(Settings(), backend=falkordb)) as url:
-        opened, problems = _open(browser, url)
+        opened, problems = open_page(browser, url, width=WIDTH)
         opened.goto("/?focus=d")
         chart = opened.locator("#details #trajectory svg.rank-chart")
         expect(chart.locator("circle.point")).to_have_count(2)

@@ -24,11 +24,11 @@ from graph.runs.profile_runs import compare_profiles
 from graph.store import Store
 from loaders.demo import generate_demo
 from tests.conftest import ARTIFACTS
-from tests.support.chromium import chromium, serving
+from tests.support.chromium import chromium, open_page, serving
 from tests.support.ingest import load_csv_dir
 
 with contextlib.suppress(ImportError):  # without playwright chromium() skips (fails under CI)
-    from playwright.sync_api import Browser, ConsoleMessage, expect
+    from playwright.sync_api import Browser, expect
 
 WIDTH = 1280
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
@@ -56,16 +56,7 @@ def test_read_the_criteria_change_one_analyse_and_compare(
     browser: Browser, served: tuple[Store, Path, str]
 ) -> None:
     store, data_dir, url = served
-    context = browser.new_context(base_url=url, viewport={"width": WIDTH, "height": 900})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-
-    def console(message: ConsoleMessage) -> None:  # a CSP violation is a console error
-        if message.type == "error" and not message.location.get("url", "").endswith("favicon.ico"):
-            problems.append(message.text)
-
-    page.on("console", console)
+    page, problems = open_page(browser, url, width=WIDTH, height=900)
     page.goto("/profiles")
     rows = page.locator("#settings-table tbody tr[data-setting]")
     expect(rows).to_have_count(len(FIELD_MEANINGS))
@@ -126,7 +117,7 @@ def test_read_the_criteria_change_one_analyse_and_compare(
     assert problems == [
         "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
     ]
-    context.close()
+    page.context.close()
 
 
 def test_the_profile_page_in_french_and_the_switch_remembered(
@@ -135,12 +126,7 @@ def test_the_profile_page_in_french_and_the_switch_remembered(
     """A French browser gets the page in French (settings' meanings, numbers, messages); the
     switch turns it to English and the choice holds on the next page."""
     _, data_dir, url = served
-    context = browser.new_context(
-        base_url=url, viewport={"width": WIDTH, "height": 900}, locale="fr-FR"
-    )
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    page, problems = open_page(browser, url, width=WIDTH, height=900, locale="fr-FR", console=False)
     page.goto("/profiles")
     assert page.locator("html").get_attribute("lang") == "fr"
     expect(page.get_by_role("link", name="Profils")).to_be_visible()
@@ -157,6 +143,8 @@ def test_the_profile_page_in_french_and_the_switch_remembered(
         "Enregistré comme profil fr-test."
     )
     assert load_profile("fr-test", data_dir).min_audience == 7
+    expect(page.locator("[data-field='profile-heading']")).to_have_text("Profil fr-test")
+    expect(page.locator("input[name='min_audience']")).to_have_value("7")  # the list reloaded
     # The API's refusal stays English; the page says it in French.
     page.locator("input[name='damping']").fill("1.5")
     page.locator("#profile-form input[name='name']").fill("fr-broken")
@@ -180,18 +168,13 @@ def test_the_profile_page_in_french_and_the_switch_remembered(
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("link", name="Réseau")).to_be_visible()
     assert problems == []
-    context.close()
+    page.context.close()
 
 
 def test_the_network_page_in_french(browser: Browser, served: tuple[Store, Path, str]) -> None:
     """The network page in French: the page, the side panel drawn by its script, numbers."""
     _, _, url = served
-    context = browser.new_context(
-        base_url=url, viewport={"width": WIDTH, "height": 900}, locale="fr-FR"
-    )
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    page, problems = open_page(browser, url, width=WIDTH, height=900, locale="fr-FR", console=False)
     page.goto("/?limit=60")
     page.wait_for_function("window.__resonanceNetwork !== undefined")
     assert page.locator("html").get_attribute("lang") == "fr"
@@ -211,19 +194,14 @@ def test_the_network_page_in_french(browser: Browser, served: tuple[Store, Path,
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
     page.screenshot(path=str(ARTIFACTS / "network-french.png"), full_page=True)
     assert problems == []
-    context.close()
+    page.context.close()
 
 
 def test_the_influencer_table_in_french(browser: Browser, served: tuple[Store, Path, str]) -> None:
     """The table in French: headers, the summary its script writes (plural by French rules),
     numbers as French writes them, the roles' names."""
     _, _, url = served
-    context = browser.new_context(
-        base_url=url, viewport={"width": WIDTH, "height": 900}, locale="fr-FR"
-    )
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    page, problems = open_page(browser, url, width=WIDTH, height=900, locale="fr-FR", console=False)
     page.goto("/influencers")
     page.locator("#influencers tbody tr").first.wait_for()
     expect(page.locator("#summary")).to_contain_text("influenceurs correspondent")
@@ -238,7 +216,7 @@ def test_the_influencer_table_in_french(browser: Browser, served: tuple[Store, P
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
     page.screenshot(path=str(ARTIFACTS / "influencers-french.png"), full_page=True)
     assert problems == []
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
@@ -248,12 +226,7 @@ def test_every_page_fits_1280_px_in_both_languages(
     """Every page at 1280 px wide, in French and in English: no sideways scrolling, the page's
     language on <html>, the navigation in it, no script error."""
     _, _, url = served
-    context = browser.new_context(
-        base_url=url, viewport={"width": WIDTH, "height": 800}, locale=locale
-    )
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    page, problems = open_page(browser, url, width=WIDTH, height=800, locale=locale, console=False)
     language = locale[:2]
     network = {"fr": "Réseau", "en": "Network"}[language]
     for path in ("/", "/influencers", "/overview", "/runs", "/shortlists", "/profiles",
@@ -267,4 +240,4 @@ def test_every_page_fits_1280_px_in_both_languages(
         name = path.strip("/") or "network"
         page.screenshot(path=str(ARTIFACTS / f"fits-{language}-{name}.png"))
     assert problems == []
-    context.close()
+    page.context.close()

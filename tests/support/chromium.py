@@ -20,7 +20,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, ConsoleMessage, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -54,6 +54,35 @@ def chromium(*args: str) -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def open_page(
+    browser: Browser,
+    url: str,
+    *,
+    width: int = 1280,
+    height: int = 800,
+    locale: str | None = None,
+    console: bool = True,
+) -> tuple[Page, list[str]]:
+    """A page in a new context on ``url`` (the viewport, and ``locale`` for Accept-Language and
+    the browser's language) and the problems it reports: its script errors and, unless
+    ``console`` is false, the console's errors (a CSP violation is one; the favicon aside).
+    Close it with ``page.context.close()``."""
+    options: dict[str, object] = {"base_url": url, "viewport": {"width": width, "height": height}}
+    if locale is not None:
+        options["locale"] = locale
+    page = browser.new_context(**options).new_page()  # type: ignore[arg-type]
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    def said(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.location.get("url", "").endswith("favicon.ico"):
+            problems.append(message.text)
+
+    if console:
+        page.on("console", said)
+    return page, problems
 
 
 def free_port() -> int:
