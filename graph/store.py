@@ -270,8 +270,7 @@ class Store:
         write = self.backend.write
         write(queries.CLEAR_STAGED_SCORES)
         write(queries.CLEAR_STAGED_TOPIC_RANKS)
-        write(queries.CLEAR_INCOMPLETE_RUNS)
-        write(queries.CREATE_INCOMPLETE_RUN, {"run": run})
+        self._open_run(run)
         count = len(users)
         write_overlapped(
             write,
@@ -366,11 +365,16 @@ class Store:
         are written, with ``provenance`` as :meth:`switch_analysis` records it) and a
         ``RANKED_IN`` for each ranked account; the accounts' scores stay as they are. What an
         interrupted write left incomplete is deleted first."""
-        write = self.backend.write
-        write(queries.CLEAR_INCOMPLETE_RUNS)
-        write(queries.CREATE_INCOMPLETE_RUN, {"run": run})
+        self._open_run(run)
         self.stage_history(users, run=run, batch_size=batch_size)
-        write(queries.COMPLETE_RUN, {"run": run, "history": _run_history(provenance, started_at)})
+        self.backend.write(
+            queries.COMPLETE_RUN, {"run": run, "history": _run_history(provenance, started_at)}
+        )
+
+    def _open_run(self, run: int) -> None:
+        """An incomplete ``(:Run {id: run})``, once what an interrupted write left is deleted."""
+        self.backend.write(queries.CLEAR_INCOMPLETE_RUNS)
+        self.backend.write(queries.CREATE_INCOMPLETE_RUN, {"run": run})
 
     def prune_runs(self, keep: int) -> int:
         """Delete the complete runs (and their ``RANKED_IN``) beyond the ``keep`` newest; the

@@ -156,9 +156,10 @@ def compare(
 )
 def profile(store: StoreDep, settings: SettingsDep, profile: ProfileName) -> ProfileOut:
     """Every setting of the profile with its meaning, bounds and the default's value."""
-    if profile not in {known.name for known in list_profiles(settings.data_dir)}:
+    known = {found.name: found for found in list_profiles(settings.data_dir)}
+    if profile not in known:
         raise NodeNotFound("Profile", profile)
-    return _profile_out(load_profile(profile, settings.data_dir), _in_use(store))
+    return _profile_out(known[profile], _in_use(store))
 
 
 @router.post(
