@@ -84,23 +84,26 @@ SET i.note = $note, i.tags = $tags, i.cost = $cost, s.updated_at = $now
 RETURN i.added_at AS added_at
 """
 
-# Each member's cost and audience: its distinct amplifiers but itself, the accounts flagged as
+# An account m's audience: its distinct amplifiers but itself, the accounts flagged as
 # boosters and the hollow accounts (amplifying at volume with no audience of their own).
-AUDIENCES: LiteralString = """
-MATCH (:Shortlist {id: $id})-[i:INCLUDES]->(m:User)
+_AUDIENCE_OF_M: LiteralString = """
 OPTIONAL MATCH (a:User)-[:AMPLIFIED]->(m)
 WHERE a.id <> m.id AND a.hollow_account IS NULL AND NOT 'booster' IN coalesce(a.roles, [])
-RETURN m.id AS member, i.cost AS cost, collect(DISTINCT a.id) AS audience
 """
 
+# Each member's cost and audience.
+AUDIENCES: LiteralString = (
+    "MATCH (:Shortlist {id: $id})-[i:INCLUDES]->(m:User)"
+    + _AUDIENCE_OF_M
+    + "RETURN m.id AS member, i.cost AS cost, collect(DISTINCT a.id) AS audience\n"
+)
+
 # The same audiences for any accounts (the influencer table's lens), each with its id.
-AUDIENCES_OF: LiteralString = """
-UNWIND $ids AS key
-MATCH (m:User {id: key})
-OPTIONAL MATCH (a:User)-[:AMPLIFIED]->(m)
-WHERE a.id <> m.id AND a.hollow_account IS NULL AND NOT 'booster' IN coalesce(a.roles, [])
-RETURN m.id AS member, collect(DISTINCT a.id) AS audience
-"""
+AUDIENCES_OF: LiteralString = (
+    "UNWIND $ids AS key\nMATCH (m:User {id: key})"
+    + _AUDIENCE_OF_M
+    + "RETURN m.id AS member, collect(DISTINCT a.id) AS audience\n"
+)
 
 # The campaign target of a shortlist (``graph/shortlists/target.py``): topics and communities.
 TARGET: LiteralString = """
