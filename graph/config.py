@@ -67,6 +67,18 @@ class Settings(BaseSettings):
     # replica they share, which the serving process owns (graph/console/shared.py).
     console_replica: Path | None = Field(default=None, alias="RESONANCE_CONSOLE_REPLICA")
 
+    # The analysis engine: "local" (this process, numpy and igraph) or "spark" (graph/spark).
+    engine: str = Field(default="local", alias="RESONANCE_ENGINE", pattern=r"^(local|spark)$")
+    #: Where the Spark engine runs: ``local[*]`` (this machine's cores), ``spark://host:7077``,
+    #: ``yarn``, ``k8s://...``.
+    spark_master: str = Field(default="local[*]", alias="RESONANCE_SPARK_MASTER", min_length=1)
+    #: The Spark driver's memory (a JVM size: ``2g``, ``512m``); in local mode, the executors'.
+    spark_driver_memory: str = Field(
+        default="2g", alias="RESONANCE_SPARK_DRIVER_MEMORY", pattern=r"^[0-9]+[kmgtKMGT]?$"
+    )
+    #: Shuffle partitions of the Spark engine (0: twice the cores Spark is given).
+    spark_partitions: int = Field(default=0, ge=0, le=100_000, alias="RESONANCE_SPARK_PARTITIONS")
+
     # The web server.
     host: str = Field(default="127.0.0.1", alias="RESONANCE_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="RESONANCE_PORT")

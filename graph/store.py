@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from itertools import islice
@@ -32,7 +32,8 @@ T = TypeVar("T")
 #: What a run's ``(:Run)`` node keeps of the provenance (``graph/runs``).
 RUN_FIELDS: tuple[str, ...] = (
     "since", "until", "reference", "profile", "profile_json", "analyzed_at", "users_scored",
-    "ranked", "edges", "events", "topics", "communities", "discounted_pairs",
+    "ranked", "edges", "events", "topics", "communities", "discounted_pairs", "engine",
+    "spark_master", "spark_partitions",
 )  # fmt: skip
 #: What each ranked account's ``RANKED_IN`` keeps of its row, in ``STAGE_RANKED_IN``'s order.
 RANKED_IN_FIELDS: tuple[str, ...] = (
@@ -254,8 +255,8 @@ class Store:
 
     def stage_analysis(
         self,
-        users: Sequence[dict[str, Any]],
-        topic_authority: Sequence[dict[str, Any]],
+        users: Collection[dict[str, Any]],
+        topic_authority: Collection[dict[str, Any]],
         *,
         run: int,
         batch_size: int = 10_000,
@@ -307,7 +308,7 @@ class Store:
         )
 
     def stage_history(
-        self, users: Sequence[dict[str, Any]], *, run: int, batch_size: int = 10_000
+        self, users: Collection[dict[str, Any]], *, run: int, batch_size: int = 10_000
     ) -> None:
         """A ``RANKED_IN`` to the incomplete ``(:Run {id: run})`` for each ranked account."""
         ranked = (
@@ -354,7 +355,7 @@ class Store:
 
     def record_run(
         self,
-        users: Sequence[dict[str, Any]],
+        users: Collection[dict[str, Any]],
         provenance: dict[str, Any],
         *,
         run: int,

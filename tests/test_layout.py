@@ -12,7 +12,8 @@ The arrows::
 and inside ``graph/``: the foundation at its root (plus ``backends/`` and ``algorithms/``)
 imports no feature folder; ``analysis/`` imports no other feature; ``explorer/`` may read
 ``analysis/`` (the weights it shows are the analysis's); ``console/`` and ``shortlists/``
-import no other feature; ``runs/`` (the history of analyses) may read ``analysis/``.
+import no other feature; ``runs/`` (the history of analyses) may read ``analysis/``; so may
+``spark/`` (the analysis on Apache Spark applies the same rules).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ FEATURES: dict[str, set[str]] = {
     "shortlists": set(),
     "runs": {"analysis"},
     "backtest": {"analysis"},
+    "spark": {"analysis"},
 }
 
 #: Third-party packages a package of ours must not import.

@@ -3,7 +3,7 @@
 The events are read in chunks of amplifiers over two connections at once (the server answers
 reads on several threads) and coded with pandas as they arrive (``event_codes``): users, posts
 and topics become dense integers, so every later step (weighting, algorithms, explanations) is
-vectorised.
+vectorised. Users and posts are coded in the order of their ids (``in_id_order``).
 """
 
 from __future__ import annotations
@@ -179,9 +179,23 @@ def _fetch(
     return events
 
 
+def in_id_order(codes: IntArray, names: Sequence[str]) -> tuple[IntArray, list[str]]:
+    """``codes`` (into ``names``; ``-1`` stays ``-1``) recoded so that code order is the
+    names' order: results tied on a value are then ordered by id, whatever order the store
+    returned the events in, and every engine codes alike (``graph.spark``)."""
+    order = np.argsort(np.asarray(names, dtype=object), kind="stable")
+    recode = np.empty(order.size + 1, dtype=np.int64)
+    recode[order] = np.arange(order.size)
+    recode[-1] = -1
+    return recode[codes], [names[k] for k in order.tolist()]
+
+
 def _code(coder: EventCoder, tagged: Columns) -> Events:
     source, target, users = coder.users()
-    post, posts = coder.posts()
+    count = source.size
+    codes, users = in_id_order(np.concatenate((source, target)), users)
+    source, target = codes[:count], codes[count:]
+    post, posts = in_id_order(*coder.posts())
     tagged_post = pd.Index(posts, dtype=object).get_indexer(
         pd.Index(tagged.get("post", []), dtype=object)
     )

@@ -125,10 +125,33 @@ def brand_days(events: Events, is_brand: BoolArray) -> tuple[IntArray, IntArray]
     return days, posts
 
 
-def _percentile_flag(values: FloatArray, among: BoolArray, percentile: float) -> BoolArray:
-    if not among.any():
+@dataclass(frozen=True, slots=True)
+class RoleCuts:
+    """The percentile cuts of the bridge and hub rules, over every account with an audience
+    (``None``: no such account). The Spark engine computes them over the whole graph and
+    applies the rules a batch of accounts at a time."""
+
+    bridge: float | None
+    hub: float | None
+
+
+def _cut(values: FloatArray, among: BoolArray, percentile: float) -> float | None:
+    return float(np.quantile(values[among], percentile)) if among.any() else None
+
+
+def role_cuts(
+    profile: Profile, audience: IntArray, score: FloatArray, betweenness: FloatArray
+) -> RoleCuts:
+    has_audience = audience >= profile.min_audience
+    return RoleCuts(
+        bridge=_cut(betweenness, has_audience, profile.bridge_percentile),
+        hub=_cut(score, has_audience, profile.hub_percentile),
+    )
+
+
+def _percentile_flag(values: FloatArray, among: BoolArray, cut: float | None) -> BoolArray:
+    if cut is None:
         return np.zeros(values.size, dtype=bool)
-    cut = float(np.quantile(values[among], percentile))
     return among & (values >= cut) & (values > 0)
 
 
@@ -142,9 +165,13 @@ def assign_roles(
     betweenness: FloatArray,
     reach: Reach,
     brand_activity: tuple[IntArray, IntArray],
+    cuts: RoleCuts | None = None,
 ) -> Roles:
+    """The roles of every account; ``cuts`` (default: from these accounts) sets the bridge
+    and hub rules' percentiles."""
     n = is_brand.size
     audience = signals.audience
+    cuts = cuts or role_cuts(profile, audience, score, betweenness)
     has_audience = audience >= profile.min_audience
     days, brand_posts = brand_activity
     ambassador = (
@@ -158,13 +185,13 @@ def assign_roles(
         & (topics.focus >= profile.thematic_focus)
     )
     blogger = has_audience & topical.any(axis=1) if topics.topics else np.zeros(n, dtype=bool)
-    bridge = _percentile_flag(betweenness, has_audience, profile.bridge_percentile) & (
+    bridge = _percentile_flag(betweenness, has_audience, cuts.bridge) & (
         reach.second_share >= profile.bridge_min_share
     )
     spread = (topics.focus >= HUB_TOPIC_SHARE) & (topics.amplifiers >= profile.min_topic_amplifiers)
     max_focus = topics.focus.max(axis=1) if topics.topics else np.zeros(n)
     hub = (
-        _percentile_flag(score, has_audience, profile.hub_percentile)
+        _percentile_flag(score, has_audience, cuts.hub)
         & (spread.sum(axis=1) >= profile.hub_min_topics)
         & (max_focus <= profile.hub_max_focus)
     )

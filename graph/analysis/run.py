@@ -135,7 +135,7 @@ def analyze_events(
     reference = reference_time(events, until)
     if n == 0:
         empty = AnalysisSummary(users_scored=0, edges=0, ranked=0, communities=0)
-        provenance = _provenance(profile, since, until, reference, empty)
+        provenance = run_provenance(profile, since, until, reference, empty)
         run = int(time.time() * 1000)
         if latest:
             store.stage_analysis([], [], run=run)
@@ -246,7 +246,7 @@ def analyze_events(
         discounted_pairs=int(discounted.sum()),
         roles=dict(sorted(counts.items())),
     )
-    provenance = _provenance(profile, since, until, reference, summary)
+    provenance = run_provenance(profile, since, until, reference, summary)
     if latest:
         say("switching to the new scores", 0.95)
         store.switch_analysis(run, len(rows), len(topic_ranks), provenance, started_at=started_at)
@@ -256,14 +256,17 @@ def analyze_events(
     return replace(summary, seconds=round(time.perf_counter() - started, 2))
 
 
-def _provenance(
+def run_provenance(
     profile: Profile,
     since: int | None,
     until: int | None,
     reference: int,
     summary: AnalysisSummary,
+    engine: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """What a run records of itself; ``engine``: where it ran (default: this process)."""
     return {
+        **(engine or {"engine": "local"}),
         "profile": profile.name,
         "profile_json": profile.model_dump_json(),
         "since": utc_iso(since),

@@ -76,6 +76,9 @@ def _run_info(row: Row, latest: int | None) -> RunInfo:
         communities=count("communities"),
         discounted_pairs=count("discounted_pairs"),
         latest=run == latest,
+        engine=text("engine") or "local",
+        spark_master=row.get("spark_master"),
+        spark_partitions=row.get("spark_partitions"),
     )
 
 

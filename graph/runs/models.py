@@ -29,6 +29,9 @@ class RunInfo:
     communities: int
     discounted_pairs: int
     latest: bool
+    engine: str = "local"  # where it ran: "local" (this process) or "spark"
+    spark_master: str | None = None
+    spark_partitions: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

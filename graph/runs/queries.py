@@ -16,7 +16,8 @@ RETURN r.id AS id, r.since AS since, r.until AS until, r.reference AS reference,
        r.profile AS profile, r.profile_json AS profile_json, r.analyzed_at AS analyzed_at,
        r.started_at AS started_at, r.finished_at AS finished_at,
        r.users_scored AS users_scored, r.ranked AS ranked, r.edges AS edges, r.events AS events,
-       r.topics AS topics, r.communities AS communities, r.discounted_pairs AS discounted_pairs
+       r.topics AS topics, r.communities AS communities, r.discounted_pairs AS discounted_pairs,
+       r.engine AS engine, r.spark_master AS spark_master, r.spark_partitions AS spark_partitions
 """
 
 RUNS: LiteralString = (

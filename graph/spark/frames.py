@@ -1,0 +1,129 @@
+"""What every step of the Spark engine shares: persisting a frame, numbering rows in a total
+order without moving them to one partition, and turning per-user frames into arrays."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from pyspark import StorageLevel
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+
+def persisted(frame: DataFrame) -> DataFrame:
+    """``frame`` computed once and kept (memory, spilling to disk) for the steps that reuse
+    it, with its plan cut there: a frame that joins two frames made from the same one holds
+    that one's plan twice, and the plans of a whole analysis grew exponentially (a 1,500-user
+    graph exhausted the driver's 2 GB while Spark printed one). Its blocks go once nothing
+    refers to it (``spark.cleaner.periodicGC.interval``)."""
+    return frame.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
+
+
+class IterationStates:
+    """The states of one iteration, each written as Parquet to the checkpoint folder and read
+    back (:meth:`kept`): a plan as short as a file scan, whatever steps came before, and
+    statistics that are the file's. (A checkpoint keeps the estimated size of the plan it
+    replaced, and a join estimates the product of its sides: after twenty steps of label
+    propagation, Catalyst spent minutes multiplying numbers millions of digits long, then ran
+    out of memory.) Each state's files go once the next one is written, the last one's at
+    :meth:`close`: an iteration holds one state on disk, whatever its length."""
+
+    def __init__(self, spark: SparkSession, name: str) -> None:
+        folder = spark.sparkContext.getCheckpointDir()
+        if folder is None:
+            raise RuntimeError("the Spark session has no checkpoint folder")
+        self._spark = spark
+        self._prefix = f"{folder}/{name}-{next(_SERIALS)}"
+        self._steps = 0
+        self._written: str | None = None
+
+    def kept(self, frame: DataFrame) -> DataFrame:
+        self._steps += 1
+        path = f"{self._prefix}/{self._steps}"
+        frame.write.parquet(path)
+        self._delete(self._written)
+        self._written = path
+        return self._spark.read.parquet(path)
+
+    def close(self) -> None:
+        """Delete the last state (read what it holds first)."""
+        self._delete(self._written)
+        self._written = None
+
+    def _delete(self, path: str | None) -> None:
+        if path is None:
+            return
+        jvm = self._spark.sparkContext._jvm
+        assert jvm is not None
+        hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+        configuration = self._spark.sparkContext._jsc.hadoopConfiguration()
+        hadoop_path.getFileSystem(configuration).delete(hadoop_path, True)
+
+
+_SERIALS = itertools.count(1)
+
+
+def numbered(frame: DataFrame, order: Sequence[Column], name: str) -> DataFrame:
+    """``frame`` with ``name``: each row's place (0, 1, ...) in ``order``, which must leave no
+    ties. Range-partitioned and numbered within each partition, offset by the rows of the
+    partitions before it: a distributed sort, no single partition (as a global window has)."""
+    part = "_numbered_part"
+    ranged = persisted(
+        frame.repartitionByRange(*order)
+        .sortWithinPartitions(*order)
+        .withColumn(part, F.spark_partition_id())
+    )
+    counts = sorted(
+        (int(row[part]), int(row["count"])) for row in ranged.groupBy(part).count().collect()
+    )
+    offsets, total = [], 0
+    for index, count in counts:
+        offsets.append((index, total))
+        total += count
+    spark = frame.sparkSession
+    offset_frame = spark.createDataFrame(offsets, f"{part} int, _offset long")
+    within = F.row_number().over(Window.partitionBy(part).orderBy(*order)) - 1
+    result = (
+        ranged.join(F.broadcast(offset_frame), part)
+        .withColumn(name, (within + F.col("_offset")).cast("long"))
+        .drop(part, "_offset")
+    )
+    out = persisted(result)
+    ranged.unpersist()
+    return out
+
+
+def coded(values: DataFrame, column: str) -> DataFrame:
+    """The distinct non-null ``column`` of ``values`` as ``(id, code)``, codes in id order
+    (as ``graph.analysis.events.in_id_order`` codes them)."""
+    ids = values.where(F.col(column).isNotNull()).select(F.col(column).alias("id")).distinct()
+    return numbered(ids, [F.col("id")], "code")
+
+
+def running_total(frame: DataFrame, order: str, value: str, name: str) -> DataFrame:
+    """``frame`` (one row per distinct ``order``) with ``name``: the sum of ``value`` over the
+    rows whose ``order`` is at most this row's. Distributed as :func:`numbered` is."""
+    part = "_running_part"
+    ranged = persisted(
+        frame.repartitionByRange(F.col(order)).withColumn(part, F.spark_partition_id())
+    )
+    sums = sorted(
+        (int(row[part]), float(row["s"] or 0))
+        for row in ranged.groupBy(part).agg(F.sum(value).alias("s")).collect()
+    )
+    offsets, total = [], 0.0
+    for index, amount in sums:
+        offsets.append((index, total))
+        total += amount
+    offset_frame = frame.sparkSession.createDataFrame(offsets, f"{part} int, _offset double")
+    within = F.sum(value).over(
+        Window.partitionBy(part).orderBy(order).rowsBetween(Window.unboundedPreceding, 0)
+    )
+    result = persisted(
+        ranged.join(F.broadcast(offset_frame), part)
+        .withColumn(name, within + F.col("_offset"))
+        .drop(part, "_offset")
+    )
+    ranged.unpersist()
+    return result
