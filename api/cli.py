@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from rich.progress import Progress, TaskID, TextColumn
 from rich.table import Table
 
+from api.analysis_engine import ENGINES, run_analysis
 from api.auth import check_exposure
 from api.backtest_cli import backtest_command
 from api.cli_session import command_store, console, errors, guarded, step_bar
@@ -24,8 +25,8 @@ from api.job_lock import LockHeld, holding, lock_path
 from api.runs_cli import runs_app
 from graph.analysis.profile import Profile, list_profiles, load_profile, save_profile
 from graph.analysis.roles import ROLE_ORDER
-from graph.analysis.rolling import InvalidWindows, analyze_windows, duration_ms
-from graph.analysis.run import AnalysisSummary, analyze
+from graph.analysis.rolling import InvalidWindows, duration_ms
+from graph.analysis.run import AnalysisSummary
 from graph.analysis.window import Window
 from graph.backup import backup, restore
 from graph.config import Settings
@@ -278,6 +279,11 @@ def _run_analyze(
     until: str | None = None,
     windows: str | None = None,
     step: str | None = None,
+    *,
+    engine: str | None = None,
+    spark_master: str | None = None,
+    events: Path | None = None,
+    post_topics: Path | None = None,
 ) -> None:
     profile = load_profile(profile_name, settings.data_dir)
     window = Window.parse(since, until)
@@ -287,28 +293,20 @@ def _run_analyze(
         def progress(what: str, done: float) -> None:
             bar.update(task, description=what, completed=done)
 
-        if windows is None:
-            summaries = [
-                analyze(
-                    store,
-                    profile,
-                    since=window.since,
-                    until=window.until,
-                    progress=progress,
-                    keep_runs=settings.keep_runs,
-                )
-            ]
-        else:
-            summaries = analyze_windows(
-                store,
-                profile,
-                window_ms=duration_ms(windows),
-                step_ms=None if step is None else duration_ms(step, name="--step"),
-                since=window.since,
-                until=window.until,
-                progress=progress,
-                keep_runs=settings.keep_runs,
-            )
+        summaries = run_analysis(
+            settings,
+            store,
+            profile,
+            since=window.since,
+            until=window.until,
+            window_ms=None if windows is None else duration_ms(windows),
+            step_ms=None if step is None else duration_ms(step, name="--step"),
+            progress=progress,
+            engine=engine,
+            spark_master=spark_master,
+            events=events,
+            post_topics=post_topics,
+        )
     for summary in summaries:
         _print_summary(profile.name, summary)
 
@@ -348,16 +346,38 @@ def analyze_command(
     step: Annotated[
         str | None, typer.Option(help="between window ends (default: the window's length)")
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(help="local (this process) or spark (default: RESONANCE_ENGINE, local)"),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(help="Spark master: local[*], spark://host:7077, yarn (--engine spark)"),
+    ] = None,
+    events: Annotated[
+        Path | None,
+        typer.Option(help="Parquet events to analyse instead of the store's (--engine spark)"),
+    ] = None,
+    post_topics: Annotated[
+        Path | None,
+        typer.Option(help="Parquet post -> topic tags that go with --events"),
+    ] = None,
 ) -> None:
     """Score who amplified whom: the global score, topics, communities, roles and their
-    reasons; with --windows, every rolling window as a run of the history (events read once)."""
+    reasons; with --windows, every rolling window as a run of the history (events read once);
+    with --engine spark, on Apache Spark (README: Beyond one machine)."""
 
     def run() -> None:
         settings = Settings()
         if step is not None and windows is None:
             raise InvalidWindows("--step needs --windows")
+        if engine is not None and engine not in ENGINES:
+            raise typer.BadParameter(f"{engine!r}: choose local or spark", param_hint="--engine")
         with _one_job(settings, "resonance analyze (CLI)"):
-            _run_analyze(settings, profile, since, until, windows, step)
+            _run_analyze(
+                settings, profile, since, until, windows, step, engine=engine,
+                spark_master=spark_master, events=events, post_topics=post_topics,
+            )  # fmt: skip
 
     guarded(run)
 

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     )
     #: Shuffle partitions of the Spark engine (0: twice the cores Spark is given).
     spark_partitions: int = Field(default=0, ge=0, le=100_000, alias="RESONANCE_SPARK_PARTITIONS")
+    #: Up to this many accounts, the Spark engine's communities are Leiden's on the whole graph
+    #: (collected on the driver); above, on the graph coarsened by heavy-edge matching.
+    spark_leiden_max_nodes: int = Field(
+        default=2_000_000, ge=1, alias="RESONANCE_SPARK_LEIDEN_MAX_NODES"
+    )
 
     # The web server.
     host: str = Field(default="127.0.0.1", alias="RESONANCE_HOST")

@@ -14,6 +14,7 @@ from graph.backends.falkordb import FalkorDBBackend
 from graph.config import Settings
 from graph.server import EmbeddedServer, ServerInfo
 from graph.store import Store
+from tests.support.planted_runs import PlantedEngines
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -26,6 +27,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInfo]:
     info = embedded.start()
     yield info
     embedded.stop()
+
+
+@pytest.fixture(scope="session")
+def planted_engines(
+    server: ServerInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PlantedEngines]:
+    """The planted scenario analysed by each engine, on first use, once per session."""
+    engines = PlantedEngines(server, tmp_path_factory.mktemp("planted"))
+    yield engines
+    engines.close()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from api.analysis_engine import run_analysis
 from api.auth import AUTH_RESPONSES, TOKEN_REQUIRED
 from api.deps import SettingsDep, StoreProvider
 from api.error_responses import BAD_INPUT, ErrorOut
@@ -18,8 +19,7 @@ from api.job_files import job_rejects, new_upload_folder
 from api.jobs import Job, JobBusy, JobControl, JobFinished, JobKind, JobRunner, JobState, Work
 from api.uploads import UploadRefused, UploadTooLarge, receive_files
 from graph.analysis.profile import NAME_PATTERN, load_profile
-from graph.analysis.rolling import DURATION, InvalidWindows, analyze_windows, duration_ms
-from graph.analysis.run import analyze
+from graph.analysis.rolling import DURATION, InvalidWindows, duration_ms
 from graph.analysis.window import MOMENT, Window
 from graph.errors import GraphError
 from loaders.detect import FORMATS, open_reader
@@ -193,27 +193,20 @@ def analyze_job(
     step_ms = None if body.step is None else duration_ms(body.step, name="step")
 
     def work(control: JobControl) -> dict[str, Any]:
-        # the control raises Cancelled at the next step once the job is cancelled
-        if window_ms is None:
-            summary = analyze(
-                stores.store(),
-                profile,
-                since=window.since,
-                until=window.until,
-                progress=control,
-                keep_runs=settings.keep_runs,
-            )
-            return {"profile": profile.name, **asdict(summary)}
-        summaries = analyze_windows(
+        # the control raises Cancelled at the next step once the job is cancelled; the engine
+        # is RESONANCE_ENGINE's
+        summaries = run_analysis(
+            settings,
             stores.store(),
             profile,
-            window_ms=window_ms,
-            step_ms=step_ms,
             since=window.since,
             until=window.until,
+            window_ms=window_ms,
+            step_ms=step_ms,
             progress=control,
-            keep_runs=settings.keep_runs,
         )
+        if window_ms is None:
+            return {"profile": profile.name, **asdict(summaries[0])}
         # The newest window's summary, as a plain analysis gives it, and every window's.
         windows = [asdict(summary) for summary in summaries]
         return {"profile": profile.name, **windows[-1], "windows": windows}

@@ -35,8 +35,9 @@ from pyspark.sql import functions as F
 from graph.algorithms.communities import leiden
 from graph.spark.frames import IterationStates, numbered, persisted
 
-#: The most accounts (or groups) whose graph is handed to Leiden on the driver: about 2 GB of
-#: the driver's memory with its edges, at ten edges a node.
+#: The most accounts (or groups) whose graph is handed to Leiden on the driver by default
+#: (``RESONANCE_SPARK_LEIDEN_MAX_NODES``): about 2 GB of the driver's memory with its edges, at
+#: ten edges a node.
 CONTRACTED_MAX = 2_000_000
 CORE_STEPS = 1000
 

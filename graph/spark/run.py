@@ -97,7 +97,8 @@ def analyze_on_spark(
             if coded.user_count:
                 scores = score_window(
                     spark, coded, profile, reference=reference, brand_ids=brand_ids,
-                    folder=folder, shares=place.partitions, say=say, clock=clock,
+                    folder=folder, shares=place.partitions, leiden_max_nodes=place.leiden_max_nodes,
+                    say=say, clock=clock,
                 )  # fmt: skip
             summary = _write_back(
                 store, profile, place, window, reference, coded.event_count, scores,

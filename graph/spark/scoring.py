@@ -61,6 +61,7 @@ def score_window(
     brand_ids: set[str],
     folder: Path,
     shares: int,
+    leiden_max_nodes: int,
     say: Say,
     clock: Callable[[str], None],
 ) -> SparkScores:
@@ -120,7 +121,11 @@ def score_window(
     clock("PageRank and topic authority")
     say("communities, k-core, influence-passivity", 0.5)
     communities = find_communities(
-        users, kept, seed=profile.seed, iterations=profile.leiden_iterations
+        users,
+        kept,
+        seed=profile.seed,
+        iterations=profile.leiden_iterations,
+        contracted_max=leiden_max_nodes,
     )
     cores = k_core(users, kept)
     top_posts = kept.groupBy("target").agg(F.max("posts").alias("top_posts"))

@@ -43,6 +43,8 @@ class SparkPlace:
     master: str
     partitions: int  # shuffle partitions
     work_dir: Path  # scratch (spill, shuffle) and checkpoints, under the data directory
+    #: The most accounts whose graph Leiden takes whole on the driver (``graph.spark.communities``)
+    leiden_max_nodes: int = 2_000_000
 
 
 def local_cores(master: str) -> int:
@@ -56,12 +58,14 @@ def local_cores(master: str) -> int:
     return (os.cpu_count() or 1) if cores == "*" else int(cores)
 
 
-def spark_place(master: str, partitions: int, data_dir: Path) -> SparkPlace:
+def spark_place(
+    master: str, partitions: int, data_dir: Path, *, leiden_max_nodes: int = 2_000_000
+) -> SparkPlace:
     """``partitions`` 0: twice the local cores (at least 4), 200 on a cluster."""
     if partitions <= 0:
         cores = local_cores(master)
         partitions = max(4, 2 * cores) if cores else 200
-    return SparkPlace(master, partitions, data_dir / "spark")
+    return SparkPlace(master, partitions, data_dir / "spark", leiden_max_nodes)
 
 
 @contextmanager
@@ -91,6 +95,7 @@ def spark_session(place: SparkPlace, *, driver_memory: str = "2g") -> Iterator[S
         .config("spark.sql.ui.retainedExecutions", "20")
     )
     if local:
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.config("spark.driver.host", "127.0.0.1").config(
             "spark.driver.bindAddress", "127.0.0.1"
         )

@@ -11,78 +11,29 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from graph.analysis.baseline import klout_like, rank_of
-from graph.analysis.run import AnalysisSummary, analyze
-from graph.backends.falkordb import FalkorDBBackend
-from graph.models import Influencer, InfluencerQuery
-from graph.server import ServerInfo
-from graph.store import Store
-from loaders.formats.contract import CsvContractReader
-from loaders.pipeline import load
 from tests.cypher_lint import lint_available, lint_cypher
-from tests.support.scenario import Scenario, generate_scenario
+from tests.support.planted_runs import Planted, PlantedEngines, epoch_ms
+from tests.support.scenario import Scenario
+from tests.support.spark import need_spark
 
 TOP_VOICES = 15  # the first screen of the ranked table
 
 
-@dataclass(frozen=True)
-class Run:
-    summary: AnalysisSummary
-    users: dict[str, Influencer]
-    topic_top: dict[str, list[str]]  # topic -> ids by topic rank (top 10)
-    topic_rank: dict[tuple[str, str], int]  # (user, topic) -> rank
+ENGINES = ("local", "spark")
 
 
-@dataclass(frozen=True)
-class Planted:
-    scenario: Scenario
-    folder: Path
-    full: Run
-    before_silence: Run
-    store: Store
-
-
-def _snapshot(store: Store, summary: AnalysisSummary, topics: tuple[str, ...]) -> Run:
-    ranked = store.influencers(limit=10_000).items
-    everyone = {user.id: user for user in ranked}
-    everyone.update({user.id: user for user in store.brand_accounts()})
-    topic_top: dict[str, list[str]] = {}
-    topic_rank: dict[tuple[str, str], int] = {}
-    for topic in (*topics, "football", "giveaway"):
-        page = store.influencers(InfluencerQuery(topic=topic), limit=10_000).items
-        topic_top[topic] = [user.id for user in page[:10]]
-        topic_rank.update({(user.id, topic): user.rank for user in page})
-    return Run(summary, everyone, topic_top, topic_rank)
-
-
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
-@pytest.fixture(scope="module")
-def planted(server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
-    folder = tmp_path_factory.mktemp("planted")
-    scenario = generate_scenario(folder)
-    backend = FalkorDBBackend.connect(
-        server.host, server.port, server.password, "t_planted", query_timeout_ms=60_000
-    )
-    store = Store(backend)
-    store.ensure_schema()
-    report = load(store, [CsvContractReader(folder)])
-    assert report.rejected_total == 0
-    before = analyze(store, until=_ms(scenario.silent_since))
-    before_run = _snapshot(store, before, scenario.topics)
-    full = analyze(store)
-    yield Planted(scenario, folder, _snapshot(store, full, scenario.topics), before_run, store)
-    backend.clear()
-    backend.close()
+@pytest.fixture(scope="module", params=ENGINES)
+def planted(request: pytest.FixtureRequest, planted_engines: PlantedEngines) -> Planted:
+    """The planted scenario as each engine analysed it: every check holds on both."""
+    if request.param == "spark":
+        need_spark()
+    return planted_engines.get(str(request.param))
 
 
 def _bloggers(s: Scenario) -> set[str]:
@@ -190,15 +141,16 @@ def test_a_klout_like_volume_score_gets_it_wrong(planted: Planted) -> None:
     s, run = planted.scenario, planted.full
     with open(planted.folder / "amplifications.csv", encoding="utf-8", newline="") as handle:
         events = [
-            (row["amplifier_id"], row["author_id"], _ms(_parse(row["created_at"])))
+            (row["amplifier_id"], row["author_id"], epoch_ms(_parse(row["created_at"])))
             for row in csv.DictReader(handle)
         ]
     with open(planted.folder / "posts.csv", encoding="utf-8", newline="") as handle:
         posts = [
-            (row["author_id"], _ms(_parse(row["created_at"]))) for row in csv.DictReader(handle)
+            (row["author_id"], epoch_ms(_parse(row["created_at"])))
+            for row in csv.DictReader(handle)
         ]
     brand = set(s.brand)
-    scores = klout_like(events, posts, now_ms=_ms(s.end))
+    scores = klout_like(events, posts, now_ms=epoch_ms(s.end))
     klout = rank_of({user: score for user, score in scores.items() if user not in brand})
     ours = {user: item.rank for user, item in run.users.items() if item.rank}
 
