@@ -27,6 +27,8 @@ more) until none changes: the exact core numbers, as igraph's ``coreness``.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame, Window
@@ -131,7 +133,9 @@ def _leiden_on_groups(
     index = numbered(groups.select("group").distinct(), [F.col("group")], "index")
     count = index.count()
     indexed = groups.join(index, "group").select("code", F.col("index").alias("group"))
-    coarse = _group_edges(indexed, pairs).toPandas()
+    with warnings.catch_warnings():  # pyspark 4.x's conversion, with pandas 3
+        warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
+        coarse = _group_edges(indexed, pairs).toPandas()
     found = leiden(
         count,
         coarse["a"].to_numpy(dtype=np.int64),
