@@ -52,13 +52,14 @@ def run_analysis(
     # Imported here: pyspark starts nothing on import, but it is a large one to load.
     from graph.spark.export import EventFiles
     from graph.spark.run import analyze_on_spark
-    from graph.spark.session import spark_place
+    from graph.spark.session import spark_conf, spark_place
 
     place = spark_place(
         spark_master or settings.spark_master,
         settings.spark_partitions,
         settings.data_dir,
         leiden_max_nodes=settings.spark_leiden_max_nodes,
+        conf=spark_conf(settings.spark_conf),
     )
     files = None if events is None else EventFiles(events, post_topics)
     return analyze_on_spark(

@@ -55,6 +55,9 @@ class RunOut(BaseModel):
     topics: int
     communities: int
     discounted_pairs: int
+    engine: str = Field(default="local", description="where it ran: local or spark")
+    spark_master: str | None = Field(default=None, description="the Spark master, on Spark")
+    spark_partitions: int | None = Field(default=None, description="shuffle partitions")
 
 
 class TrajectoryPointOut(BaseModel):

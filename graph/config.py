@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     )
     #: Shuffle partitions of the Spark engine (0: twice the cores Spark is given).
     spark_partitions: int = Field(default=0, ge=0, le=100_000, alias="RESONANCE_SPARK_PARTITIONS")
+    #: More Spark settings, comma-separated ``key=value`` (a cluster's ``spark.executor.memory``,
+    #: ``spark.archives``, ``spark.checkpoint.dir`` ...).
+    spark_conf: str = Field(default="", alias="RESONANCE_SPARK_CONF")
     #: Up to this many accounts, the Spark engine's communities are Leiden's on the whole graph
     #: (collected on the driver); above, on the graph coarsened by heavy-edge matching.
     spark_leiden_max_nodes: int = Field(

@@ -3,21 +3,24 @@
 **Communities: Leiden on a graph that one machine holds, coarsened on Spark until it does.**
 Leiden moves one account at a time against a global quality (modularity), which does not split
 into independent partitions. So while the graph has more than ``CONTRACTED_MAX`` accounts (or
-groups), Spark coarsens it by heavy-edge matching, the coarsening of the multilevel
-partitioners (METIS, and ParMETIS distributed): each group picks its heaviest neighbour (the
-weights of both directions summed, ties: the smaller group) and two groups that pick each other
-merge, one join and two aggregations a round. Then the graph of the groups (the weight between
-two groups summed, a group's inner weight as a self-loop, so that modularity is the same as on
-the accounts) is collected on the driver and given to the local engine's Leiden, with the same
-seed and iterations. Below ``CONTRACTED_MAX`` nothing is coarsened and the communities are the
-local engine's. Above, they are Leiden's on the coarsened graph: a matched pair stays together
-(it was each other's strongest tie), and the tests list how far that moves the communities
-and the roles they decide (``tests/graph/spark``). Matching shrinks a graph by up to half a
-round; when a round shrinks it by less than a tenth, the groups are the communities.
+groups), Spark coarsens it by heavy-edge contraction, as the multilevel partitioners (METIS, and
+ParMETIS distributed) coarsen: each group picks its heaviest neighbour (the weights of both
+directions summed, ties: the smaller group) and joins it when that neighbour outranks it (a
+seeded hash, new each round) and joins no one itself; one join and two aggregations a round.
+Then the graph of the groups (the weight between two groups summed, a group's inner weight as a
+self-loop, so that modularity is the same as on the accounts) is collected on the driver and
+given to the local engine's Leiden, with the same seed and iterations. Below ``CONTRACTED_MAX``
+nothing is coarsened and the communities are the local engine's. Above, they are Leiden's on the
+coarsened graph: an account stays with its strongest tie, and the tests measure how far that
+moves the communities and the roles they decide (``tests/graph/spark``). When three rounds in a
+row shrink the graph by less than a twentieth (or after ``COARSENING_ROUNDS``), Leiden takes the
+groups as they are if they fit, and otherwise the groups are the communities.
 
 Seeded label propagation was tried first (the obvious distributed method): on the planted
 scenario it flooded, one label spreading over 1,388 of the 1,501 accounts (Leiden: four
-communities of 263 to 427), and the planted bridges lost their role.
+communities of 263 to 427), and the planted bridges lost their role. Mutual matching alone (two
+groups merge when each is the other's heaviest neighbour) stalled on stars, a hub merging with
+one leaf a round.
 
 **k-core: the h-index iteration** (Lü et al. 2016; Montresor, De Pellegrini and Miorandi
 2013): every account's estimate starts at its degree on the undirected simple view, then
@@ -41,6 +44,7 @@ from graph.spark.frames import IterationStates, numbered, persisted
 #: (``RESONANCE_SPARK_LEIDEN_MAX_NODES``): about 2 GB of the driver's memory with its edges, at
 #: ten edges a node.
 CONTRACTED_MAX = 2_000_000
+COARSENING_ROUNDS = 60
 CORE_STEPS = 1000
 
 
@@ -71,18 +75,18 @@ def communities(
     contracted_max: int = CONTRACTED_MAX,
 ) -> DataFrame:
     """``(code, community)`` for every code of ``nodes``: the accounts merged by heavy-edge
-    matching until at most ``contracted_max`` groups remain, then Leiden on the graph of the
+    contraction until at most ``contracted_max`` groups remain, then Leiden on the graph of the
     groups (see the module docstring)."""
     groups = persisted(nodes.select("code", F.col("code").alias("group")))
     count = nodes.count()
     states = IterationStates(nodes.sparkSession, "groups")
-    while count > contracted_max:
-        merged = states.kept(_matched(groups, pairs))
-        now = merged.select("group").distinct().count()
-        groups = merged
-        if now > 0.9 * count:  # matching no longer shrinks the graph: keep the groups
-            count = now
+    stalled = 0
+    for round_number in range(COARSENING_ROUNDS):
+        if count <= contracted_max or stalled >= 3:
             break
+        groups = states.kept(_matched(groups, pairs, salt=seed * 1_000 + round_number))
+        now = groups.select("group").distinct().count()
+        stalled = stalled + 1 if now > 0.95 * count else 0
         count = now
     if count <= contracted_max:
         groups = _leiden_on_groups(groups, pairs, seed=seed, iterations=iterations)
@@ -107,9 +111,11 @@ def _group_edges(groups: DataFrame, pairs: DataFrame) -> DataFrame:
     )
 
 
-def _matched(groups: DataFrame, pairs: DataFrame) -> DataFrame:
-    """One round of heavy-edge matching: two groups merge when each is the other's heaviest
-    neighbour (ties: the smaller group); a group merges at most once a round."""
+def _matched(groups: DataFrame, pairs: DataFrame, *, salt: int) -> DataFrame:
+    """One round of heavy-edge star contraction: each group picks its heaviest neighbour
+    (ties: the smaller group) and joins it when that neighbour outranks it (a seeded hash of
+    group and round) and joins no one itself, so a hub takes in at once every leaf whose
+    strongest tie it is, and no chain forms."""
     edges = _group_edges(groups, pairs).where(F.col("a") != F.col("b"))
     both = (
         edges.unionByName(edges.select(F.col("b").alias("a"), F.col("a").alias("b"), "w"))
@@ -118,10 +124,15 @@ def _matched(groups: DataFrame, pairs: DataFrame) -> DataFrame:
     )
     place = F.row_number().over(Window.partitionBy("a").orderBy(F.desc("w"), "b"))
     best = both.withColumn("place", place).where("place = 1").select("a", "b")
-    mutual = best.join(
-        best.select(F.col("b").alias("a"), F.col("a").alias("b")), ["a", "b"]
-    ).select(F.col("a").alias("group"), F.least("a", "b").alias("into"))
-    return groups.join(mutual, "group", "left").select(
+    priority = F.xxhash64("a", F.lit(salt)) < F.xxhash64("b", F.lit(salt))
+    joining = best.where(priority)  # a would join b
+    centers = joining.select(F.col("a").alias("b")).withColumn("joins", F.lit(True))
+    into = (
+        joining.join(centers, "b", "left")
+        .where(F.col("joins").isNull())
+        .select(F.col("a").alias("group"), F.col("b").alias("into"))
+    )
+    return groups.join(into, "group", "left").select(
         "code", F.coalesce(F.col("into"), F.col("group")).alias("group")
     )
 

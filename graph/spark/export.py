@@ -78,6 +78,7 @@ def export_events(
     since: int | None = None,
     until: int | None = None,
     progress: ExportProgress | None = None,
+    chunk: int = CHUNK,
 ) -> EventFiles:
     """Write the events with ``since <= at < until`` under ``folder`` (see the module
     docstring); resumes an export of the same window and data that stopped half-way."""
@@ -90,7 +91,7 @@ def export_events(
         "window": window,
         "loads": str(store.data_stamp()[1]),
         "users": len(users),
-        "chunk": CHUNK,
+        "chunk": chunk,
     }
     events_dir, topics_dir = folder / "events", folder / "post_topics"
     manifest_path = folder / "manifest.json"
@@ -103,15 +104,14 @@ def export_events(
     manifest_path.write_text(json.dumps(manifest))
     windowed = since is not None or until is not None
     statement = queries.AMPLIFICATIONS_IN if windowed else queries.AMPLIFICATIONS_OF
-    starts = range(0, len(users), CHUNK)
-    for number, start in enumerate(starts):
+    for number, start in enumerate(range(0, len(users), chunk)):
         path = events_dir / f"part-{number:06d}.parquet"
         if not path.exists():
-            chunk = users[start : start + CHUNK]
-            params: dict[str, Any] = {"ids": chunk, **(window if windowed else {})}
-            _write(_event_table(chunk, store.read_text_columns(statement, params)), path)
+            ids = users[start : start + chunk]
+            params: dict[str, Any] = {"ids": ids, **(window if windowed else {})}
+            _write(_event_table(ids, store.read_text_columns(statement, params)), path)
         if progress is not None:
-            progress(min(start + CHUNK, len(users)), len(users))
+            progress(min(start + chunk, len(users)), len(users))
     tagged = store.read_text_columns(queries.POST_TOPICS)
     _write(
         pa.table(

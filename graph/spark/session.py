@@ -45,6 +45,26 @@ class SparkPlace:
     work_dir: Path  # scratch (spill, shuffle) and checkpoints, under the data directory
     #: The most accounts whose graph Leiden takes whole on the driver (``graph.spark.communities``)
     leiden_max_nodes: int = 2_000_000
+    conf: tuple[tuple[str, str], ...] = ()  # more Spark settings, applied last
+
+
+def spark_conf(text: str) -> tuple[tuple[str, str], ...]:
+    """``RESONANCE_SPARK_CONF`` (``key=value,key=value``) as pairs.
+
+    >>> spark_conf("spark.executor.memory=8g, spark.executor.cores=4")
+    (('spark.executor.memory', '8g'), ('spark.executor.cores', '4'))
+    """
+    pairs = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().startswith("spark."):
+            raise SparkUnavailable(
+                "(settings)", f"RESONANCE_SPARK_CONF: {item!r} is not spark.key=value"
+            )
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
 
 
 def local_cores(master: str) -> int:
@@ -59,13 +79,18 @@ def local_cores(master: str) -> int:
 
 
 def spark_place(
-    master: str, partitions: int, data_dir: Path, *, leiden_max_nodes: int = 2_000_000
+    master: str,
+    partitions: int,
+    data_dir: Path,
+    *,
+    leiden_max_nodes: int = 2_000_000,
+    conf: tuple[tuple[str, str], ...] = (),
 ) -> SparkPlace:
     """``partitions`` 0: twice the local cores (at least 4), 200 on a cluster."""
     if partitions <= 0:
         cores = local_cores(master)
         partitions = max(4, 2 * cores) if cores else 200
-    return SparkPlace(master, partitions, data_dir / "spark", leiden_max_nodes)
+    return SparkPlace(master, partitions, data_dir / "spark", leiden_max_nodes, conf)
 
 
 @contextmanager
@@ -99,6 +124,8 @@ def spark_session(place: SparkPlace, *, driver_memory: str = "2g") -> Iterator[S
         builder = builder.config("spark.driver.host", "127.0.0.1").config(
             "spark.driver.bindAddress", "127.0.0.1"
         )
+    for key, value in place.conf:
+        builder = builder.config(key, value)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="PySpark does not yet fully support")
