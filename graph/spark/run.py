@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from pyspark.sql import SparkSession
@@ -182,8 +181,3 @@ def _write_back(
     else:
         store.record_run(users, provenance, run=run, started_at=started_at, batch_size=WRITE_BATCH)
     return replace(summary, seconds=round(time.perf_counter() - started, 2))
-
-
-def parquet_events(path: Path, post_topics: Path | None) -> EventFiles:
-    """A team's own Parquet: ``path`` (a file or a folder of files) with the export's columns."""
-    return EventFiles(path, post_topics)
