@@ -51,7 +51,7 @@ def app_url(
     store = Store(falkordb)
     load_csv_dir(store, tmp_path / "demo", rejects_path=tmp_path / "rejects.txt")
     analyze(store)
-    monkeypatch.setattr(job_routes, "analyze", _slow_analysis)
+    monkeypatch.setattr(job_routes, "run_analysis", _slow_analysis)
     app = create_app(Settings(RESONANCE_DATA_DIR=tmp_path / "data"), backend=falkordb)
     with serving(app) as url:
         yield url
