@@ -59,6 +59,30 @@ def window_bounds(first: int, end: int, *, window_ms: int, step_ms: int) -> list
     return bounds[::-1]
 
 
+def laid_windows(
+    first_event: int,
+    last_event: int,
+    since: int | None,
+    until: int | None,
+    *,
+    window_ms: int,
+    step_ms: int,
+) -> list[tuple[int, int]]:
+    """The windows over events from ``first_event`` to ``last_event`` (epoch ms) within
+    ``[since, until)``, oldest first; ``InvalidWindows`` when none fits. Every engine lays
+    them so (``graph.spark.run``)."""
+    first = first_event if since is None else since
+    # The second after the last event: whole seconds, as the runs' provenance records them.
+    end = (last_event // 1000 + 1) * 1000 if until is None else until
+    bounds = window_bounds(first, end, window_ms=window_ms, step_ms=step_ms)
+    if not bounds:
+        raise InvalidWindows(
+            f"no whole window of {window_ms / 86_400_000:g} days fits between {utc_iso(first)} "
+            f"and {utc_iso(end)}: choose shorter --windows"
+        )
+    return bounds
+
+
 def analyze_windows(
     store: Store,
     profile: Profile | None = None,
@@ -86,15 +110,9 @@ def analyze_windows(
     )
     if not events.count:
         raise InvalidWindows("there are no amplification events to lay windows on")
-    first = int(events.at.min()) if since is None else since
-    # The second after the last event: whole seconds, as the runs' provenance records them.
-    end = (int(events.at.max()) // 1000 + 1) * 1000 if until is None else until
-    bounds = window_bounds(first, end, window_ms=window_ms, step_ms=step)
-    if not bounds:
-        raise InvalidWindows(
-            f"no whole window of {window_ms / 86_400_000:g} days fits between {utc_iso(first)} "
-            f"and {utc_iso(end)}: choose shorter --windows"
-        )
+    bounds = laid_windows(
+        int(events.at.min()), int(events.at.max()), since, until, window_ms=window_ms, step_ms=step
+    )
     summaries: list[AnalysisSummary] = []
     with gc_paused():
         for i, (start, stop) in enumerate(bounds):

@@ -64,34 +64,45 @@ class IterationStates:
 _SERIALS = itertools.count(1)
 
 
-def numbered(frame: DataFrame, order: Sequence[Column], name: str) -> DataFrame:
-    """``frame`` with ``name``: each row's place (0, 1, ...) in ``order``, which must leave no
-    ties. Range-partitioned and numbered within each partition, offset by the rows of the
-    partitions before it: a distributed sort, no single partition (as a global window has)."""
-    part = "_numbered_part"
+_PART = "_range_part"
+
+
+def _offset_by_partition(
+    frame: DataFrame, order: Sequence[Column], amount: Column, within: Column, name: str
+) -> DataFrame:
+    """``frame`` range-partitioned on ``order`` with ``name``: ``within`` (a window over
+    ``_PART`` in ``order``) plus the sum of ``amount`` over the partitions before the row's:
+    a distributed running figure, no single partition (as a global window has)."""
     ranged = persisted(
         frame.repartitionByRange(*order)
         .sortWithinPartitions(*order)
-        .withColumn(part, F.spark_partition_id())
+        .withColumn(_PART, F.spark_partition_id())
     )
-    counts = sorted(
-        (int(row[part]), int(row["count"])) for row in ranged.groupBy(part).count().collect()
+    sums = sorted(
+        (int(row[_PART]), float(row["s"] or 0))
+        for row in ranged.groupBy(_PART).agg(F.sum(amount).alias("s")).collect()
     )
-    offsets, total = [], 0
-    for index, count in counts:
+    offsets, total = [], 0.0
+    for index, part_sum in sums:
         offsets.append((index, total))
-        total += count
-    spark = frame.sparkSession
-    offset_frame = spark.createDataFrame(offsets, f"{part} int, _offset long")
-    within = F.row_number().over(Window.partitionBy(part).orderBy(*order)) - 1
-    result = (
-        ranged.join(F.broadcast(offset_frame), part)
-        .withColumn(name, (within + F.col("_offset")).cast("long"))
-        .drop(part, "_offset")
+        total += part_sum
+    offset_frame = frame.sparkSession.createDataFrame(offsets, f"{_PART} int, _offset double")
+    result = persisted(
+        ranged.join(F.broadcast(offset_frame), _PART)
+        .withColumn(name, within + F.col("_offset"))
+        .drop(_PART, "_offset")
     )
-    out = persisted(result)
     ranged.unpersist()
-    return out
+    return result
+
+
+def numbered(frame: DataFrame, order: Sequence[Column], name: str) -> DataFrame:
+    """``frame`` with ``name``: each row's place (0, 1, ...) in ``order``, which must leave no
+    ties. Range-partitioned and numbered within each partition, offset by the rows of the
+    partitions before it."""
+    within = F.row_number().over(Window.partitionBy(_PART).orderBy(*order)) - 1
+    found = _offset_by_partition(frame, order, F.lit(1), within, name)
+    return found.withColumn(name, F.col(name).cast("long"))
 
 
 def coded(values: DataFrame, column: str) -> DataFrame:
@@ -104,26 +115,7 @@ def coded(values: DataFrame, column: str) -> DataFrame:
 def running_total(frame: DataFrame, order: str, value: str, name: str) -> DataFrame:
     """``frame`` (one row per distinct ``order``) with ``name``: the sum of ``value`` over the
     rows whose ``order`` is at most this row's. Distributed as :func:`numbered` is."""
-    part = "_running_part"
-    ranged = persisted(
-        frame.repartitionByRange(F.col(order)).withColumn(part, F.spark_partition_id())
-    )
-    sums = sorted(
-        (int(row[part]), float(row["s"] or 0))
-        for row in ranged.groupBy(part).agg(F.sum(value).alias("s")).collect()
-    )
-    offsets, total = [], 0.0
-    for index, amount in sums:
-        offsets.append((index, total))
-        total += amount
-    offset_frame = frame.sparkSession.createDataFrame(offsets, f"{part} int, _offset double")
     within = F.sum(value).over(
-        Window.partitionBy(part).orderBy(order).rowsBetween(Window.unboundedPreceding, 0)
+        Window.partitionBy(_PART).orderBy(order).rowsBetween(Window.unboundedPreceding, 0)
     )
-    result = persisted(
-        ranged.join(F.broadcast(offset_frame), part)
-        .withColumn(name, within + F.col("_offset"))
-        .drop(part, "_offset")
-    )
-    ranged.unpersist()
-    return result
+    return _offset_by_partition(frame, [F.col(order)], F.col(value), within, name)

@@ -103,8 +103,7 @@ def pagerank_columns(
         updated = states.kept(updated)
         sums = updated.agg(
             *[F.sum(F.abs(F.col(f"n{j}") - F.col(f"r{j}"))).alias(f"d{j}") for j in live],
-            *[F.sum(F.when(F.col("dangling"), F.col(f"n{j}")).otherwise(0.0)).alias(f"m{j}")
-              for j in range(count)],
+            *_dangling_sums("n", count),
         ).collect()[0]  # fmt: skip
         ranks = updated.select(
             "code", "dangling", *[f"t{j}" for j in range(count)],
@@ -136,9 +135,14 @@ def pagerank_columns(
     return result, steps
 
 
+def _dangling_sums(prefix: str, count: int) -> list[Column]:
+    """``m0, m1, ...``: the rank the dangling nodes hold in columns ``{prefix}0, ...``."""
+    return [
+        F.sum(F.when(F.col("dangling"), F.col(f"{prefix}{j}")).otherwise(0.0)).alias(f"m{j}")
+        for j in range(count)
+    ]
+
+
 def _dangling_mass(ranks: DataFrame, count: int) -> list[float]:
-    row = ranks.agg(
-        *[F.sum(F.when(F.col("dangling"), F.col(f"r{j}")).otherwise(0.0)).alias(f"m{j}")
-          for j in range(count)]
-    ).collect()[0]  # fmt: skip
+    row = ranks.agg(*_dangling_sums("r", count)).collect()[0]
     return [float(row[f"m{j}"] or 0.0) for j in range(count)]

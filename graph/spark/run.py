@@ -21,7 +21,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from graph.analysis.profile import Profile
-from graph.analysis.rolling import InvalidWindows, window_bounds
+from graph.analysis.rolling import InvalidWindows, laid_windows
 from graph.analysis.run import KEEP_RUNS, WRITE_BATCH, AnalysisSummary, RunProgress, run_provenance
 from graph.models import utc_iso
 from graph.spark.events import read_events
@@ -128,14 +128,10 @@ def _rolling(
     bounds = frame.agg(F.min("at").alias("first"), F.max("at").alias("last")).collect()[0]
     if bounds["first"] is None:
         raise InvalidWindows("there are no amplification events to lay windows on")
-    first = int(bounds["first"]) if since is None else since
-    end = (int(bounds["last"]) // 1000 + 1) * 1000 if until is None else until
-    laid = window_bounds(first, end, window_ms=window_ms, step_ms=step_ms)
-    if not laid:
-        raise InvalidWindows(
-            f"no whole window of {window_ms / 86_400_000:g} days fits between {utc_iso(first)} "
-            f"and {utc_iso(end)}: choose shorter --windows"
-        )
+    laid = laid_windows(
+        int(bounds["first"]), int(bounds["last"]), since, until,
+        window_ms=window_ms, step_ms=step_ms,
+    )  # fmt: skip
     return [SparkWindow(start, stop) for start, stop in laid]
 
 

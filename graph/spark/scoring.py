@@ -158,7 +158,7 @@ def score_window(
         .join(not_brand, "source")
         .groupBy(F.col("source").alias("code"))
         .agg(
-            F.countDistinct(F.floor(F.col("at") / 86_400_000)).alias("brand_days"),
+            F.countDistinct("day").alias("brand_days"),  # days since the first: as many
             F.countDistinct("post").alias("brand_posts"),
         )
     )
