@@ -38,7 +38,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from graph.algorithms.communities import leiden
-from graph.spark.frames import IterationStates, numbered, persisted
+from graph.spark.frames import IterationStates, KeyedTables, numbered, persisted
 
 #: The most accounts (or groups) whose graph is handed to Leiden on the driver by default
 #: (``RESONANCE_SPARK_LEIDEN_MAX_NODES``): about 2 GB of the driver's memory with its edges, at
@@ -165,25 +165,29 @@ def _leiden_on_groups(
 
 
 def k_core(nodes: DataFrame, pairs: DataFrame) -> DataFrame:
-    """``(code, core)`` for every code of ``nodes``; see the module docstring."""
-    edges = _undirected(pairs, None).select("code", "other")
+    """``(code, core)`` for every code of ``nodes``; see the module docstring. The edges are
+    bucketed on the neighbour and the estimates on the code (``KeyedTables``): only the
+    neighbours' estimates move each step."""
+    undirected = _undirected(pairs, None)
+    tables = KeyedTables(nodes.sparkSession, "core_edges")
+    edges = tables.write(undirected.select("code", "other"), "other")
+    undirected.unpersist()
     degrees = edges.groupBy("code").agg(F.count(F.lit(1)).alias("core"))
-    cores = persisted(nodes.select("code").join(degrees, "code", "left").fillna({"core": 0}))
     states = IterationStates(nodes.sparkSession, "cores")
+    cores = states.kept(nodes.select("code").join(degrees, "code", "left").fillna({"core": 0}))
     h_index = F.expr(
         "size(filter(transform(sort_array(estimates, false), (x, i) -> x >= i + 1), b -> b))"
     )
     for _ in range(CORE_STEPS):
+        neighbours = cores.select(F.col("code").alias("other"), F.col("core").alias("e"))
         estimates = (
-            edges.join(
-                cores.select(F.col("code").alias("other"), F.col("core").alias("e")), "other"
-            )
+            edges.join(neighbours.hint("shuffle_hash"), "other")
             .groupBy("code")
             .agg(F.collect_list("e").alias("estimates"))
             .select("code", h_index.alias("h"))
         )
         updated = states.kept(
-            cores.join(estimates, "code", "left").select(
+            cores.join(estimates.hint("shuffle_hash"), "code", "left").select(
                 "code",
                 F.least(F.col("core"), F.coalesce(F.col("h"), F.lit(0))).alias("core"),
                 F.col("core").alias("before"),
@@ -193,7 +197,7 @@ def k_core(nodes: DataFrame, pairs: DataFrame) -> DataFrame:
         cores = updated.select("code", "core")
         if changed == 0:
             break
-    edges.unpersist()
     cores = persisted(cores)
     states.close()
+    tables.close()
     return cores

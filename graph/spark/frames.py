@@ -20,45 +20,80 @@ def persisted(frame: DataFrame) -> DataFrame:
     return frame.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
 
 
-class IterationStates:
-    """The states of one iteration, each written as Parquet to the checkpoint folder and read
-    back (:meth:`kept`): a plan as short as a file scan, whatever steps came before, and
-    statistics that are the file's. (A checkpoint keeps the estimated size of the plan it
-    replaced, and a join estimates the product of its sides: after twenty steps of label
-    propagation, Catalyst spent minutes multiplying numbers millions of digits long, then ran
-    out of memory.) Each state's files go once the next one is written, the last one's at
-    :meth:`close`: an iteration holds one state on disk, whatever its length."""
+class KeyedTables:
+    """Frames written as Parquet tables bucketed on a key into the session's shuffle partitions
+    (Spark's bucketing hashes as its shuffles do), and read back. Two such tables joined on
+    their keys, or one joined with a frame just aggregated on its key, meet partition by
+    partition with no shuffle: an iteration's edges are written once and only the
+    contributions of each step move (as GraphX keeps its edges and vertices co-partitioned).
+    A read-back plan is a file scan whose statistics are the file's (a checkpoint keeps the
+    estimated size of the plan it replaced, and a join estimates the product of its sides:
+    after twenty steps of label propagation Catalyst spent minutes multiplying numbers
+    millions of digits long, then ran out of memory). The tables are external, under the
+    checkpoint folder, and go at :meth:`drop` or :meth:`close`."""
 
     def __init__(self, spark: SparkSession, name: str) -> None:
         folder = spark.sparkContext.getCheckpointDir()
         if folder is None:
             raise RuntimeError("the Spark session has no checkpoint folder")
         self._spark = spark
-        self._prefix = f"{folder}/{name}-{next(_SERIALS)}"
-        self._steps = 0
-        self._written: str | None = None
+        self._name = f"resonance_{name}_{next(_SERIALS)}"
+        self._folder = f"{folder}/{self._name}"
+        self._buckets = int(spark.conf.get("spark.sql.shuffle.partitions") or "200")
+        self._tables: list[str] = []
+        self._written = 0
+
+    def write(self, frame: DataFrame, key: str) -> DataFrame:
+        self._written += 1
+        table = f"{self._name}_{self._written}"
+        self._tables.append(table)
+        frame.write.format("parquet").bucketBy(self._buckets, key).option(
+            "path", f"{self._folder}/{table}"
+        ).saveAsTable(table)
+        return self._spark.table(table)
+
+    def drop_oldest(self) -> None:
+        """Drop the oldest table still kept."""
+        if self._tables:
+            self._drop(self._tables.pop(0))
+
+    def close(self) -> None:
+        for table in self._tables:
+            self._drop(table)
+        self._tables = []
+
+    def _drop(self, table: str) -> None:
+        self._spark.sql(f"DROP TABLE IF EXISTS {table}")
+        jvm = self._spark.sparkContext._jvm
+        assert jvm is not None
+        hadoop_path = jvm.org.apache.hadoop.fs.Path(f"{self._folder}/{table}")
+        configuration = self._spark.sparkContext._jsc.hadoopConfiguration()
+        hadoop_path.getFileSystem(configuration).delete(hadoop_path, True)
+
+
+class IterationStates:
+    """The states of one iteration, each written as a :class:`KeyedTables` table on ``key``
+    and read back (:meth:`kept`): a plan as short as a file scan, whatever steps came before,
+    partitioned as the iteration's other keyed tables. Each state's files go once the next
+    one is written, the last one's at :meth:`close`: an iteration holds one state on disk,
+    whatever its length."""
+
+    def __init__(self, spark: SparkSession, name: str, key: str = "code") -> None:
+        self._tables = KeyedTables(spark, name)
+        self._key = key
+        self._held = 0
 
     def kept(self, frame: DataFrame) -> DataFrame:
-        self._steps += 1
-        path = f"{self._prefix}/{self._steps}"
-        frame.write.parquet(path)
-        self._delete(self._written)
-        self._written = path
-        return self._spark.read.parquet(path)
+        kept = self._tables.write(frame, self._key)
+        if self._held:
+            self._tables.drop_oldest()
+        self._held = 1
+        return kept
 
     def close(self) -> None:
         """Delete the last state (read what it holds first)."""
-        self._delete(self._written)
-        self._written = None
-
-    def _delete(self, path: str | None) -> None:
-        if path is None:
-            return
-        jvm = self._spark.sparkContext._jvm
-        assert jvm is not None
-        hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
-        configuration = self._spark.sparkContext._jsc.hadoopConfiguration()
-        hadoop_path.getFileSystem(configuration).delete(hadoop_path, True)
+        self._tables.close()
+        self._held = 0
 
 
 _SERIALS = itertools.count(1)

@@ -6,8 +6,11 @@ out-edges in proportion to their weight, a dangling node's rank spreads like the
 teleport vector, and a group of columns stops once each of its columns changes by less than
 ``node_count * tol`` (L1) in a step; its values are then kept while the other groups go on,
 so each group ends where the local engine's own call ends. One join of the edges with the
-ranks and one aggregation per step serve every column; each step's ranks are checkpointed
-(``graph.spark.frames.IterationStates``), so the plan Spark keeps stays one step long.
+ranks and one aggregation per step serve every column. The walk is written once bucketed on
+its source and each step's ranks bucketed on their code (``graph.spark.frames.KeyedTables``):
+the edges never move, the join with the ranks and the ranks' update happen partition by
+partition (hash joins built on the ranks' side, no sort), and only the contributions, summed
+per target within each partition first, are shuffled. Each step's plan is one step long.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from graph.spark.frames import IterationStates, persisted
+from graph.spark.frames import IterationStates, KeyedTables, persisted
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +35,8 @@ class RankColumn:
 
 def _normalised_edges(edges: DataFrame, weights: Sequence[str]) -> DataFrame:
     out = edges.groupBy("source").agg(*[F.sum(w).alias(f"out_{w}") for w in weights])
-    return persisted(
-        edges.join(out, "source").select(
-            "source", "target", *[(F.col(w) / F.col(f"out_{w}")).alias(f"p_{w}") for w in weights]
-        )
+    return edges.join(out, "source").select(
+        "source", "target", *[(F.col(w) / F.col(f"out_{w}")).alias(f"p_{w}") for w in weights]
     )
 
 
@@ -54,7 +55,8 @@ def pagerank_columns(
     columns), ``edges`` (``source``, ``target`` and the weight columns). Each group of column
     indices converges on its own. Also returns the steps each group took."""
     weights = sorted({column.weight for column in columns})
-    walk = _normalised_edges(edges, weights)
+    tables = KeyedTables(nodes.sparkSession, "walk")
+    walk = tables.write(_normalised_edges(edges, weights), "source")
     has_out = walk.select(F.col("source").alias("code")).distinct().withColumn("out", F.lit(True))
     count = len(columns)
     teleport_values: list[Column] = []
@@ -70,21 +72,24 @@ def pagerank_columns(
         .select("code", F.col("out").isNull().alias("dangling"), *teleport_values)
         .select("code", "dangling", *[f"t{j}" for j in range(count)])
     )
-    ranks = persisted(ranks.select("*", *[F.col(f"t{j}").alias(f"r{j}") for j in range(count)]))
-    dangling = _dangling_mass(ranks, count)
     states = IterationStates(nodes.sparkSession, "ranks")
+    ranks = states.kept(ranks.select("*", *[F.col(f"t{j}").alias(f"r{j}") for j in range(count)]))
+    dangling = _dangling_mass(ranks, count)
     active = [True] * len(groups)
     steps = [0] * len(groups)
     group_of = {j: g for g, group in enumerate(groups) for j in group}
     for step in range(1, max_iter + 1):
         live = [j for j in range(count) if active[group_of[j]]]
         flows = walk.join(
-            ranks.select(F.col("code").alias("source"), *[f"r{j}" for j in live]), "source"
+            ranks.select(F.col("code").alias("source"), *[f"r{j}" for j in live]).hint(
+                "shuffle_hash"
+            ),
+            "source",
         ).groupBy(F.col("target").alias("code"))
         received = flows.agg(
             *[F.sum(F.col(f"r{j}") * F.col(f"p_{columns[j].weight}")).alias(f"c{j}") for j in live]
         )
-        updated = ranks.join(received, "code", "left")
+        updated = ranks.join(received.hint("shuffle_hash"), "code", "left")
         new_values = []
         for j in range(count):
             if j in live:
@@ -117,7 +122,6 @@ def pagerank_columns(
                     active[g] = False
         if not any(active):
             break
-    walk.unpersist()
     totals = ranks.agg(*[F.sum(f"r{j}").alias(f"s{j}") for j in range(count)]).collect()[0]
     result = ranks.select(
         "code",
@@ -132,6 +136,7 @@ def pagerank_columns(
     )
     result = persisted(result)
     states.close()
+    tables.close()
     return result, steps
 
 

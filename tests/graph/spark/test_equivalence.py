@@ -18,7 +18,9 @@ from typer.testing import CliRunner
 from api.cli import app
 from graph.analysis.profile import Profile
 from graph.backends.falkordb import FalkorDBBackend
+from graph.models import InfluencerQuery
 from graph.runs.history import list_runs
+from graph.runs.past_rankings import run_influencers
 from graph.server import ServerInfo
 from graph.store import Store
 from loaders.demo import generate_demo
@@ -130,9 +132,9 @@ def test_coarsening_changes_only_what_communities_decide(
     assert sum("bridge" in (coarsened[b]["roles"] or []) for b in bridges) >= len(bridges) - 1
 
 
-def test_the_cli_on_the_demo_ranks_as_the_default_engine(
-    server: ServerInfo, tmp_path: Path
-) -> None:
+@pytest.fixture
+def demo_graph(server: ServerInfo, tmp_path: Path) -> Iterator[tuple[Store, dict[str, str | None]]]:
+    """A 400-account, 14-day demo in its own graph, and the command line's environment."""
     need_spark()
     generate_demo(tmp_path / "demo", users=400, days=14)
     graph = f"t_demo_spark_{uuid.uuid4().hex[:8]}"
@@ -147,21 +149,67 @@ def test_the_cli_on_the_demo_ranks_as_the_default_engine(
         "RESONANCE_GRAPH": graph, "RESONANCE_SPARK_PARTITIONS": "4",
     }  # fmt: skip
     try:
-        result = CliRunner().invoke(app, ["analyze"], env=env)
-        assert result.exit_code == 0, result.output
-        local = store.influencers(limit=100_000).items
-        result = CliRunner().invoke(
-            app, ["analyze", "--engine", "spark", "--spark-master", MASTER], env=env
-        )
-        assert result.exit_code == 0, result.output
-        assert "profile default: scored" in result.output
-        spark = store.influencers(limit=100_000).items
-        assert [(u.id, u.rank, u.role) for u in spark] == [(u.id, u.rank, u.role) for u in local]
-        assert len(local) > 300
-        assert [run.engine for run in list_runs(store)] == ["spark", "local"]
+        yield store, env
     finally:
         backend.clear()
         backend.close()
+
+
+def _analyze(env: dict[str, str | None], *args: str) -> str:
+    result = CliRunner().invoke(app, ["analyze", *args], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+SPARK = ("--engine", "spark", "--spark-master", MASTER)
+
+
+def test_the_cli_on_the_demo_ranks_as_the_default_engine(
+    demo_graph: tuple[Store, dict[str, str | None]],
+) -> None:
+    store, env = demo_graph
+    _analyze(env)
+    local = store.influencers(limit=100_000).items
+    assert "profile default: scored" in _analyze(env, *SPARK)
+    spark = store.influencers(limit=100_000).items
+    assert [(u.id, u.rank, u.role) for u in spark] == [(u.id, u.rank, u.role) for u in local]
+    assert len(local) > 300
+    assert [run.engine for run in list_runs(store)] == ["spark", "local"]
+
+
+def _window_runs(store: Store, engine: str) -> list[tuple[Any, ...]]:
+    """Each window's run of ``engine``, oldest first: its window and counts, and its ranked
+    accounts (rank, role, amplifiers, topics, topic ranks, reasons)."""
+    found = []
+    for run in sorted(list_runs(store), key=lambda run: run.id):
+        if run.engine != engine:
+            continue
+        ranked = run_influencers(store, run.id, InfluencerQuery(), limit=10_000).items
+        found.append((
+            run.since, run.until, run.users_scored, run.ranked, run.edges, run.events,
+            run.topics, run.communities, run.discounted_pairs, run.reference, run.profile,
+            [(u.id, u.rank, u.role, u.amplifiers, u.topics, u.topic_ranks, u.reasons)
+             for u in ranked],
+        ))  # fmt: skip
+    return found
+
+
+def test_rolling_windows_on_spark_are_the_local_engines(
+    demo_graph: tuple[Store, dict[str, str | None]],
+) -> None:
+    """``--windows 5d --step 4d`` over 14 days: three windows (one Spark session scores them
+    all), each run the local engine's, and the accounts carry the newest window."""
+    store, env = demo_graph
+    _analyze(env, "--windows", "5d", "--step", "4d")
+    local = _window_runs(store, "local")
+    newest_local = [(u.id, u.rank, u.role) for u in store.influencers(limit=100_000).items]
+    output = _analyze(env, "--windows", "5d", "--step", "4d", *SPARK)
+    assert output.count("profile default: scored") == len(local) == 3
+    spark = _window_runs(store, "spark")
+    assert spark == local
+    assert all(window[-1] for window in spark)  # every window ranked someone
+    newest = [(u.id, u.rank, u.role) for u in store.influencers(limit=100_000).items]
+    assert newest == newest_local
 
 
 def test_events_without_spark_are_refused(server: ServerInfo, tmp_path: Path) -> None:
