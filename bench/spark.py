@@ -104,27 +104,33 @@ def generate(folder: Path, events: int, users: int, seed: int = 15) -> None:
 
 
 # ------------------------------------------------------------------ sampling
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and every process below it."""
+def _tree_rss(root: int) -> dict[str, int]:
+    """Resident bytes of ``root`` and every process below it, by kind: ``jvm`` (Spark's driver,
+    which in local mode runs the executors' tasks too), ``workers`` (Spark's Python workers)
+    and ``this`` (this process)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    names: dict[int, str] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
+                name, fields_text = handle.read().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
             continue
+        fields = fields_text.split()
         pid = int(entry)
+        names[pid] = name
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [root]
+    kinds = {"jvm": 0, "workers": 0, "this": rss.get(root, 0)}
+    stack = list(children.get(root, []))
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        kinds["jvm" if names.get(pid) == "java" else "workers"] += rss.get(pid, 0)
         stack.extend(children.get(pid, []))
-    return total
+    return kinds
 
 
 def _disk(folder: Path) -> int:
@@ -137,19 +143,38 @@ def _disk(folder: Path) -> int:
 
 
 class Sampler:
-    """Peak resident memory of this process tree and peak disk under ``folders``."""
+    """Peak resident memory of this process tree (in all, and by kind) and peak disk under
+    ``folders``, over the whole run and since the last :meth:`step`."""
 
     def __init__(self, folders: list[Path]) -> None:
         self.folders = folders
         self.rss = 0
         self.disk = 0
+        self.kinds: dict[str, int] = {}
+        self.step_rss = 0
+        self.step_kinds: dict[str, int] = {}
+        self.step_disk = 0
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):
-            self.rss = max(self.rss, _tree_rss(os.getpid()))
-            self.disk = max(self.disk, sum(_disk(folder) for folder in self.folders))
+            kinds = _tree_rss(os.getpid())
+            total, disk = sum(kinds.values()), sum(_disk(folder) for folder in self.folders)
+            with self._lock:
+                self.rss, self.disk = max(self.rss, total), max(self.disk, disk)
+                self.step_rss, self.step_disk = max(self.step_rss, total), max(self.step_disk, disk)
+                for kind, value in kinds.items():
+                    self.kinds[kind] = max(self.kinds.get(kind, 0), value)
+                    self.step_kinds[kind] = max(self.step_kinds.get(kind, 0), value)
+
+    def step(self) -> tuple[int, dict[str, int], int]:
+        """The peaks since the last call (total, by kind, disk), then start again."""
+        with self._lock:
+            found = (self.step_rss, dict(self.step_kinds), self.step_disk)
+            self.step_rss, self.step_kinds, self.step_disk = 0, {}, 0
+        return found
 
     def __enter__(self) -> Sampler:
         self._thread.start()
@@ -170,17 +195,22 @@ def spark_run(folder: Path, master: str, memory: str, work: Path) -> dict[str, A
 
     place = spark_place(master, 0, work)
     steps: dict[str, float] = {}
+    peaks: dict[str, tuple[int, dict[str, int], int]] = {}
     mark = [time.perf_counter()]
+    sampler = Sampler([work / "spark" / "scratch", work / "spark" / "checkpoints"])
 
     def clock(name: str) -> None:
         now = time.perf_counter()
         steps[name] = round(now - mark[0], 1)
+        peaks[name] = sampler.step()
         mark[0] = now
-        print(f"    {name}: {steps[name]:.1f} s", flush=True)
+        rss, kinds, disk = peaks[name]
+        print(f"    {name}: {steps[name]:.1f} s, peak RSS {_gib(rss)} "
+              f"({', '.join(f'{kind} {_gib(value)}' for kind, value in kinds.items())}), "
+              f"disk {_gib(disk)}", flush=True)  # fmt: skip
 
     started = time.perf_counter()
-    folders = [work / "spark" / "scratch", work / "spark" / "checkpoints"]
-    with Sampler(folders) as sampler, spark_session(place, driver_memory=memory) as spark:
+    with sampler, spark_session(place, driver_memory=memory) as spark:
         clock("Spark start")
         coded = read_events(spark, folder / "events", folder / "post_topics")
         clock("read and code events")
@@ -192,6 +222,8 @@ def spark_run(folder: Path, master: str, memory: str, work: Path) -> dict[str, A
     return {
         "seconds": time.perf_counter() - started,
         "steps": steps,
+        "peaks": peaks,
+        "kinds": sampler.kinds,
         "rss": sampler.rss,
         "disk": sampler.disk,
         "users": scores.user_count,
@@ -373,8 +405,13 @@ def main() -> None:
           f"{'MET' if large['rss'] <= TARGET_RSS else 'NOT MET'}")  # fmt: skip
     print(f"peak disk under Spark's scratch and checkpoints (shuffle, spill): "
           f"{_gib(large['disk'])}")  # fmt: skip
+    print("peak RSS by kind: " + ", ".join(
+        f"{kind} {_gib(value)}" for kind, value in large["kinds"].items()))  # fmt: skip
     for name, seconds in large["steps"].items():
-        print(f"  {name}: {seconds:.0f} s")
+        rss, kinds, disk = large["peaks"][name]
+        print(f"  {name}: {seconds:.0f} s, peak RSS {_gib(rss)} (JVM {_gib(kinds.get('jvm', 0))}, "
+              f"Python workers {_gib(kinds.get('workers', 0))}, this process "
+              f"{_gib(kinds.get('this', 0))}), disk {_gib(disk)}")  # fmt: skip
     scale = args.events / args.compare
     print(f"against the local engine at {args.compare:,} events x {scale:.0f}: "
           f"{large['seconds'] / (local['seconds'] * scale):.2f}x its time")  # fmt: skip

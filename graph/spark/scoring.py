@@ -127,14 +127,16 @@ def score_window(
         iterations=profile.leiden_iterations,
         contracted_max=leiden_max_nodes,
     )
+    clock("communities")
     cores = k_core(users, kept)
+    clock("k-core")
     top_posts = kept.groupBy("target").agg(F.max("posts").alias("top_posts"))
     acceptance = kept.join(top_posts, "target").withColumn(
         "acceptance",
         F.least(F.col("posts") / F.greatest(F.col("top_posts"), F.lit(1)), F.lit(1.0)),
     )
     passivity = influence_passivity(users, acceptance, node_count=n)
-    clock("communities, k-core, influence-passivity")
+    clock("influence-passivity")
     say("betweenness", 0.6)
     between = distributed_betweenness(
         kept, node_count=n, profile=profile, folder=folder, shares=shares
