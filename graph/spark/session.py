@@ -112,6 +112,9 @@ def spark_session(place: SparkPlace, *, driver_memory: str = "2g") -> Iterator[S
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
+        # The iterations' bucketed tables (graph.spark.frames.KeyedTables) are this session's
+        # own: never registered in a cluster's Hive or Glue metastore.
+        .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.cleaner.referenceTracking.cleanCheckpoints", "true")
         .config("spark.cleaner.periodicGC.interval", "1min")
         # An analysis runs thousands of small jobs: keep none of their history in the driver.

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from graph.algorithms.components import k_core as local_k_core
+from graph.algorithms.pagerank import pagerank_many
 from graph.backends.falkordb import FalkorDBBackend
 from graph.errors import LoadError
 from graph.server import ServerInfo
@@ -51,6 +52,40 @@ def test_k_core_is_igraphs_coreness(spark: Any) -> None:
     expected = local_k_core(n + 3, source, target)
     assert [found[i] for i in range(n + 3)] == expected.tolist()
     assert expected.max() >= 3
+
+
+def test_pagerank_on_bucketed_tables_is_the_local_one_and_leaves_nothing(spark: Any) -> None:
+    """The global column and two topic columns (one teleporting to nobody) on a random graph
+    with dangling nodes, against ``pagerank_many``; afterwards no table of the iteration is
+    registered and none of its files is left under the checkpoint folder."""
+    from graph.spark.pagerank import RankColumn, pagerank_columns
+
+    rng = np.random.default_rng(5)
+    n, m = 300, 1500
+    source = rng.integers(0, n - 40, m)  # the last 40 accounts amplify no one
+    target = rng.integers(0, n, m)
+    weight = rng.uniform(0.1, 3.0, m)
+    teleport = np.zeros((n, 2))
+    teleport[rng.integers(0, n, 30), 0] = rng.uniform(0.5, 2.0, 30)
+    nodes = spark.createDataFrame(
+        [(i, float(teleport[i, 0]), 0.0) for i in range(n)], "code long, tel0 double, tel1 double"
+    )
+    edges = spark.createDataFrame(
+        [(int(a), int(b), float(w)) for a, b, w in zip(source, target, weight, strict=True)],
+        "source long, target long, weight double",
+    )
+    columns = [RankColumn("weight"), RankColumn("weight", "tel0"), RankColumn("weight", "tel1")]
+    ranks, steps = pagerank_columns(nodes, edges, columns, [[0], [1, 2]], node_count=n)
+    found = ranks.toPandas().set_index("code").sort_index()
+    assert len(found) == n and min(steps) > 5
+    uniform = pagerank_many(n, source, target, weight, None)[:, 0]
+    topical = pagerank_many(n, source, target, weight, teleport)
+    assert np.abs(found["r0"].to_numpy() - uniform).max() <= 1e-9
+    assert np.abs(found["r1"].to_numpy() - topical[:, 0]).max() <= 1e-9
+    assert np.abs(found["r2"].to_numpy()).max() == 0.0
+    assert [table.name for table in spark.catalog.listTables()] == []
+    checkpoints = Path(spark.sparkContext.getCheckpointDir().removeprefix("file:"))
+    assert not list(checkpoints.glob("resonance_*/*"))
 
 
 def _events(path: Path, rows: dict[str, list[Any]]) -> Path:
