@@ -30,7 +30,7 @@ class KeyedTables:
     estimated size of the plan it replaced, and a join estimates the product of its sides:
     after twenty steps of label propagation Catalyst spent minutes multiplying numbers
     millions of digits long, then ran out of memory). The tables are external, under the
-    checkpoint folder, and go at :meth:`drop` or :meth:`close`."""
+    checkpoint folder, and go at :meth:`drop_older` or :meth:`close`."""
 
     def __init__(self, spark: SparkSession, name: str) -> None:
         folder = spark.sparkContext.getCheckpointDir()
@@ -52,10 +52,11 @@ class KeyedTables:
         ).saveAsTable(table)
         return self._spark.table(table)
 
-    def drop_oldest(self) -> None:
-        """Drop the oldest table still kept."""
-        if self._tables:
-            self._drop(self._tables.pop(0))
+    def drop_older(self) -> None:
+        """Drop every table but the newest."""
+        for table in self._tables[:-1]:
+            self._drop(table)
+        self._tables = self._tables[-1:]
 
     def close(self) -> None:
         for table in self._tables:
@@ -81,19 +82,15 @@ class IterationStates:
     def __init__(self, spark: SparkSession, name: str, key: str = "code") -> None:
         self._tables = KeyedTables(spark, name)
         self._key = key
-        self._held = 0
 
     def kept(self, frame: DataFrame) -> DataFrame:
         kept = self._tables.write(frame, self._key)
-        if self._held:
-            self._tables.drop_oldest()
-        self._held = 1
+        self._tables.drop_older()
         return kept
 
     def close(self) -> None:
         """Delete the last state (read what it holds first)."""
         self._tables.close()
-        self._held = 0
 
 
 _SERIALS = itertools.count(1)
